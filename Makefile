@@ -1,0 +1,34 @@
+# Veille — the two README commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= examples.duckdb
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Veille needs Python 3.11 (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: install
+	rm -f $(DB)
+	$(BIN)/veille ingest examples --db $(DB)
+	$(BIN)/veille events --db $(DB)
+	@echo
+	@echo "Database: $(abspath $(DB))   (try: $(BIN)/veille stats --db $(DB))"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+clean:
+	rm -rf $(VENV) *.duckdb .pytest_cache build src/*.egg-info

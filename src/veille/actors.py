@@ -1,0 +1,539 @@
+"""Stage 4: recognise actor mentions and normalise them to PLOVER entities.
+
+What is recognised, in order of precedence:
+
+1. named actors from the lexicons (countries by name, capitals and seats of power,
+   epithets, named state organs, people, armed groups, international organisations),
+   matched as token phrases, longest match first; a country or capital that only names
+   a place ("à Rabat", "le fleuve Niger") is left out;
+2. nationality adjectives ("soldats maliens", "la partie marocaine", "la coopération
+   maroco-mauritanienne") on a state role or a relation noun, and nationality nouns
+   ("les Algériens");
+3. state roles with a "de + country" complement ("l'ambassadeur de France");
+4. people found by spaCy's NER whose title or apposition gives an office and a country,
+   and later surname references to them ("M. Bourita");
+5. in-document references ("les deux pays", "le Royaume") resolved to the states the
+   document is about.
+
+All knowledge comes from ``veille/data`` (see ``veille.lexicon``); this module is generic.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from veille.lexicon import fold, load_csv, load_yaml
+from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
+
+COUNTRY_SECTOR = ("GOV",)
+ARTICLES = frozenset({"le", "la", "les", "l'", "des", "du", "aux"})
+OF_WORDS = frozenset({"de", "du", "des", "d'", "d’"})
+#: How far (tokens) a title may stand before a name, and an apposition run after it.
+TITLE_WINDOW = 8
+APPOSITION_WINDOW = 14
+NOUN_POS = frozenset({"NOUN", "PROPN"})
+
+
+@dataclass(frozen=True, slots=True)
+class NamedActor:
+    """A lexicon entry that is an actor by itself (a country, organ, group, person...)."""
+
+    code: str
+    sector: tuple[str, ...]
+    name: str
+    kind: ActorKind
+    wikidata: str | None = None
+    office: str | None = None
+    is_place_name: bool = False  # country names and capitals can also just name a place
+
+
+@dataclass(frozen=True, slots=True)
+class StateRole:
+    """A generic head ("soldats", "ministère de la Défense") that needs a country."""
+
+    sector: tuple[str, ...]
+    role: str  # body, office or members
+    office: str | None
+
+
+@dataclass(slots=True)
+class ActorLexicon:
+    """Every surface form Veille knows, compiled from the data files."""
+
+    named: dict[str, NamedActor] = field(default_factory=dict)  # key -> actor
+    named_forms: list[tuple[str, str, bool]] = field(default_factory=list)  # key, form, case-sensitive
+    roles: dict[str, StateRole] = field(default_factory=dict)  # folded form -> role
+    role_forms: set[str] = field(default_factory=set)  # forms as written, for the matcher
+    demonyms: dict[str, str] = field(default_factory=dict)  # folded form -> code
+    compound_prefixes: dict[str, str] = field(default_factory=dict)  # folded prefix -> code
+    shared_epithets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded -> codes
+    country_names: dict[str, str] = field(default_factory=dict)  # code -> canonical name
+    references: dict[str, int] = field(default_factory=dict)  # folded phrase -> number of states
+    relation_heads: frozenset[str] = frozenset()
+    non_actor_heads: frozenset[str] = frozenset()
+    locative_words: frozenset[str] = frozenset()
+    apposition_stops: frozenset[str] = frozenset()
+    courtesy_titles: frozenset[str] = frozenset()
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> ActorLexicon:
+        context = load_yaml("actor_context.yaml")
+        lexicon = cls(
+            references={fold(k): int(v) for k, v in context["country_references"].items()},
+            relation_heads=frozenset(context["relation_heads"]),
+            non_actor_heads=frozenset(context["non_actor_heads"]),
+            locative_words=frozenset(context["locative_words"]),
+            apposition_stops=frozenset(context["apposition_stops"]),
+            courtesy_titles=frozenset(context["courtesy_titles"]),
+        )
+        lexicon._add_countries(load_csv("countries.csv"))
+        lexicon._add_named(load_yaml("organs.yaml"), "organ")
+        lexicon._add_named(load_yaml("groups.yaml"), "group")
+        lexicon._add_named(load_yaml("organisations.yaml"), "organisation")
+        lexicon._add_people(load_yaml("people.yaml"))
+        lexicon._add_roles(load_yaml("state_roles.yaml"))
+        return lexicon
+
+    def country_name(self, code: str) -> str:
+        return self.country_names.get(code, code)
+
+    def _add_countries(self, rows: Iterable[dict[str, str]]) -> None:
+        for row in rows:
+            code, kind, form = row["code"], row["kind"], row["form"].replace("’", "'")
+            self.country_names.setdefault(code, row["name"])
+            if kind == "demonym":
+                self.demonyms[fold(form)] = code
+            elif kind == "compound_prefix":
+                self.compound_prefixes[fold(form)] = code
+            elif kind == "epithet_context":
+                self.shared_epithets[fold(form)] = (*self.shared_epithets.get(fold(form), ()), code)
+            else:
+                actor = NamedActor(
+                    code, COUNTRY_SECTOR, row["name"], "country",
+                    is_place_name=kind in ("name", "capital"),
+                )
+                self._add_form(f"country:{code}:{kind}", actor, form, case_sensitive=True)
+
+    def _add_named(self, entries: Sequence[dict] | None, kind: ActorKind) -> None:
+        for entry in entries or ():
+            actor = NamedActor(
+                entry["code"], tuple(entry.get("sector") or ()), entry["name"], kind, entry.get("wikidata")
+            )
+            case_sensitive = bool(entry.get("case_sensitive", False))
+            for form in (entry["name"], *(entry.get("aliases") or ())):
+                self._add_form(f"{kind}:{entry['name']}", actor, str(form), case_sensitive)
+
+    def _add_people(self, entries: Sequence[dict] | None) -> None:
+        groups = {a.name: a for a in self.named.values() if a.kind == "group"}
+        for entry in entries or ():
+            group = groups.get(entry.get("group") or "")
+            actor = NamedActor(
+                group.code if group else entry["code"],
+                group.sector if group else tuple(entry.get("sector") or ()),
+                group.name if group else self.country_name(entry["code"]),
+                "person",
+                office=entry.get("office"),
+            )
+            for form in (entry["name"], *(entry.get("aliases") or ())):
+                self._add_form(f"person:{entry['name']}", actor, str(form), case_sensitive=True)
+
+    def _add_roles(self, entries: Sequence[dict] | None) -> None:
+        for entry in entries or ():
+            role = StateRole(
+                tuple(entry.get("sector") or ()), entry.get("role", "body"), entry.get("office_canonical")
+            )
+            for form in entry["forms"]:
+                self.roles.setdefault(fold(str(form)), role)
+                self.role_forms.add(str(form))
+
+    def _add_form(self, key: str, actor: NamedActor, form: str, case_sensitive: bool) -> None:
+        self.named.setdefault(key, actor)
+        self.named_forms.append((key, form, case_sensitive))
+
+
+class ActorRecogniser:
+    """Finds ``ActorMention``s in parsed paragraphs. Build once per process (it compiles matchers)."""
+
+    def __init__(self, nlp: Language, lexicon: ActorLexicon | None = None) -> None:
+        self.lexicon = lexicon or ActorLexicon.load()
+        self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._roles = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._add_patterns(nlp)
+
+    def _add_patterns(self, nlp: Language) -> None:
+        patterns: dict[tuple[str, bool], list[Doc]] = {}
+        for key, form, case_sensitive in self.lexicon.named_forms:
+            for variant in {form, _strip_accents(form)}:
+                patterns.setdefault((key, case_sensitive), []).append(nlp.make_doc(variant))
+        for (key, case_sensitive), docs in patterns.items():
+            (self._exact if case_sensitive else self._lower).add(key, docs)
+        forms = {v for form in self.lexicon.role_forms for v in (form, _strip_accents(form))}
+        self._roles.add("ROLE", [nlp.make_doc(form) for form in forms])
+
+    # -- public ---------------------------------------------------------------------
+
+    def recognise(
+        self, clean: CleanDocument, parsed: Sequence[ParsedParagraph]
+    ) -> list[ActorMention]:
+        mentions: list[ActorMention] = []
+        for paragraph in parsed:
+            mentions.extend(self._paragraph_mentions(paragraph))
+        mentions.extend(self._surname_references(parsed, mentions))
+        mentions.extend(self._resolve_references(parsed, mentions))
+        return sorted(mentions, key=lambda m: (m.start, m.end, m.actor.code))
+
+    def recognise_text(self, nlp: Language, text: str) -> list[ActorMention]:
+        """Convenience for tests and notebooks: the mentions in a plain string."""
+        from veille.model import Document, Paragraph
+
+        document = Document(Document.content_id(text), "<text>", text, "txt")
+        paragraph = Paragraph(0, len(text), text, "fr", True)
+        return self.recognise(CleanDocument(document, (paragraph,)), [ParsedParagraph(paragraph, nlp(text))])
+
+    # -- per paragraph ----------------------------------------------------------------
+
+    def _paragraph_mentions(self, parsed: ParsedParagraph) -> list[ActorMention]:
+        doc = parsed.doc
+        named = [(s, a) for s, a in self._named_spans(doc) if not self._names_only_a_place(s, a)]
+        named_tokens = {i for span, _ in named for i in range(span.start, span.end)}
+        roles = [r for r in self._role_spans(doc) if not named_tokens & set(range(r.start, r.end))]
+        people = self._people(doc, named_tokens)
+        covered = {i for span, _ in people for i in range(span.start, span.end)}
+
+        found: list[tuple[Span, Actor, ActorKind]] = []
+        for span, actor in people:
+            found.append((span, actor, "person"))
+        absorbed: set[int] = set()
+        for span, actor, absorbs in self._role_mentions(doc, roles, named, covered):
+            found.append((span, actor, "organ"))
+            absorbed.update(absorbs)
+        found.extend(self._adjective_mentions(doc, roles, named_tokens | covered))
+        for span, named_actor in named:
+            if span.start in absorbed:
+                continue
+            if named_actor.kind not in ("person",) and set(range(span.start, span.end)) & covered:
+                continue  # an organ inside a person's office is part of that mention
+            found.append((span, _actor(named_actor, span), named_actor.kind))
+        return [_to_mention(parsed, span, actor, kind) for span, actor, kind in found]
+
+    def _named_spans(self, doc: Doc) -> list[tuple[Span, NamedActor]]:
+        candidates = [
+            Span(doc, start, end, label=match_id)
+            for matcher in (self._exact, self._lower)
+            for match_id, start, end in matcher(doc)
+        ]
+        return [(span, self.lexicon.named[span.label_]) for span in _longest_first(candidates)]
+
+    def _role_spans(self, doc: Doc) -> list[Span]:
+        return _longest_first(Span(doc, s, e) for _, s, e in self._roles(doc))
+
+    def _names_only_a_place(self, span: Span, actor: NamedActor) -> bool:
+        """A country or capital used as a place or inside the name of a thing."""
+        if not actor.is_place_name:
+            return False
+        doc = span.doc
+        before = doc[span.start - 1] if span.start > 0 else None
+        if before is not None and fold(before.text) in self.lexicon.non_actor_heads:
+            return True  # "le fleuve Niger", "le rallye Dakar"
+        for word in _governing_nouns(span):
+            if fold(word.lemma_) in self.lexicon.non_actor_heads or fold(word.text) in self.lexicon.non_actor_heads:
+                return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
+        is_capital = ":capital" in span.label_ or ":seat" in span.label_
+        return is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
+
+    def _adjective_codes(self, token: Token) -> tuple[str, ...]:
+        """Country codes a nationality adjective or compound adjective stands for."""
+        folded = fold(token.text)
+        if folded in self.lexicon.demonyms:
+            return (self.lexicon.demonyms[folded],)
+        if "-" in folded:
+            *prefixes, last = folded.split("-")
+            codes = [self.lexicon.compound_prefixes.get(p) for p in prefixes]
+            last_code = self.lexicon.demonyms.get(last)
+            if last_code and all(codes):
+                return (*[c for c in codes if c], last_code)
+        return ()
+
+    def _adjective_mentions(
+        self, doc: Doc, roles: Sequence[Span], taken: set[int]
+    ) -> list[tuple[Span, Actor, ActorKind]]:
+        role_at = {i: role for role in roles for i in range(role.start, role.end)}
+        found = []
+        for token in doc:
+            if token.i in taken:
+                continue
+            codes = self._adjective_codes(token)
+            if not codes:
+                continue
+            if token.text[:1].isupper() and token.i > 0 and token.pos_ in NOUN_POS and len(codes) == 1:
+                span = doc[token.i : token.i + 1]  # "les Algériens": citizens
+                found.append((span, Actor(codes[0], (), self.lexicon.country_name(codes[0]), span.text), "country"))
+                continue
+            head = _qualified_noun(token, self._adjective_codes)
+            if head is None:
+                continue
+            role = role_at.get(head.i)
+            if role is not None:
+                adjacent = role.end <= token.i <= role.end + 2 or role.start <= token.i < role.end
+                span = doc[role.start : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                state_role = self.lexicon.roles[fold(role.text)]
+                for code in codes:
+                    actor = Actor(
+                        code, state_role.sector, self.lexicon.country_name(code), span.text,
+                        office=_office(state_role, role),
+                    )
+                    found.append((span, actor, "organ"))
+            elif fold(head.lemma_) in self.lexicon.relation_heads or fold(head.text) in self.lexicon.relation_heads:
+                span = doc[token.i : token.i + 1]
+                for code in codes:
+                    found.append((span, Actor(code, (), self.lexicon.country_name(code), span.text), "country"))
+        return found
+
+    def _role_mentions(
+        self,
+        doc: Doc,
+        roles: Sequence[Span],
+        named: Sequence[tuple[Span, NamedActor]],
+        covered: set[int],
+    ) -> list[tuple[Span, Actor, set[int]]]:
+        """Roles with a "de + country" complement; returns the country tokens they absorb."""
+        country_at = {span.start: (span, actor) for span, actor in named if actor.kind == "country"}
+        found = []
+        for role in roles:
+            if role.start in covered:
+                continue
+            index = role.end
+            while index < len(doc) and (doc[index].lower_ in OF_WORDS or doc[index].lower_ in ARTICLES):
+                index += 1
+            if index == role.end or index not in country_at or index - role.end > 3:
+                continue
+            country, actor = country_at[index]
+            span = doc[role.start : country.end]
+            state_role = self.lexicon.roles[fold(role.text)]
+            found.append(
+                (
+                    span,
+                    Actor(actor.code, state_role.sector, actor.name, span.text, office=_office(state_role, role)),
+                    {country.start},
+                )
+            )
+        return found
+
+    # -- people ----------------------------------------------------------------------
+
+    def _people(self, doc: Doc, named_tokens: set[int]) -> list[tuple[Span, Actor]]:
+        """People named by NER whose title or apposition gives an office and a country."""
+        found = []
+        for entity in doc.ents:
+            if entity.label_ != "PER" or named_tokens & set(range(entity.start, entity.end)):
+                continue
+            title = self._title_before(entity)
+            apposition = self._apposition_after(entity)
+            pieces = [p for p in (title, apposition) if p is not None and len(p)]
+            role = next((r for piece in pieces for r in self._role_spans(piece.as_doc())), None)
+            if role is None:
+                continue
+            code = next((c for piece in pieces if (c := self._country_in(piece))), None)
+            if code is None:
+                continue
+            start = title.start if title is not None else entity.start
+            end = apposition.end if apposition is not None else entity.end
+            span = doc[start:end]
+            state_role = self.lexicon.roles[fold(role.text)]
+            office = " ".join(p.text for p in pieces)
+            found.append((span, Actor(code, state_role.sector, self.lexicon.country_name(code), span.text, office=office)))
+        return found
+
+    def _title_before(self, person: Span) -> Span | None:
+        """The noun phrase right before a name that holds a title ("le président mauritanien")."""
+        doc = person.doc
+        start = person.start
+        while start > max(person.sent.start, person.start - TITLE_WINDOW):
+            previous = doc[start - 1]
+            if previous.is_punct and previous.text != "'" or previous.pos_ in ("VERB", "AUX", "CCONJ", "PRON"):
+                break
+            start -= 1
+        while start < person.start and doc[start].pos_ in ("DET", "ADP"):
+            start += 1
+        return doc[start : person.start] if start < person.start else None
+
+    def _apposition_after(self, person: Span) -> Span | None:
+        """", <office phrase>" right after a name, up to the next comma, verb or stop word."""
+        doc = person.doc
+        if person.end >= len(doc) or doc[person.end].text != ",":
+            return None
+        index = person.end + 1
+        end_limit = min(person.sent.end, index + APPOSITION_WINDOW)
+        while index < end_limit:
+            token = doc[index]
+            if token.text in ",;:.()" or token.pos_ in ("VERB", "AUX") or fold(token.text) in self.lexicon.apposition_stops:
+                break
+            index += 1
+        start = person.end + 1
+        while start < index and doc[start].pos_ == "DET":
+            start += 1
+        return doc[start:index] if start < index else None
+
+    def _country_in(self, window: Span) -> str | None:
+        for token in window:
+            codes = self._adjective_codes(token)
+            if codes:
+                return codes[-1]
+        for _span, actor in self._named_spans(window.as_doc()):
+            if actor.kind in ("country", "organ", "person") or actor.sector and "REB" in actor.sector:
+                return actor.code
+        return None
+
+    # -- document level -------------------------------------------------------------
+
+    def _surname_references(
+        self, parsed: Sequence[ParsedParagraph], mentions: Sequence[ActorMention]
+    ) -> list[ActorMention]:
+        """A later mention of a person's surname ("M. Bourita", "Ag Ghaly") is the same actor."""
+        by_surname: dict[str, Actor] = {}
+        for mention in mentions:
+            if mention.kind == "person":
+                words = [w for w in mention.actor.entity_text.replace(",", " ").split() if w[:1].isupper()]
+                if words:
+                    by_surname.setdefault(words[-1], mention.actor)
+        if not by_surname:
+            return []
+        taken = [(m.start, m.end) for m in mentions]
+        found = []
+        for paragraph in parsed:
+            for entity in paragraph.doc.ents:
+                if entity.label_ != "PER":
+                    continue
+                start, end = paragraph.offset(entity.start_char), paragraph.offset(entity.end_char)
+                actor = by_surname.get(entity[-1].text)
+                if actor is None or any(s < end and start < e for s, e in taken):
+                    continue
+                span = entity
+                if entity.start > 0 and fold(entity.doc[entity.start - 1].text) in self.lexicon.courtesy_titles:
+                    span = entity.doc[entity.start - 1 : entity.end]
+                found.append(_to_mention(paragraph, span, actor, "person"))
+        return found
+
+    def _resolve_references(
+        self, parsed: Sequence[ParsedParagraph], mentions: Sequence[ActorMention]
+    ) -> list[ActorMention]:
+        """Mentions for "les deux pays" and shared epithets, from the document's main states."""
+        state_counts = Counter(m.actor.code for m in mentions if m.actor.is_state)
+        taken = [(m.start, m.end) for m in mentions]
+        resolved: list[ActorMention] = []
+        for paragraph in parsed:
+            doc = paragraph.doc
+            folded = [fold(t.text) for t in doc]
+            for phrase, count in self.lexicon.references.items():
+                for start, end in _find_phrase(folded, phrase.split()):
+                    span = doc[start:end]
+                    position = paragraph.offset(span.start_char)
+                    earlier = [m for m in mentions if m.start < position] or list(mentions)
+                    for code in _main_codes(earlier, count):
+                        actor = Actor(code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text)
+                        resolved.append(_to_mention(paragraph, span, actor, "reference"))
+            for index, word in enumerate(folded):
+                candidates = self.lexicon.shared_epithets.get(word)
+                position = paragraph.offset(doc[index].idx)
+                if not candidates or any(s <= position < e for s, e in taken):
+                    continue
+                best = max(candidates, key=lambda c: state_counts.get(c, 0))
+                if state_counts.get(best, 0) == 0:
+                    continue
+                span = doc[index : index + 1]
+                actor = Actor(best, COUNTRY_SECTOR, self.lexicon.country_name(best), span.text)
+                resolved.append(_to_mention(paragraph, span, actor, "reference"))
+        return resolved
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _strip_accents(form: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", form)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _longest_first(spans: Iterable[Span]) -> list[Span]:
+    """Non-overlapping spans, preferring longer ones (spaCy's filter_spans rule)."""
+    return sorted(filter_spans(list(spans)), key=lambda s: s.start)
+
+
+def _governing_nouns(span: Span) -> list[Token]:
+    """The nouns a name hangs from through "de" ("l'accord d'Alger" -> accord)."""
+    nouns = []
+    current = span.root
+    for _ in range(2):
+        if current.dep_ not in ("nmod", "appos", "flat:name") or current.head is current:
+            break
+        current = current.head
+        if current.pos_ in NOUN_POS:
+            nouns.append(current)
+    return nouns
+
+
+def _qualified_noun(adjective: Token, country_codes: object) -> Token | None:
+    """The noun a nationality adjective qualifies, robust to a noisy parse.
+
+    Coordinated adjectives ("délégations algérienne et malienne") share their first
+    conjunct's noun; otherwise the syntactic head if it is a noun before the adjective,
+    else the nearest noun before it.
+    """
+    current = adjective
+    while current.dep_ == "conj" and current.head.pos_ == "ADJ" and current.head is not current:
+        current = current.head
+    if current.head.pos_ in NOUN_POS and current.head.i < current.i:
+        return current.head
+    for index in range(current.i - 1, max(current.i - 3, -1), -1):
+        token = adjective.doc[index]
+        if token.pos_ in NOUN_POS:
+            return token
+        if token.pos_ not in ("ADJ", "ADV"):
+            break
+    return None
+
+
+def _find_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> Iterable[tuple[int, int]]:
+    size = len(phrase)
+    for start in range(len(tokens) - size + 1):
+        if list(tokens[start : start + size]) == list(phrase):
+            yield start, start + size
+
+
+def _main_codes(mentions: Sequence[ActorMention], count: int) -> list[str]:
+    """The ``count`` states mentioned most (most recent first on ties)."""
+    counts = Counter(m.actor.code for m in mentions if m.actor.is_state)
+    last_seen = {m.actor.code: m.start for m in mentions}
+    ranked = sorted(counts, key=lambda c: (-counts[c], -last_seen[c]))
+    return ranked[:count] if len(ranked) >= count else []
+
+
+def _office(role: StateRole, span: Span) -> str | None:
+    return (role.office or span.text) if role.role == "office" else None
+
+
+def _actor(named: NamedActor, span: Span) -> Actor:
+    return Actor(
+        code=named.code,
+        sector=named.sector,
+        name=named.name,
+        entity_text=span.text,
+        wikidata=named.wikidata,
+        office=named.office,
+    )
+
+
+def _to_mention(parsed: ParsedParagraph, span: Span, actor: Actor, kind: ActorKind) -> ActorMention:
+    actor = replace(actor, entity_text=span.text)
+    return ActorMention(actor, parsed.offset(span.start_char), parsed.offset(span.end_char), kind)

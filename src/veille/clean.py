@@ -1,0 +1,207 @@
+"""Stage 2: split a document into paragraphs, drop web boilerplate and non-French text,
+and flag near-duplicate documents.
+
+Paragraphs are exact slices of ``Document.text`` (``text == document.text[start:end]``),
+so whatever is kept keeps its original offsets. The boilerplate rules are data
+(``data/boilerplate.yaml``); this module only applies them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from veille.lexicon import load_yaml
+from veille.model import CleanDocument, Document, Paragraph
+
+#: Languages the identifier chooses among: what the region's press is written in.
+EXPECTED_LANGUAGES = ("fr", "es", "en", "ar", "de", "it", "pt")
+TARGET_LANGUAGE = "fr"
+#: Below this length a paragraph's language is too uncertain to overrule the document's.
+SHORT_PARAGRAPH_CHARS = 40
+SHORT_PARAGRAPH_MIN_PROBABILITY = 0.95
+#: MinHash settings for near-duplicate detection.
+SHINGLE_WORDS = 5
+MINHASH_PERMUTATIONS = 64
+NEAR_DUPLICATE_THRESHOLD = 0.8
+
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateRules:
+    line_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    block_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    tail_share: float
+    teaser_max_chars: int
+
+    @classmethod
+    def load(cls, name: str = "boilerplate.yaml") -> BoilerplateRules:
+        data = load_yaml(name)
+        return cls(
+            line_rules=_compile_groups(data["line_rules"]),
+            block_rules=_compile_groups(data["block_rules"]),
+            tail_share=float(data["tail_share"]),
+            teaser_max_chars=int(data["teaser_max_chars"]),
+        )
+
+    def line_rule(self, line: str) -> str | None:
+        """Name of the first line rule ``line`` matches, or None."""
+        return _first_match(self.line_rules, line)
+
+    def block_rule(self, line: str) -> str | None:
+        return _first_match(self.block_rules, line)
+
+
+def _compile_groups(groups: dict[str, list[str]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (group, re.compile(pattern, re.IGNORECASE))
+        for group, patterns in groups.items()
+        for pattern in patterns
+    )
+
+
+def _first_match(rules: Iterable[tuple[str, re.Pattern[str]]], line: str) -> str | None:
+    for group, pattern in rules:
+        if pattern.search(line):
+            return group
+    return None
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text``, stripped of surrounding spaces."""
+    spans = []
+    for match in _LINE.finditer(text):
+        line = match.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(line) - len(line.lstrip()))
+        spans.append((start, start + len(stripped)))
+    return spans
+
+
+def boilerplate_reasons(lines: Sequence[str], rules: BoilerplateRules) -> list[str | None]:
+    """For each line, the boilerplate rule that drops it, or None to keep it."""
+    reasons: list[str | None] = [rules.line_rule(line) for line in lines]
+    total_chars = sum(len(line) for line in lines) or 1
+    chars_before = 0
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        block = rules.block_rule(line)
+        if block is None:
+            chars_before += len(line)
+            index += 1
+            continue
+        reasons[index] = block
+        in_tail = chars_before / total_chars >= 1 - rules.tail_share
+        index += 1
+        while index < len(lines) and (in_tail or _is_teaser(lines[index], rules)):
+            reasons[index] = reasons[index] or block
+            chars_before += len(lines[index])
+            index += 1
+    return reasons
+
+
+def _is_teaser(line: str, rules: BoilerplateRules) -> bool:
+    return len(line) <= rules.teaser_max_chars or line.rstrip().endswith(("...", "…"))
+
+
+class LanguageIdentifier:
+    """py3langid restricted to the languages we expect, with short lines deferring to the document."""
+
+    def __init__(self, languages: Sequence[str] = EXPECTED_LANGUAGES) -> None:
+        from py3langid.langid import MODEL_FILE
+        from py3langid.langid import LanguageIdentifier as _Identifier
+
+        self._identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._identifier.set_languages(list(languages))
+
+    def classify(self, text: str) -> tuple[str, float]:
+        language, probability = self._identifier.classify(text)
+        return str(language), float(probability)
+
+    def paragraph_languages(self, paragraphs: Sequence[str]) -> list[str]:
+        document_language, _ = self.classify("\n".join(paragraphs))
+        languages = []
+        for text in paragraphs:
+            language, probability = self.classify(text)
+            uncertain = (
+                len(text) < SHORT_PARAGRAPH_CHARS and probability < SHORT_PARAGRAPH_MIN_PROBABILITY
+            )
+            languages.append(document_language if uncertain else language)
+        return languages
+
+
+class NearDuplicateIndex:
+    """MinHash LSH over word shingles: remembers documents and names an earlier near-copy."""
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
+        from datasketch import MinHashLSH
+
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS)
+        self._seen: set[str] = set()
+
+    def check_and_add(self, doc_id: str, text: str) -> str | None:
+        """The doc_id of a near-duplicate seen before, or None; then remember this document."""
+        if doc_id in self._seen:
+            return None
+        signature = minhash(text)
+        matches = sorted(self._lsh.query(signature))
+        self._lsh.insert(doc_id, signature)
+        self._seen.add(doc_id)
+        return matches[0] if matches else None
+
+
+def minhash(text: str):  # noqa: ANN201 - datasketch.MinHash, imported lazily
+    from datasketch import MinHash
+
+    words = _WORD.findall(text.lower())
+    shingles = {
+        " ".join(words[i : i + SHINGLE_WORDS])
+        for i in range(max(len(words) - SHINGLE_WORDS + 1, 1))
+    }
+    signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
+    signature.update_batch([s.encode("utf-8") for s in shingles])
+    return signature
+
+
+class Cleaner:
+    """Turns ``Document``s into ``CleanDocument``s; keeps state for near-duplicate detection."""
+
+    def __init__(self, rules: BoilerplateRules | None = None) -> None:
+        self.rules = rules or default_rules()
+        self.languages = default_language_identifier()
+        self.duplicates = NearDuplicateIndex()
+
+    def clean(self, document: Document) -> CleanDocument:
+        spans = split_paragraphs(document.text)
+        lines = [document.text[start:end] for start, end in spans]
+        reasons = boilerplate_reasons(lines, self.rules)
+        languages = self.languages.paragraph_languages(lines) if lines else []
+        paragraphs = []
+        for (start, end), line, reason, language in zip(
+            spans, lines, reasons, languages, strict=True
+        ):
+            if reason is None and language != TARGET_LANGUAGE:
+                reason = f"language:{language}"
+            elif reason is not None:
+                reason = f"boilerplate:{reason}"
+            paragraphs.append(Paragraph(start, end, line, language, reason is None, reason))
+        kept_text = "\n".join(p.text for p in paragraphs if p.kept)
+        duplicate_of = self.duplicates.check_and_add(document.doc_id, kept_text)
+        return CleanDocument(document, tuple(paragraphs), duplicate_of)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> BoilerplateRules:
+    return BoilerplateRules.load()
+
+
+@lru_cache(maxsize=1)
+def default_language_identifier() -> LanguageIdentifier:
+    return LanguageIdentifier()

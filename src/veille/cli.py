@@ -1,0 +1,350 @@
+"""The ``veille`` command: a thin layer over ``veille.pipeline`` and ``veille.store``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from veille import __version__
+from veille.ingest import IngestError, iter_input_files
+from veille.model import DocumentResult
+from veille.store import DEFAULT_DB, EventFilter, Store, StoreError
+
+app = typer.Typer(
+    help="Veille: code French security-cooperation news into PLOVER events with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+log = logging.getLogger("veille")
+
+PathsArgument = Annotated[list[str], typer.Argument(help="Files or folders (.txt, .html, .jsonl).")]
+PublishedOption = Annotated[
+    str | None,
+    typer.Option(help="Publication date (YYYY-MM-DD) for inputs whose metadata has none."),
+]
+DbOption = Annotated[str, typer.Option("--db", help="Database file.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"veille {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each document.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+class _Run:
+    """Progress and error reporting for a batch run: a Rich bar on a terminal, logs otherwise."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.total_files = sum(1 for item in iter_input_files(paths) if isinstance(item, str))
+        self.failures = 0
+        self.documents = 0
+        self._last_file: str | None = None
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    @contextmanager
+    def progress(self) -> Iterator[_Run]:
+        if err_console.is_terminal:
+            with Progress(
+                TextColumn("[bold]coding"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files · {task.fields[rate]} docs/s"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            ) as progress:
+                self._progress = progress
+                self._task = progress.add_task("coding", total=self.total_files, rate="–")
+                yield self
+        else:
+            yield self
+
+    def error(self, error: IngestError) -> None:
+        self.failures += 1
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+
+    def document(self, result: DocumentResult) -> None:
+        self.documents += 1
+        log.info("%s: %d events", result.document.doc_path, len(result.events))
+        if self._progress is not None:
+            elapsed = self._progress.tasks[0].elapsed or 0.0
+            rate = f"{self.documents / elapsed:.1f}" if elapsed > 0 else "–"
+            # JSONL lines share their file: the bar counts files, the rate documents.
+            file = result.document.doc_path.split("#", 1)[0]
+            self._progress.update(self._task, advance=int(file != self._last_file), rate=rate)
+            self._last_file = file
+
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+@app.command()
+def extract(
+    paths: PathsArgument,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL file to write (default: stdout).")
+    ] = None,
+    published: PublishedOption = None,
+) -> None:
+    """Code files or folders to PLOVER JSONL (no database needed)."""
+    from veille.pipeline import Pipeline
+
+    run = _Run(paths)
+    pipeline = Pipeline()
+    count = 0
+    with _open_output(output) as sink, run.progress():
+        for result in pipeline.run(paths, _parse_date(published, "--published"), run.error):
+            for event in result.events:
+                sink.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
+                count += 1
+            run.document(result)
+    if output is not None:
+        err_console.print(f"{count} events from {run.documents} documents written to {output}")
+    raise typer.Exit(run.exit_code())
+
+
+@contextmanager
+def _open_output(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    # Write beside the target and rename, so an interrupted run never leaves half a file.
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        yield handle
+    partial.replace(output)
+
+
+@app.command()
+def ingest(paths: PathsArgument, db: DbOption = DEFAULT_DB, published: PublishedOption = None) -> None:
+    """Code files or folders and store documents, actors and events in the database."""
+    from veille import pipeline
+
+    run = _Run(paths)
+    try:
+        with run.progress():
+            summary = pipeline.ingest(
+                paths,
+                db=db,
+                published=_parse_date(published, "--published"),
+                on_error=run.error,
+                on_document=lambda result, _stored: run.document(result),
+            )
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    err_console.print(
+        f"{summary.documents_stored} documents stored ({summary.already_stored} already there), "
+        f"{summary.events_stored} events, {len(summary.errors)} errors; database: {db}"
+    )
+    raise typer.Exit(run.exit_code())
+
+
+EVENT_COLUMNS = ("date", "event", "mode", "actor", "recipient", "context", "event_loc", "doc_path", "event_text")
+
+
+@app.command()
+def events(
+    db: DbOption = DEFAULT_DB,
+    actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="PLOVER event type.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="table, jsonl or csv.")] = "table",
+) -> None:
+    """List stored events, filtered."""
+    if output_format not in ("table", "jsonl", "csv"):
+        raise typer.BadParameter("choose table, jsonl or csv", param_hint="--format")
+    where = EventFilter(
+        actor=actor,
+        event_type=event_type,
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
+        limit=limit,
+    )
+    with _open_store(db) as store:
+        records = list(store.events(where))
+    if output_format == "jsonl":
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif output_format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(EVENT_COLUMNS)
+        writer.writerows([_flat_row(record) for record in records])
+    else:
+        print_event_table(records, title=f"{len(records)} events in {db}")
+
+
+def _flat_row(record: dict[str, Any]) -> list[str]:
+    row = _table_cells(record)
+    row[-1] = record["event_text"]
+    return row
+
+
+def _table_cells(record: dict[str, Any]) -> list[str]:
+    def actors(side: str) -> str:
+        return "; ".join(f"{a['code']} {a['name']}" if a["code"] != a["name"] else a["code"] for a in record[side])
+
+    loc = record.get("event_loc") or {}
+    text = record["event_text"]
+    return [
+        record.get("date") or "",
+        record["event"],
+        ",".join(record["mode"]),
+        actors("actor"),
+        actors("recipient"),
+        ",".join(record["context"]),
+        loc.get("extracted_place") or "",
+        record["doc_path"],
+        text if len(text) <= 140 else text[:137] + "...",
+    ]
+
+
+def print_event_table(records: Iterable[dict[str, Any]], title: str) -> None:
+    table = Table(title=title, show_lines=True, expand=True)
+    for column, ratio in zip(EVENT_COLUMNS, (1, 1, 1, 2, 2, 2, 1, 2, 5), strict=True):
+        table.add_column(column, ratio=ratio, overflow="fold")
+    for record in records:
+        table.add_row(*_table_cells(record))
+    console.print(table)
+
+
+@app.command()
+def stats(db: DbOption = DEFAULT_DB) -> None:
+    """Counts of what the database holds."""
+    with _open_store(db) as store:
+        figures = store.stats()
+    table = Table(title=f"Veille database {db}", show_header=False)
+    for key, value in figures.items():
+        shown = ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        table.add_row(key.replace("_", " "), shown)
+    console.print(table)
+
+
+@contextmanager
+def _open_store(db: str) -> Iterator[Store]:
+    try:
+        store = Store(db, read_only=True)
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    with store:
+        yield store
+
+
+@app.command()
+def actors(
+    paths: PathsArgument,
+    output_format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    published: PublishedOption = None,
+) -> None:
+    """Print every actor mention found in the documents."""
+    from veille.pipeline import Pipeline
+
+    if output_format not in ("table", "jsonl"):
+        raise typer.BadParameter("choose table or jsonl", param_hint="--format")
+    run = _Run(paths)
+    pipeline = Pipeline()
+    table = Table("doc_path", "start", "end", "entity_text", "code", "sector", "name", "office")
+    for result in pipeline.run(paths, _parse_date(published, "--published"), run.error):
+        doc_path = result.document.doc_path
+        for mention in result.mentions:
+            record = mention.to_json(doc_path)
+            if output_format == "jsonl":
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                table.add_row(
+                    doc_path, str(mention.start), str(mention.end), mention.actor.entity_text,
+                    mention.actor.code, ",".join(mention.actor.sector), mention.actor.name,
+                    mention.actor.office or "",
+                )
+    if output_format == "table":
+        console.print(table)
+    raise typer.Exit(run.exit_code())
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL (one line per document).")],
+    predictions: Annotated[Path, typer.Argument(help="Predicted events JSONL (veille extract).")],
+) -> None:
+    """Score predicted events against a gold standard (P/R/F1, misses per document)."""
+    from veille.evaluate import format_key, load_gold, load_predictions, score
+
+    for path in (gold, predictions):
+        if not path.is_file():
+            err_console.print(f"[red]error[/red] {path}: no such file")
+            raise typer.Exit(2)
+    try:
+        result = score(
+            load_gold(gold.read_text(encoding="utf-8").splitlines()),
+            load_predictions(predictions.read_text(encoding="utf-8").splitlines()),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        err_console.print(f"[red]error[/red] cannot read gold or predictions: {error}")
+        raise typer.Exit(2) from None
+    table = Table("document", "TP", "FP", "FN", "misses", "false positives", show_lines=True)
+    for doc in result.documents:
+        table.add_row(
+            doc.doc,
+            str(len(doc.true_positives)),
+            str(len(doc.false_positives)),
+            str(len(doc.misses)),
+            "\n".join(sorted(map(format_key, doc.misses))),
+            "\n".join(sorted(map(format_key, doc.false_positives))),
+        )
+    console.print(table)
+    console.print(
+        f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}  "
+        f"(TP {result.true_positives}, FP {result.false_positives}, FN {result.false_negatives})"
+    )
+    if result.unmatched_predictions:
+        console.print(f"predicted documents not in the gold: {', '.join(result.unmatched_predictions)}")
+

@@ -1,0 +1,578 @@
+"""Stage 5: code PLOVER events from parsed sentences and their actor mentions.
+
+For every trigger (a verb lemma, noun lemma or phrase of ``data/triggers.yaml``) the
+coder reads the modality around it (negation, condition, purpose, plan), collects the
+actor mentions on its subject side and its object side from the dependency parse, maps
+them to actor and recipient through the trigger's role table, and adds date, place,
+quantities, contexts and evidence. The same event stated several times in a document
+is output once, with its best evidence.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from veille.lexicon import fold, load_yaml
+from veille.model import (
+    Actor,
+    ActorMention,
+    CleanDocument,
+    Event,
+    EventLocation,
+    ParsedParagraph,
+    ResolvedDate,
+)
+
+#: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
+TWO_PARTY_TYPES = frozenset(
+    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN", "SANCTION"}
+)
+#: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
+PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
+ANNOUNCEABLE_TYPES = frozenset({"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass"})
+OBJECT_DEPS = frozenset({"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "appos", "ccomp"})
+#: Dependencies through which a trigger inherits its governor's subject.
+CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"})
+PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
+OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
+POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
+MAX_CLIMB = 3
+HISTORICAL_YEARS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event: str
+    mode: tuple[str, ...] = ()
+    subject: str = "actor"
+    object: str = "recipient"
+    of: str = "actor"
+    place: str = "recipient"
+    reciprocal: bool = False
+    reflexive: bool = False
+    requires_object: frozenset[str] = frozenset()
+    contexts: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class TriggerLexicon:
+    verbs: dict[str, list[Trigger]] = field(default_factory=dict)
+    nouns: dict[str, list[Trigger]] = field(default_factory=dict)
+    phrases: dict[str, list[Trigger]] = field(default_factory=dict)
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> TriggerLexicon:
+        lexicon = cls()
+        for entry in load_yaml("triggers.yaml")["triggers"]:
+            trigger = Trigger(
+                event=entry["event"],
+                mode=tuple(entry.get("mode") or ()),
+                subject=entry.get("subject", "actor"),
+                object=entry.get("object", "recipient"),
+                of=entry.get("of", "actor"),
+                place=entry.get("place", "recipient"),
+                reciprocal=bool(entry.get("reciprocal", False)),
+                reflexive=bool(entry.get("reflexive", False)),
+                requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
+                contexts=tuple(entry.get("contexts") or ()),
+            )
+            for verb in entry.get("verbs") or ():
+                lexicon.verbs.setdefault(fold(verb), []).append(trigger)
+            for noun in entry.get("nouns") or ():
+                target = lexicon.phrases if " " in noun or "'" in noun else lexicon.nouns
+                target.setdefault(fold(noun), []).append(trigger)
+        return lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class Modality:
+    negation: frozenset[str]
+    future_governors: frozenset[str]
+    hypothetical_governors: frozenset[str]
+    conditional_marks: frozenset[str]
+    purpose_marks: frozenset[str]
+    denial_governors: frozenset[str]
+    historical_cues: tuple[str, ...]
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> Modality:
+        data = load_yaml("modality.yaml")
+        return cls(
+            negation=frozenset(data["negation"]),
+            future_governors=frozenset(data["future_governors"]),
+            hypothetical_governors=frozenset(data["hypothetical_governors"]),
+            conditional_marks=frozenset(data["conditional_marks"]),
+            purpose_marks=frozenset(data["purpose_marks"]),
+            denial_governors=frozenset(data["denial_governors"]),
+            historical_cues=tuple(fold(c) for c in data["historical_cues"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMatch:
+    token: Token  # the syntactic head of the trigger
+    span: Span
+    trigger: Trigger
+
+
+@dataclass(slots=True)
+class Arguments:
+    subject: list[ActorMention] = field(default_factory=list)
+    objects: list[ActorMention] = field(default_factory=list)
+    of: list[ActorMention] = field(default_factory=list)
+    places: list[tuple[Span, str | None]] = field(default_factory=list)  # (span, country code)
+    passive: bool = False
+    from_syntax: bool = True
+
+
+class EventCoder:
+    """Codes the events of one document at a time. Build once per process."""
+
+    def __init__(self) -> None:
+        self.lexicon = TriggerLexicon.load()
+        self.modality = Modality.load()
+        self.contexts = {ctx: tuple(fold(c) for c in cues) for ctx, cues in load_yaml("contexts.yaml").items()}
+        self._phrase_matchers: dict[int, PhraseMatcher] = {}
+
+    def code(
+        self,
+        clean: CleanDocument,
+        parsed: Sequence[ParsedParagraph],
+        mentions: Sequence[ActorMention],
+    ) -> list[Event]:
+        document = clean.document
+        main_states = _main_states(mentions)
+        best: dict[tuple[str, frozenset[str]], Event] = {}
+        for paragraph in parsed:
+            local = [m for m in mentions if paragraph.paragraph.start <= m.start < paragraph.paragraph.end]
+            by_token = _mentions_by_token(paragraph, local)
+            paragraph_contexts = self._contexts_in(paragraph.paragraph.text)
+            for sentence in paragraph.doc.sents:
+                for match in self._triggers(sentence):
+                    event = self._code_match(
+                        match, paragraph, by_token, main_states, document.published, paragraph_contexts
+                    )
+                    if event is None:
+                        continue
+                    event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
+                    key = (event.event, event.participants)
+                    if key not in best or event.confidence > best[key].confidence:
+                        best[key] = event
+        return sorted(best.values(), key=lambda e: (e.start, e.event))
+
+    # -- triggers -------------------------------------------------------------------
+
+    def _triggers(self, sentence: Span) -> list[TriggerMatch]:
+        matches: list[TriggerMatch] = []
+        phrase_tokens: set[int] = set()
+        for match_id, start, end in self._phrase_matcher(sentence.doc)(sentence.as_doc()):
+            span = sentence.doc[sentence.start + start : sentence.start + end]
+            key = sentence.doc.vocab.strings[match_id]
+            phrase_tokens.update(range(span.start, span.end))
+            matches.extend(TriggerMatch(span.root, span, t) for t in self.lexicon.phrases[key])
+        for token in sentence:
+            if token.i in phrase_tokens:
+                continue
+            lemma = fold(token.lemma_)
+            if token.pos_ == "VERB":
+                candidates = self.lexicon.verbs.get(lemma, [])
+            elif token.pos_ in ("NOUN", "PROPN"):
+                candidates = self.lexicon.nouns.get(lemma, []) or self.lexicon.nouns.get(fold(token.text), [])
+            else:
+                candidates = []
+            candidates = [t for t in candidates if _reflexive_ok(token, t)]
+            candidates = _prefer_required_objects(token, candidates)
+            matches.extend(TriggerMatch(token, sentence.doc[token.i : token.i + 1], t) for t in candidates)
+        return matches
+
+    def _phrase_matcher(self, doc: Doc) -> PhraseMatcher:
+        vocab_id = id(doc.vocab)
+        if vocab_id not in self._phrase_matchers:
+            matcher = PhraseMatcher(doc.vocab, attr="LOWER")
+            from spacy.lang.fr import French
+
+            tokenizer = French().tokenizer
+            for phrase in self.lexicon.phrases:
+                matcher.add(phrase, [tokenizer(phrase)])
+            self._phrase_matchers[vocab_id] = matcher
+        return self._phrase_matchers[vocab_id]
+
+    # -- one trigger ----------------------------------------------------------------
+
+    def _code_match(
+        self,
+        match: TriggerMatch,
+        paragraph: ParsedParagraph,
+        by_token: dict[int, list[ActorMention]],
+        main_states: Sequence[Actor],
+        published: date | None,
+        paragraph_contexts: set[str],
+    ) -> Event | None:
+        token, trigger = match.token, match.trigger
+        governors = _governors(token)
+        if self._negated(token, governors) or self._hypothetical(token, governors):
+            return None
+        event_type = trigger.event
+        if self._planned(token, governors):
+            if event_type in PROMISABLE_TYPES:
+                event_type = "AGREE"
+            elif event_type not in ANNOUNCEABLE_TYPES:
+                return None
+        args = self._arguments(match, by_token, main_states)
+        actors, recipients = _assign_roles(trigger, args)
+        identities = {a.identity for a in (*actors, *recipients)}
+        if event_type in TWO_PARTY_TYPES and len(identities) < 2:
+            return None
+        if not identities:
+            return None
+        sentence = token.sent
+        start, end = paragraph.offset(sentence.start_char), paragraph.offset(sentence.end_char)
+        text = sentence.text
+        event_date = _closest_date(text, sentence.start_char, token.idx, published)
+        return Event(
+            doc_path="",
+            doc_id="",
+            event=event_type,
+            actor=actors,
+            recipient=recipients,
+            event_text=text,
+            start=start,
+            end=end,
+            mode=list(trigger.mode) if event_type == trigger.event else [],
+            context=self._event_contexts(text, paragraph_contexts, trigger),
+            date=event_date,
+            historical=self._historical(text, event_date, published),
+            event_loc=_location(args, actors, recipients),
+            size=_size(text),
+            confidence=_confidence(args, actors, recipients, event_type),
+        )
+
+    def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
+        for word in (token, *governors[:1]):
+            for child in word.children:
+                if child.lemma_.lower() in self.modality.negation and child.dep_ in ("advmod", "det", "cc"):
+                    return True
+        return any(g.lemma_.lower() in self.modality.denial_governors for g in governors)
+
+    def _hypothetical(self, token: Token, governors: Sequence[Token]) -> bool:
+        for word in (token, *governors):
+            if "Cnd" in word.morph.get("Mood") or any("Cnd" in c.morph.get("Mood") for c in word.children if c.dep_.startswith("aux")):
+                return True
+            if any(c.dep_ == "mark" and c.lemma_.lower() in self.modality.conditional_marks for c in word.children):
+                return True
+            if word is not token and word.lemma_.lower() in self.modality.hypothetical_governors:
+                return True
+        # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
+        for word in (token, *governors[:2]):
+            if word.pos_ == "VERB" and any(
+                c.dep_ == "mark" and c.lemma_.lower() in self.modality.purpose_marks for c in word.children
+            ):
+                return True
+        return False
+
+    def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
+        if "Fut" in token.morph.get("Tense"):
+            return True
+        if any("Fut" in c.morph.get("Tense") for c in token.children if c.dep_.startswith("aux")):
+            return True
+        return any(g.lemma_.lower() in self.modality.future_governors for g in governors)
+
+    def _arguments(
+        self,
+        match: TriggerMatch,
+        by_token: dict[int, list[ActorMention]],
+        main_states: Sequence[Actor],
+    ) -> Arguments:
+        token = match.token
+        args = Arguments()
+        excluded = set(range(match.span.start, match.span.end))
+        subject_holder, args.passive = _subject_holder(token)
+        if subject_holder is not None:
+            for child in subject_holder.children:
+                if child.dep_ in SUBJECT_DEPS:
+                    args.subject.extend(_mentions_in(child, by_token, excluded))
+                if child.dep_ == "obl:agent":
+                    args.of.extend(_mentions_in(child, by_token, excluded))
+        for child in token.children:
+            if child.i in excluded or child.dep_ in SUBJECT_DEPS:
+                continue
+            if child.dep_ == "obl:agent":
+                args.subject.extend(_mentions_in(child, by_token, excluded))
+                continue
+            if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
+                count = POSSESSIVES[child.lower_]
+                args.subject.extend(_pseudo_mentions(main_states[:count], child))
+                args.from_syntax = False
+                continue
+            if child.dep_ == "amod":
+                args.subject.extend(_mentions_in(child, by_token, excluded))
+                continue
+            if child.dep_ not in OBJECT_DEPS:
+                continue
+            case = _case_of(child)
+            found = _mentions_in(child, by_token, excluded)
+            if case in PLACE_CASES and (place := _place_of(child, found)) is not None:
+                args.places.append(place)
+                continue
+            if token.pos_ != "VERB" and case in OF_CASES:
+                args.of.extend(found)
+            else:
+                args.objects.extend(found)
+        # A noun trigger that is the object of a verb inherits the verb's places ("a effectué une visite à Y").
+        if token.pos_ != "VERB" and token.dep_ in ("obj", "nsubj:pass") and token.head.pos_ == "VERB":
+            for child in token.head.children:
+                if child.dep_.startswith("obl") and _case_of(child) in PLACE_CASES:
+                    place = _place_of(child, _mentions_in(child, by_token, excluded))
+                    if place is not None:
+                        args.places.append(place)
+        return args
+
+    def _event_contexts(self, text: str, paragraph_contexts: set[str], trigger: Trigger) -> list[str]:
+        found = self._contexts_in(text) | paragraph_contexts | set(trigger.contexts)
+        return sorted(found)
+
+    def _contexts_in(self, text: str) -> set[str]:
+        folded = fold(text)
+        return {ctx for ctx, cues in self.contexts.items() if any(_has_word_start(folded, cue) for cue in cues)}
+
+    def _historical(self, text: str, event_date: ResolvedDate | None, published: date | None) -> bool:
+        if event_date is not None and published is not None:
+            return event_date.value.year < published.year - HISTORICAL_YEARS
+        folded = fold(text)
+        return any(cue in folded for cue in self.modality.historical_cues) and event_date is not None
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
+    has_se = any(c.lemma_.lower() in ("se", "s'", "s’") and c.dep_.startswith("expl") for c in token.children) or any(
+        c.lower_ in ("se", "s'", "s’") for c in token.children
+    )
+    return has_se if trigger.reflexive else True
+
+
+def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Trigger]:
+    """Keep triggers whose required object is present; drop those whose object is missing."""
+    objects = {fold(t.lemma_) for child in token.children for t in child.subtree if t.pos_ in ("NOUN", "PROPN")}
+    objects |= {fold(t.text) for child in token.children for t in child.subtree}
+    satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
+    if satisfied:
+        return satisfied
+    return [t for t in candidates if not t.requires_object]
+
+
+def _governors(token: Token) -> list[Token]:
+    """The chain of heads a trigger is embedded under (xcomp, acl, ccomp, objects...)."""
+    chain = []
+    current = token
+    for _ in range(MAX_CLIMB):
+        if current.dep_ not in CLIMB_DEPS or current.head is current:
+            break
+        current = current.head
+        chain.append(current)
+    return chain
+
+
+def _subject_holder(token: Token) -> tuple[Token | None, bool]:
+    """The verb whose subject is the trigger's subject, and whether it is passive."""
+    current = token
+    for _ in range(MAX_CLIMB + 1):
+        if any(c.dep_ in SUBJECT_DEPS for c in current.children):
+            passive = any(c.dep_ == "aux:pass" for c in current.children) and not any(
+                c.dep_ == "expl:pass" for c in current.children
+            )
+            return current, passive
+        if current.dep_ not in CLIMB_DEPS or current.head is current:
+            break
+        if token.pos_ != "VERB" and current is token and token.dep_ in ("nsubj", "nsubj:pass"):
+            break  # a noun trigger that is itself a subject has no subject of its own
+        current = current.head
+    return None, False
+
+
+def _case_of(token: Token) -> str | None:
+    cases = [c for c in token.children if c.dep_ in ("case", "mark")]
+    if not cases:
+        return None
+    first = cases[0]
+    # "au profit de", "aux côtés de", "auprès de": the first word decides the relation
+    return first.lower_
+
+
+def _mentions_by_token(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> dict[int, list[ActorMention]]:
+    """Mentions indexed by the syntactic root token of their span."""
+    index: dict[int, list[ActorMention]] = {}
+    base = paragraph.paragraph.start
+    for mention in mentions:
+        span = paragraph.doc.char_span(mention.start - base, mention.end - base, alignment_mode="expand")
+        if span is not None:
+            index.setdefault(span.root.i, []).append(mention)
+    return index
+
+
+def _mentions_in(token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]) -> list[ActorMention]:
+    """Mentions rooted in ``token``'s subtree, not descending into embedded verb clauses."""
+    found: list[ActorMention] = []
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        if current.i in excluded:
+            continue
+        found.extend(by_token.get(current.i, ()))
+        for child in current.children:
+            if child.pos_ == "VERB" and child.dep_ in ("acl:relcl", "advcl", "conj", "ccomp", "parataxis"):
+                continue
+            stack.append(child)
+    return sorted(found, key=lambda m: m.start)
+
+
+def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
+    return [ActorMention(replace(a, entity_text=token.text), 0, 0, "reference") for a in actors]
+
+
+def _place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | None] | None:
+    """A locative complement as (place span, country code), from a country mention or the gazetteer."""
+    span = token.doc[token.left_edge.i : token.right_edge.i + 1]
+    countries = [m for m in found if m.kind in ("country", "reference") or m.actor.is_state]
+    if countries:
+        return span, countries[0].actor.code
+    if found:
+        return None  # "à l'ONU", "auprès du MNLA": an actor, not a place
+    name = _proper_name(token)
+    if name is None:
+        return None
+    from veille.places import get_gazetteer
+
+    location = get_gazetteer().lookup(name)
+    if location is None:
+        return None
+    return token.doc[token.i : token.i + 1] if name == token.text else span, location.country_code
+
+
+def _proper_name(token: Token) -> str | None:
+    """The proper name in a locative complement ("à Bamako", "dans la ville de Smara")."""
+    for candidate in token.subtree:
+        if candidate.pos_ == "PROPN" or (candidate.ent_type_ in ("LOC", "GPE") and candidate.text[:1].isupper()):
+            entity = candidate.doc[candidate.i : candidate.i + 1]
+            for ent in candidate.doc.ents:
+                if ent.start <= candidate.i < ent.end:
+                    entity = ent
+                    break
+            return entity.text
+    return None
+
+
+def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[Actor]]:
+    sides: dict[str, list[ActorMention]] = {"actor": [], "recipient": []}
+    subject_role = trigger.subject
+    object_role = trigger.object
+    if args.passive:
+        subject_role, object_role = object_role, subject_role
+    sides[subject_role].extend(args.subject)
+    sides[object_role].extend(args.objects)
+    sides[trigger.of].extend(args.of)
+    if trigger.place in sides:
+        for span, code in args.places:
+            if code:
+                place_actor = Actor(code, ("GOV",), _country_name(code), span.text)
+                sides[trigger.place].append(ActorMention(place_actor, 0, 0, "country"))
+    actors = _unique(m.actor for m in sides["actor"])
+    actor_ids = {a.identity for a in actors}
+    recipients = [a for a in _unique(m.actor for m in sides["recipient"]) if a.identity not in actor_ids]
+    if not actors and len(recipients) >= 2 and trigger.reciprocal:
+        actors, recipients = recipients, []
+    return actors, recipients
+
+
+def _unique(actors: Iterable[Actor]) -> list[Actor]:
+    seen: dict[str, Actor] = {}
+    for actor in actors:
+        # Prefer the most specific mention of an identity (an organ or person over a bare country).
+        current = seen.get(actor.identity)
+        if current is None or (current.sector == ("GOV",) and actor.sector not in ((), ("GOV",))):
+            seen[actor.identity] = actor
+    return list(seen.values())
+
+
+@lru_cache(maxsize=512)
+def _country_name(code: str) -> str:
+    from veille.actors import ActorLexicon
+
+    return ActorLexicon.load().country_names.get(code, code)
+
+
+def _main_states(mentions: Sequence[ActorMention]) -> list[Actor]:
+    counts = Counter(m.actor.code for m in mentions if m.actor.is_state)
+    first: dict[str, Actor] = {}
+    for mention in mentions:
+        if mention.actor.is_state:
+            first.setdefault(mention.actor.code, replace(mention.actor, sector=("GOV",), office=None))
+    return [first[code] for code, _ in counts.most_common()]
+
+
+def _closest_date(text: str, sentence_start: int, trigger_char: int, published: date | None) -> ResolvedDate | None:
+    from veille.dates import find_dates
+
+    found = find_dates(text, published)
+    if not found:
+        return None
+    position = trigger_char - sentence_start
+    return min(found, key=lambda d: abs(d.start - position)).date
+
+
+def _size(text: str) -> dict[str, int] | None:
+    from veille.quantities import size_of
+
+    return size_of(text)
+
+
+def _location(args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor]) -> EventLocation | None:
+    from veille.places import get_gazetteer
+
+    gazetteer = get_gazetteer()
+    countries = [a.code for a in (*actors, *recipients) if a.is_state]
+    for span, _code in args.places:
+        name = _strip_article(span.text)
+        location = gazetteer.lookup(name, countries)
+        if location is not None:
+            return location
+    return None
+
+
+def _strip_article(text: str) -> str:
+    for prefix in ("à ", "au ", "aux ", "en ", "dans ", "vers ", "la ", "le ", "les ", "l'", "l’"):
+        if text.lower().startswith(prefix):
+            text = text[len(prefix) :]
+    return text
+
+
+def _confidence(args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor], event_type: str) -> float:
+    score = 0.5
+    if actors:
+        score += 0.2
+    if recipients or event_type not in TWO_PARTY_TYPES:
+        score += 0.15
+    if args.from_syntax:
+        score += 0.1
+    return min(score, 0.95)
+
+
+def _has_word_start(folded_text: str, cue: str) -> bool:
+    index = folded_text.find(cue)
+    while index != -1:
+        if index == 0 or not folded_text[index - 1].isalnum():
+            return True
+        index = folded_text.find(cue, index + 1)
+    return False

@@ -1,0 +1,55 @@
+"""Access to the domain knowledge kept as data files under ``veille/data/``.
+
+Code elsewhere stays generic: lexicons, gazetteers and rules are read from here.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+DATA_PACKAGE = "veille.data"
+
+
+def data_text(name: str) -> str:
+    return resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def load_yaml(name: str) -> Any:
+    """Parse a YAML file of ``veille/data`` (cached: treat the result as read-only)."""
+    return yaml.safe_load(data_text(name))
+
+
+@lru_cache(maxsize=None)
+def load_csv(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a CSV file of ``veille/data`` as dicts (cached, read-only)."""
+    return tuple(csv.DictReader(data_text(name).splitlines()))
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents and with one kind of apostrophe: the key for lookups."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("ʼ", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+@lru_cache(maxsize=1)
+def compound_adjective_regex() -> str:
+    """A regex for compound nationality adjectives ("maroco-mauritanien", "franco-sud-africaines").
+
+    Built from the gazetteer's learned prefixes and French demonyms, so the tokenizer can
+    keep such words whole instead of splitting them at the hyphen.
+    """
+    import re
+
+    rows = load_csv("countries.csv")
+    prefixes = sorted({r["form"] for r in rows if r["kind"] == "compound_prefix"}, key=len, reverse=True)
+    demonyms = sorted({r["form"] for r in rows if r["kind"] == "demonym"}, key=len, reverse=True)
+    prefix = "|".join(map(re.escape, prefixes))
+    last = "|".join(map(re.escape, demonyms))
+    return rf"(?i:(?:{prefix})(?:-(?:{prefix}))*-(?:{last}))"

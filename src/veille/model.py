@@ -1,0 +1,272 @@
+"""Typed data classes that the pipeline stages pass to each other.
+
+The flow is ingest -> clean -> nlp -> actors -> events -> store, and every stage
+speaks in these classes only. Offsets (``start``/``end``) are always character
+offsets into ``Document.text``, the original text of the input, so evidence can
+be sliced out of the source exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from veille import __version__
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+CODER = f"veille {__version__}"
+
+DatePrecision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article as read from disk, before any cleaning.
+
+    ``text`` is the original text: the file content for ``.txt``, the main text
+    extracted by trafilatura for HTML, the ``text`` field for a JSONL line.
+    """
+
+    doc_id: str
+    doc_path: str
+    text: str
+    source_format: Literal["txt", "html", "jsonl"]
+    title: str | None = None
+    author: str | None = None
+    url: str | None = None
+    published: date | None = None
+    language: str | None = None
+
+    @staticmethod
+    def content_id(text: str) -> str:
+        """Content hash used as ``doc_id``: the same text always gets the same id."""
+        return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A block of the original text (one line or more), classified by the cleaner.
+
+    ``text == document.text[start:end]`` always holds, which is how every kept
+    character keeps its original offset.
+    """
+
+    start: int
+    end: int
+    text: str
+    language: str | None
+    kept: bool
+    reason: str | None = None  # why it was dropped: "boilerplate:<rule>" or "language:<code>"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanDocument:
+    document: Document
+    paragraphs: tuple[Paragraph, ...]
+    near_duplicate_of: str | None = None  # doc_id of an earlier near-identical document
+
+    @property
+    def kept(self) -> tuple[Paragraph, ...]:
+        return tuple(p for p in self.paragraphs if p.kept)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedParagraph:
+    """A kept paragraph and its spaCy analysis; document offset = ``paragraph.start + token.idx``."""
+
+    paragraph: Paragraph
+    doc: Doc
+
+    def offset(self, char_index: int) -> int:
+        return self.paragraph.start + char_index
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A PLOVER entity object (see shared/spec/EVENTS.md, "Actors")."""
+
+    code: str
+    sector: tuple[str, ...]
+    name: str
+    entity_text: str
+    wikidata: str | None = None
+    office: str | None = None
+
+    @property
+    def is_state(self) -> bool:
+        """States and their organs; armed groups carry a country code but are not states."""
+        return self.code not in NON_STATE_CODES and not NON_STATE_SECTORS & set(self.sector)
+
+    @property
+    def identity(self) -> str:
+        """What the evaluation compares: the code for states, the canonical name otherwise."""
+        return self.code if self.is_state else self.name
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "sector": list(self.sector),
+            "name": self.name,
+            "entity_text": self.entity_text,
+            "wikidata": self.wikidata,
+        }
+        if self.office:
+            out["office"] = self.office
+        return out
+
+
+#: Codes that are not states: their identity is their canonical name.
+NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "IMG", "ISM", "MNC"})
+#: Sectors that make an actor with a country code a non-state actor (rebels, criminals, ...).
+NON_STATE_SECTORS = frozenset({"REB", "CRM", "UAF", "INS"})
+
+ActorKind = Literal["country", "organ", "person", "group", "organisation", "reference"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    """An actor recognised at ``[start, end)`` of ``Document.text``."""
+
+    actor: Actor
+    start: int
+    end: int
+    kind: ActorKind
+
+    def to_json(self, doc_path: str) -> dict[str, Any]:
+        return {
+            "doc_path": doc_path,
+            "start": self.start,
+            "end": self.end,
+            "entity_text": self.actor.entity_text,
+            "code": self.actor.code,
+            "sector": list(self.actor.sector),
+            "name": self.actor.name,
+            "office": self.actor.office,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventLocation:
+    """Mordecai3-style resolved place."""
+
+    extracted_place: str
+    geonameid: int | None
+    lat: float | None
+    lon: float | None
+    country_code: str | None  # ISO 3166-1 alpha-3
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "extracted_place": self.extracted_place,
+            "geonameid": self.geonameid,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country_code": self.country_code,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDate:
+    value: date
+    precision: DatePrecision
+    text: str  # the expression it was read from
+
+    @property
+    def iso(self) -> str:
+        if self.precision == "year":
+            return f"{self.value.year:04d}"
+        if self.precision == "month":
+            return f"{self.value.year:04d}-{self.value.month:02d}"
+        return self.value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date expression found at ``[start, end)`` of the text it was searched in."""
+
+    start: int
+    end: int
+    date: ResolvedDate
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityMention:
+    """A counted quantity such as "200 soldats" (key "persons") or "trois blessés" ("injured")."""
+
+    start: int
+    end: int
+    key: str
+    value: int
+
+
+@dataclass(slots=True)
+class Event:
+    """One PLOVER event with Veille's evidence fields; serialises to the spec's JSONL."""
+
+    doc_path: str
+    doc_id: str
+    event: str
+    actor: list[Actor]
+    recipient: list[Actor]
+    event_text: str
+    start: int
+    end: int
+    mode: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    date: ResolvedDate | None = None
+    historical: bool = False
+    event_loc: EventLocation | None = None
+    size: dict[str, int] | None = None
+    confidence: float = 0.5
+
+    @property
+    def participants(self) -> frozenset[str]:
+        return frozenset(a.identity for a in (*self.actor, *self.recipient))
+
+    @property
+    def id(self) -> str:
+        key = json.dumps(
+            [self.doc_id, self.event, sorted(self.participants), self.start, self.end],
+            ensure_ascii=False,
+        )
+        return "e" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "doc_path": self.doc_path,
+            "doc_id": self.doc_id,
+            "event": self.event,
+            "mode": list(self.mode),
+            "context": list(self.context),
+            "actor": [a.to_json() for a in self.actor],
+            "recipient": [a.to_json() for a in self.recipient],
+            "date": self.date.iso if self.date else None,
+            "date_precision": self.date.precision if self.date else None,
+            "historical": self.historical,
+            "event_loc": self.event_loc.to_json() if self.event_loc else None,
+            "size": dict(self.size) if self.size else None,
+            "event_text": self.event_text,
+            "text_info": {"start": self.start, "end": self.end},
+            "confidence": round(self.confidence, 3),
+            "coder": CODER,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResult:
+    """Everything Veille found in one document."""
+
+    clean: CleanDocument
+    mentions: tuple[ActorMention, ...]
+    events: tuple[Event, ...]
+
+    @property
+    def document(self) -> Document:
+        return self.clean.document

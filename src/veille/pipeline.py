@@ -1,0 +1,109 @@
+"""The Python API: what the CLI calls, and what a notebook user calls directly.
+
+    from veille.pipeline import Pipeline, extract, ingest
+    for event in extract(["articles/"]):
+        print(event.to_json())
+
+A ``Pipeline`` holds the loaded models and runs the stages in order:
+ingest -> clean -> nlp -> actors -> events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from veille.actors import ActorRecogniser
+from veille.clean import Cleaner
+from veille.events import EventCoder
+from veille.ingest import IngestError, read_documents
+from veille.model import Document, DocumentResult, Event
+from veille.nlp import load_pipeline, parse
+from veille.store import DEFAULT_DB, Store
+
+ErrorHandler = Callable[[IngestError], None]
+
+
+def _ignore(error: IngestError) -> None:
+    """Default error handler: skip the input."""
+
+
+class Pipeline:
+    """Loaded models and state of one run (near-duplicate memory)."""
+
+    def __init__(self) -> None:
+        self.nlp = load_pipeline()
+        self.cleaner = Cleaner()
+        self.actors = ActorRecogniser(self.nlp)
+        self.coder = EventCoder()
+
+    def process(self, document: Document) -> DocumentResult:
+        """Run every stage on one document."""
+        clean = self.cleaner.clean(document)
+        parsed = parse(self.nlp, clean)
+        mentions = self.actors.recognise(clean, parsed)
+        events = self.coder.code(clean, parsed, mentions)
+        return DocumentResult(clean, tuple(mentions), tuple(events))
+
+    def run(
+        self,
+        paths: Iterable[str],
+        published: date | None = None,
+        on_error: ErrorHandler = _ignore,
+    ) -> Iterator[DocumentResult]:
+        """Process every document under ``paths``; bad inputs go to ``on_error``."""
+        for item in read_documents(paths, published=published):
+            if isinstance(item, IngestError):
+                on_error(item)
+                continue
+            yield self.process(item)
+
+
+def extract(
+    paths: Iterable[str],
+    published: date | None = None,
+    on_error: ErrorHandler = _ignore,
+    pipeline: Pipeline | None = None,
+) -> Iterator[Event]:
+    """PLOVER events of every document under ``paths`` (no database involved)."""
+    for result in (pipeline or Pipeline()).run(paths, published, on_error):
+        yield from result.events
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    documents_seen: int = 0
+    documents_stored: int = 0
+    already_stored: int = 0
+    events_stored: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def ingest(
+    paths: Iterable[str],
+    db: str = DEFAULT_DB,
+    published: date | None = None,
+    on_error: ErrorHandler = _ignore,
+    on_document: Callable[[DocumentResult, bool], None] | None = None,
+    pipeline: Pipeline | None = None,
+) -> IngestSummary:
+    """Code every document under ``paths`` and store it in the database ``db``."""
+    summary = IngestSummary()
+
+    def record_error(error: IngestError) -> None:
+        summary.errors.append(str(error))
+        on_error(error)
+
+    with Store(db) as store:
+        for result in (pipeline or Pipeline()).run(paths, published, record_error):
+            summary.documents_seen += 1
+            stored = store.add(result)
+            if stored:
+                summary.documents_stored += 1
+                summary.events_stored += len(result.events)
+            else:
+                summary.already_stored += 1
+            if on_document:
+                on_document(result, stored)
+    return summary

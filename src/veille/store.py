@@ -1,0 +1,280 @@
+"""Stage 6: the event database (an embedded DuckDB file by default).
+
+The schema is created by the numbered SQL files in ``veille/migrations`` and recorded
+in ``schema_migrations``. Each document is written in one transaction together with
+its paragraphs, actor mentions and events, so a crash never leaves half a document;
+a document already stored (same content hash) is skipped, which makes ingest idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from veille.model import DocumentResult, Event
+
+DEFAULT_DB = "veille.duckdb"
+MIGRATIONS_PACKAGE = "veille.migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; ``str()`` is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The schema migrations shipped with the package, in order."""
+    found = []
+    for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    actor: str | None = None  # a code ("MAR") or a canonical name ("Front Polisario")
+    event_type: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int | None = None
+
+
+class Store:
+    """A Veille database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str = DEFAULT_DB, read_only: bool = False) -> None:
+        self.path = path
+        if path != ":memory:" and read_only and not Path(path).exists():
+            raise StoreError(f"{path}: no such database; run `veille ingest` first")
+        try:
+            self.connection = duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as error:
+            raise StoreError(_explain_open_error(path, error)) from None
+        if not read_only:
+            self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- schema ---------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        exists = self.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def migrate(self) -> int:
+        """Apply the migrations the database lacks; returns the schema version."""
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        )
+        current = self.schema_version()
+        for migration in migrations():
+            if migration.version <= current:
+                continue
+            with self._transaction():
+                self.connection.execute(migration.sql)
+                self.connection.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.name, _now()],
+                )
+            current = migration.version
+        return current
+
+    # -- writing --------------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        row = self.connection.execute(
+            "SELECT 1 FROM documents WHERE doc_id = ?", [doc_id]
+        ).fetchone()
+        return row is not None
+
+    def add(self, result: DocumentResult) -> bool:
+        """Store one coded document atomically; False if it was already stored."""
+        document = result.document
+        if self.has_document(document.doc_id):
+            return False
+        with self._transaction():
+            self._insert_document(result)
+            self._insert_paragraphs(result)
+            self._insert_mentions(result)
+            for event in result.events:
+                self._insert_event(event)
+        return True
+
+    def _insert_document(self, result: DocumentResult) -> None:
+        d = result.document
+        self.connection.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                d.doc_id, d.doc_path, d.source_format, d.title, d.author, d.url, d.published,
+                d.language, result.clean.near_duplicate_of, d.text, _now(),
+            ],
+        )
+
+    def _insert_paragraphs(self, result: DocumentResult) -> None:
+        rows = [
+            [result.document.doc_id, i, p.start, p.end, p.language, p.kept, p.reason]
+            for i, p in enumerate(result.clean.paragraphs)
+        ]
+        if rows:
+            self.connection.executemany(
+                "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+            )
+
+    def _insert_mentions(self, result: DocumentResult) -> None:
+        rows = [
+            [
+                result.document.doc_id, i, m.start, m.end, m.actor.entity_text, m.actor.code,
+                json.dumps(list(m.actor.sector)), m.actor.name, m.actor.office, m.kind,
+            ]
+            for i, m in enumerate(result.mentions)
+        ]
+        if rows:
+            self.connection.executemany(
+                "INSERT INTO actor_mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+
+    def _insert_event(self, event: Event) -> None:
+        record = event.to_json()
+        loc = event.event_loc
+        self.connection.execute(
+            "INSERT INTO events VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                event.id, event.doc_id, event.event, json.dumps(event.mode),
+                json.dumps(event.context), record["date"], record["date_precision"],
+                event.date.value if event.date else None, event.historical,
+                loc.extracted_place if loc else None, loc.geonameid if loc else None,
+                loc.lat if loc else None, loc.lon if loc else None,
+                loc.country_code if loc else None,
+                json.dumps(event.size) if event.size else None, event.event_text,
+                event.start, event.end, event.confidence, record["coder"],
+                json.dumps(record, ensure_ascii=False),
+            ],
+        )
+        participants = [
+            [
+                event.id, role, i, a.code, json.dumps(list(a.sector)), a.name, a.identity,
+                a.entity_text, a.office,
+            ]
+            for role, actors in (("actor", event.actor), ("recipient", event.recipient))
+            for i, a in enumerate(actors)
+        ]
+        if participants:
+            self.connection.executemany(
+                "INSERT INTO event_participants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", participants
+            )
+
+    # -- reading --------------------------------------------------------------------
+
+    def events(self, where: EventFilter = EventFilter()) -> Iterator[dict[str, Any]]:
+        """Stored events as spec JSON records, newest first, filtered."""
+        sql = ["SELECT e.record FROM events e JOIN documents d USING (doc_id) WHERE TRUE"]
+        params: list[Any] = []
+        if where.actor:
+            sql.append(
+                "AND e.event_id IN (SELECT event_id FROM event_participants"
+                " WHERE code = ? OR identity = ? OR name = ?)"
+            )
+            params += [where.actor, where.actor, where.actor]
+        if where.event_type:
+            sql.append("AND e.event = ?")
+            params.append(where.event_type.upper())
+        if where.since:
+            sql.append("AND coalesce(e.date_start, d.published) >= ?")
+            params.append(where.since)
+        if where.until:
+            sql.append("AND coalesce(e.date_start, d.published) <= ?")
+            params.append(where.until)
+        sql.append("ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST, e.doc_id, e.start_offset")
+        if where.limit is not None:
+            sql.append("LIMIT ?")
+            params.append(int(where.limit))
+        for (record,) in self.connection.execute(" ".join(sql), params).fetchall():
+            yield json.loads(record)
+
+    def stats(self) -> dict[str, Any]:
+        def scalar(query: str) -> int:
+            row = self.connection.execute(query).fetchone()
+            return int(row[0]) if row else 0
+
+        by_type = self.connection.execute(
+            "SELECT event, count(*) FROM events GROUP BY event ORDER BY count(*) DESC, event"
+        ).fetchall()
+        top_actors = self.connection.execute(
+            "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
+            " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
+        ).fetchall()
+        return {
+            "database": self.path,
+            "schema_version": self.schema_version(),
+            "documents": scalar("SELECT count(*) FROM documents"),
+            "near_duplicates": scalar(
+                "SELECT count(*) FROM documents WHERE near_duplicate_of IS NOT NULL"
+            ),
+            "actor_mentions": scalar("SELECT count(*) FROM actor_mentions"),
+            "events": scalar("SELECT count(*) FROM events"),
+            "events_by_type": dict(by_type),
+            "top_actors": dict(top_actors),
+        }
+
+    def document_ids(self) -> Sequence[str]:
+        return [r[0] for r in self.connection.execute("SELECT doc_id FROM documents").fetchall()]
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.connection)
+
+
+class _Transaction:
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN TRANSACTION")
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _explain_open_error(path: str, error: Exception) -> str:
+    message = str(error)
+    if "lock" in message.lower():
+        holder = re.search(r"\(PID (\d+)\)", message)
+        who = f"process {holder[1]}" if holder else "another process"
+        return f"{path}: database is locked by {who}; wait for it to finish or use another --db"
+    return f"{path}: cannot open database ({message.splitlines()[0]})"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
