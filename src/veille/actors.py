@@ -79,6 +79,7 @@ class ActorLexicon:
     country_names: dict[str, str] = field(default_factory=dict)  # code -> canonical name
     references: dict[str, int] = field(default_factory=dict)  # folded phrase -> number of states
     relation_heads: frozenset[str] = frozenset()
+    agent_heads: frozenset[str] = frozenset()
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
@@ -91,6 +92,7 @@ class ActorLexicon:
         lexicon = cls(
             references={fold(k): int(v) for k, v in context["country_references"].items()},
             relation_heads=frozenset(context["relation_heads"]),
+            agent_heads=frozenset(fold(w) for w in context["agent_heads"]),
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
             apposition_stops=frozenset(context["apposition_stops"]),
@@ -294,6 +296,11 @@ class ActorRecogniser:
                         office=_office(state_role, role),
                     )
                     found.append((span, actor, "organ"))
+            elif fold(head.text) in self.lexicon.agent_heads:
+                adjacent = head.i < token.i <= head.i + 2
+                span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                for code in codes:
+                    found.append((span, Actor(code, (), self.lexicon.country_name(code), span.text), "organ"))
             elif fold(head.lemma_) in self.lexicon.relation_heads or fold(head.text) in self.lexicon.relation_heads:
                 span = doc[token.i : token.i + 1]
                 for code in codes:

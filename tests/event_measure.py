@@ -1,0 +1,77 @@
+"""Run the event coder on tests/data/event_sentences.yaml (used by tests and the README).
+
+Run: .venv/bin/python tests/event_measure.py [-v]
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from veille.model import Document
+
+SENTENCES = Path(__file__).parent / "data" / "event_sentences.yaml"
+Key = tuple[str, frozenset[str]]
+
+
+@dataclass
+class ItemResult:
+    id: str
+    expected: set[Key]
+    predicted: set[Key]
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.expected == self.predicted
+
+
+def load_items() -> list[dict]:
+    return yaml.safe_load(SENTENCES.read_text(encoding="utf-8"))
+
+
+def code_items(items: list[dict], pipeline=None) -> list[ItemResult]:  # noqa: ANN001
+    from veille.pipeline import Pipeline
+
+    pipeline = pipeline or Pipeline()
+    results = []
+    for item in items:
+        published = item.get("published")
+        text = item["text"]
+        document = Document(
+            Document.content_id(text), f"{item['id']}.txt", text, "txt",
+            published=published if isinstance(published, date) else None,
+        )
+        result = pipeline.process(document)
+        expected = {(e["event"], frozenset(e["participants"])) for e in item["events"]}
+        predicted = {(e.event, e.participants) for e in result.events}
+        results.append(ItemResult(item["id"], expected, predicted, item.get("tags") or []))
+    return results
+
+
+def scores(results: list[ItemResult]) -> tuple[float, float, float]:
+    tp = sum(len(r.expected & r.predicted) for r in results)
+    fp = sum(len(r.predicted - r.expected) for r in results)
+    fn = sum(len(r.expected - r.predicted) for r in results)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _fmt(keys: set[Key]) -> str:
+    return ", ".join(f"{e}({'+'.join(sorted(p))})" for e, p in sorted(keys, key=str)) or "-"
+
+
+if __name__ == "__main__":
+    results = code_items(load_items())
+    for result in results:
+        if not result.passed and "-v" in sys.argv:
+            print(f"{result.id}: expected {_fmt(result.expected)} | got {_fmt(result.predicted)}")
+    passed = sum(r.passed for r in results)
+    precision, recall, f1 = scores(results)
+    print(f"{passed}/{len(results)} items exact; events P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
