@@ -79,7 +79,7 @@ class ActorLexicon:
     country_names: dict[str, str] = field(default_factory=dict)  # code -> canonical name
     references: dict[str, int] = field(default_factory=dict)  # folded phrase -> number of states
     relation_heads: frozenset[str] = frozenset()
-    agent_heads: frozenset[str] = frozenset()
+    agent_heads: dict[str, str] = field(default_factory=dict)  # folded head -> sector or "counterpart"
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
@@ -92,7 +92,7 @@ class ActorLexicon:
         lexicon = cls(
             references={fold(k): int(v) for k, v in context["country_references"].items()},
             relation_heads=frozenset(context["relation_heads"]),
-            agent_heads=frozenset(fold(w) for w in context["agent_heads"]),
+            agent_heads={fold(w): sector for sector, words in context["agent_heads"].items() for w in words},
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
             apposition_stops=frozenset(context["apposition_stops"]),
@@ -286,6 +286,8 @@ class ActorRecogniser:
             if head is None:
                 continue
             role = role_at.get(head.i)
+            if role is not None and _titles_a_name(doc, token):
+                continue  # "le président mauritanien Mohamed Ould Ghazouani": one person mention
             if role is not None:
                 adjacent = role.end <= token.i <= role.end + 2 or role.start <= token.i < role.end
                 span = doc[role.start : token.i + 1] if adjacent else doc[token.i : token.i + 1]
@@ -296,11 +298,12 @@ class ActorRecogniser:
                         office=_office(state_role, role),
                     )
                     found.append((span, actor, "organ"))
-            elif fold(head.text) in self.lexicon.agent_heads:
+            elif (agent := self.lexicon.agent_heads.get(fold(head.text))) is not None:
                 adjacent = head.i < token.i <= head.i + 2
                 span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                sector = _counterpart_sector(found, head) if agent == "counterpart" else (agent,)
                 for code in codes:
-                    found.append((span, Actor(code, (), self.lexicon.country_name(code), span.text), "organ"))
+                    found.append((span, Actor(code, sector, self.lexicon.country_name(code), span.text), "organ"))
             elif fold(head.lemma_) in self.lexicon.relation_heads or fold(head.text) in self.lexicon.relation_heads:
                 span = doc[token.i : token.i + 1]
                 for code in codes:
@@ -509,6 +512,21 @@ def _qualified_noun(adjective: Token, country_codes: object) -> Token | None:
         if token.pos_ not in ("ADJ", "ADV"):
             break
     return None
+
+
+def _titles_a_name(doc: Doc, adjective: Token) -> bool:
+    """Whether a proper name follows the title's adjective ("président sénégalais Macky Sall")."""
+    following = adjective.i + 1
+    return following < len(doc) and doc[following].pos_ == "PROPN" and doc[following].ent_type_ == "PER"
+
+
+def _counterpart_sector(found: Sequence[tuple[Span, Actor, ActorKind]], head: Token) -> tuple[str, ...]:
+    """A counterpart has the sector of the closest preceding state actor of its sentence."""
+    earlier = [
+        actor for span, actor, _ in found
+        if span.sent.start == head.sent.start and span.end <= head.i and actor.sector
+    ]
+    return earlier[-1].sector if earlier else COUNTRY_SECTOR
 
 
 def _find_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> Iterable[tuple[int, int]]:

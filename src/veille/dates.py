@@ -55,11 +55,6 @@ def _with_unaccented(table: dict[str, int]) -> dict[str, int]:
     return {**{fold(k): v for k, v in table.items()}, **table}
 
 
-def _normalised(words: Iterable[str]) -> dict[str, str]:
-    """Map each word (spaces normalised) to itself: lookup table for matched phrases."""
-    return {re.sub(r"\s+", " ", w): w for w in words}
-
-
 _MONTHS = _with_unaccented({k: int(v) for k, v in _DATA["months"].items()})
 _MONTH_ABBREVIATIONS = _with_unaccented(
     {k: int(v) for k, v in _DATA["month_abbreviations"].items()}
@@ -81,7 +76,9 @@ _MONTH = (
 )
 _WEEKDAY = rf"(?:{_alternation(_WEEKDAYS)})(?!\w)"
 _REL = rf"(?:{_alternation(_PAST | _FUTURE)})(?!\w)"
-_SEP = rf"(?:(?:{_alternation(w for w in _DATA['range_separators'] if w.isalpha())})(?!\w)|[-–—])"
+_SEP_WORDS = [w for w in _DATA["range_separators"] if w.isalpha()]
+_SEP_MARKS = [w for w in _DATA["range_separators"] if not w.isalpha()]
+_SEP = rf"(?:(?:{_alternation(_SEP_WORDS)})(?!\w)|{_alternation(_SEP_MARKS)})"
 _NOT_UNIT = rf"(?!\s*(?:{_alternation(_DATA['not_year_units'])})(?!\w))"
 
 
@@ -183,6 +180,10 @@ def _two_digit_year(year: int, published: datetime.date | None) -> int:
     return 2000 + year if year <= pivot else 1900 + year
 
 
+def _as_day(value: datetime.date | None) -> tuple[datetime.date, DatePrecision] | None:
+    return (value, "day") if value else None
+
+
 def _day_number(text: str) -> int:
     return 1 if text in ("1er", "premier") else int(text)
 
@@ -208,8 +209,7 @@ def _full_or_partial_day(
         value = _day_without_year(month, day, published, weekday, match.group("rel"))
     else:
         value = None
-    resolved = (value, "day") if value else None
-    yield _Candidate(*match.span("span"), 1, resolved, explicit=bool(year))  # type: ignore[arg-type]
+    yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=bool(year))
 
 
 def _day_range(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
@@ -230,8 +230,8 @@ def _day_range(match: re.Match[str], published: datetime.date | None) -> Iterato
         first_year = last.year - 1 if first_month > last_month else last.year
         first = _safe_date(first_year, first_month, first_day)
     explicit = bool(year)
-    yield _Candidate(*match.span("first"), 0, (first, "day") if first else None, explicit)
-    yield _Candidate(*match.span("span"), 0, (last, "day") if last else None, explicit)
+    yield _Candidate(*match.span("first"), 0, _as_day(first), explicit)
+    yield _Candidate(*match.span("span"), 0, _as_day(last), explicit)
 
 
 def _numeric_day(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
@@ -240,7 +240,7 @@ def _numeric_day(match: re.Match[str], published: datetime.date | None) -> Itera
     if not 1900 <= year <= 2100:
         return
     value = _safe_date(year, int(match.group("mon")), int(match.group("day")))
-    yield _Candidate(*match.span("span"), 1, (value, "day") if value else None, explicit=True)
+    yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=True)
 
 
 def _month_year(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
@@ -277,14 +277,14 @@ def _weekday_day(match: re.Match[str], published: datetime.date | None) -> Itera
     if published is not None:
         weekday = _WEEKDAYS[match.group("wd")]
         value = _weekday_and_day(weekday, _day_number(match.group("day")), published)
-    yield _Candidate(*match.span("span"), 3, (value, "day") if value else None)
+    yield _Candidate(*match.span("span"), 3, _as_day(value))
 
 
 def _weekday(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
     value = None
     if published is not None:
         value = _weekday_near(_WEEKDAYS[match.group("wd")], published, match.group("rel"))
-    yield _Candidate(*match.span("span"), 4, (value, "day") if value else None)
+    yield _Candidate(*match.span("span"), 4, _as_day(value))
 
 
 def _years(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
@@ -304,12 +304,10 @@ def _year_range(match: re.Match[str], published: datetime.date | None) -> Iterat
 def _relative_day(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
     offset = _RELATIVE_DAY_KEYS[re.sub(r"\s+", " ", match.group("span"))]
     value = published + datetime.timedelta(days=offset) if published else None
-    yield _Candidate(*match.span("span"), 2, (value, "day") if value else None)
+    yield _Candidate(*match.span("span"), 2, _as_day(value))
 
 
-def _relative_period(
-    match: re.Match[str], published: datetime.date | None
-) -> Iterator[_Candidate]:
+def _relative_period(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
     phrase = re.sub(r"\s+", " ", match.group("span"))
     value: tuple[datetime.date, DatePrecision] | None = None
     if published is None:
@@ -434,7 +432,7 @@ _PATTERNS: list[tuple[re.Pattern[str], _Resolver]] = [
 
 
 def find_dates(text: str, published: datetime.date | None) -> list[DateMention]:
-    """Every date expression in ``text``, resolved against the publication date; offsets into ``text``."""
+    """Every date expression in ``text``, resolved against ``published``; offsets into ``text``."""
     mentions = []
     for candidate in _select(_candidates(lower_keep_offsets(text), published)):
         if candidate.value is None:
@@ -452,7 +450,7 @@ def resolve_date(expression: str, published: datetime.date | None) -> ResolvedDa
 
 
 def detect_publication_date(text: str) -> datetime.date | None:
-    """A full date (day, month, year) stated in the first lines of an article (dateline / byline), else None.
+    """A full date (day, month, year) stated in the first lines (dateline, byline), else None.
 
     A date counts when a publication word precedes it on its line ("Publié le 21/07/2014"), or
     when it opens the line or follows a short dateline prefix ("RABAT, 21 juillet 2014 -") and
@@ -516,7 +514,8 @@ def _first_lines(text: str) -> Iterator[str]:
 _PUBLICATION_RE = re.compile(rf"(?<!\w)(?:{_alternation(_DATA['publication_markers'])})(?!\w)")
 _UPDATE_RE = re.compile(rf"(?<!\w)(?:{_alternation(_DATA['update_markers'])})(?!\w)")
 _DATELINE_BEFORE_RE = re.compile(r"(?:^|[-–—|,:•·/(]|(?<!\w)le)\s*$")
-_DATELINE_AFTER_RE = re.compile(r"\s*(?:$|[-–—|(:•·]|(?:à\s*)?\d{1,2}\s*[h:]\s*\d{0,2})")
+# After a dateline's date: nothing, a separator, or a time then nothing or a separator.
+_DATELINE_AFTER_RE = re.compile(r"(?:\s*(?:à\s*)?\d{1,2}\s*[h:]\s*\d{0,2})?\s*(?:$|[-–—|(:•·])")
 _SHORT_LINE = 80
 
 

@@ -32,7 +32,7 @@ from veille.model import (
 
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
 TWO_PARTY_TYPES = frozenset(
-    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN", "SANCTION"}
+    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN"}
 )
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -59,7 +59,7 @@ class Trigger:
     subject: str = "actor"
     object: str = "recipient"
     of: str = "actor"
-    place: str = "recipient"
+    place: str = "none"
     reciprocal: bool = False
     reflexive: bool = False
     requires_object: frozenset[str] = frozenset()
@@ -85,7 +85,7 @@ class TriggerLexicon:
                 subject=entry.get("subject", "actor"),
                 object=entry.get("object", "recipient"),
                 of=entry.get("of", "actor"),
-                place=entry.get("place", "recipient"),
+                place=entry.get("place", "none"),
                 reciprocal=bool(entry.get("reciprocal", False)),
                 reflexive=bool(entry.get("reflexive", False)),
                 requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
@@ -113,6 +113,9 @@ class Modality:
     historical_cues: tuple[str, ...]
     support_verbs: frozenset[str]
     circumstance_cases: frozenset[str]
+    receiving_verbs: frozenset[str]
+    beneficiary_words: frozenset[str]
+    planned_predicates: frozenset[str]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -128,6 +131,9 @@ class Modality:
             historical_cues=tuple(fold(c) for c in data["historical_cues"]),
             support_verbs=frozenset(data["support_verbs"]),
             circumstance_cases=frozenset(data["circumstance_cases"]),
+            receiving_verbs=frozenset(data["receiving_verbs"]),
+            beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
+            planned_predicates=frozenset(data["planned_predicates"]),
         )
 
 
@@ -316,6 +322,10 @@ class EventCoder:
     def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
         if "Fut" in token.morph.get("Tense"):
             return True
+        if token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() in self.modality.planned_predicates:
+            return True  # "une visite est prévue"
+        if any(c.dep_ == "amod" and c.lemma_.lower() in self.modality.planned_predicates for c in token.children):
+            return True  # "la prochaine réunion", "la visite prévue"
         if any("Fut" in c.morph.get("Tense") for c in token.children if c.dep_.startswith("aux")):
             return True
         return any(g.lemma_.lower() in self.modality.future_governors for g in governors)
@@ -330,6 +340,12 @@ class EventCoder:
         args = Arguments()
         excluded = set(range(match.span.start, match.span.end))
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
+        if (
+            subject_holder is not None
+            and token.pos_ != "VERB"
+            and subject_holder.lemma_.lower() in self.modality.receiving_verbs
+        ):
+            args.passive = not args.passive  # "X a bénéficié d'une formation": X receives it
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
@@ -363,6 +379,9 @@ class EventCoder:
                         args.places.append(place)
                         excluded |= {t.i for t in grandchild.subtree}
             found = _mentions_in(child, by_token, excluded)
+            if fold(child.lemma_) in self.modality.beneficiary_words or fold(child.text) in self.modality.beneficiary_words:
+                args.objects.extend(found)  # "au profit du Niger", "en faveur de X"
+                continue
             if _is_companion(child):
                 args.companions.extend(found)
                 continue

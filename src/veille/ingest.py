@@ -150,7 +150,7 @@ def _document_from_text(
 ) -> Document:
     if not text.strip():
         raise IngestError(doc_path, "no text after extraction")
-    from veille.dates import detect_publication_date  # dates pulls dateparser: import on use
+    from veille.dates import detect_publication_date
 
     return Document(
         doc_id=Document.content_id(text),

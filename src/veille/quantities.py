@@ -23,8 +23,16 @@ _DATA = load_yaml("quantities.yaml")
 
 # Characters whose lowercase form is longer than one character, or that have variants
 # the patterns should not care about; every other character is lowercased in place.
-_CHAR_MAP = {"’": "'", "ʼ": "'", "‘": "'", "`": "'", "ᵉ": "e", "ʳ": "r", "\u00a0": " "}
-_CHAR_MAP["\u202f"] = " "
+_CHAR_MAP = {
+    "’": "'",
+    "ʼ": "'",
+    "‘": "'",
+    "`": "'",
+    "ᵉ": "e",
+    "ʳ": "r",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
 
 
 def lower_keep_offsets(text: str) -> str:
@@ -197,9 +205,8 @@ _BARE_RE = re.compile(
 _PHRASE_AFTER_RE = re.compile(
     rf"(?:\s+{_WORD}){{0,3}}?\s+(?P<phrase>{_alternation(o for o in _OUTCOMES if ' ' in o)})\b"
 )
-_PARTICIPLE_AFTER_RE = re.compile(
-    rf"(?:\s+(?P<between>{_WORD}))?\s+(?P<part>{_alternation(o for o in _OUTCOMES if ' ' not in o)})\b"
-)
+_PARTICIPLES = _alternation(o for o in _OUTCOMES if " " not in o)
+_PARTICIPLE_AFTER_RE = re.compile(rf"(?:\s+(?P<between>{_WORD}))?\s+(?P<part>{_PARTICIPLES})\b")
 
 
 def _ending_before(words: Iterable[str], allow_prefix: bool = True) -> re.Pattern[str]:
@@ -209,15 +216,16 @@ def _ending_before(words: Iterable[str], allow_prefix: bool = True) -> re.Patter
         re.escape(w).replace(r"\ ", r"\s+") + ("\\s*" if w.endswith("'") else r"\s+")
         for w in sorted(set(words), key=len, reverse=True)
     )
-    return re.compile(rf"(?<![\w'])(?:{alternatives}){prefix}$")
+    return re.compile(rf"(?<!\w)(?:{alternatives}){prefix}$")
 
 
 _VERB_BEFORE_RE = _ending_before(_VERBS_BEFORE)
 _SUBSET_BEFORE_RE = _ending_before(_DATA["subset_markers"])
 _IDENTIFIER_BEFORE_RE = re.compile(
-    rf"(?<![\w'])(?:{_alternation(_with_unaccented(_DATA['identifier_words']))})\.?\s*$"
+    rf"(?<!\w)(?:{_alternation(_with_unaccented(_DATA['identifier_words']))})\.?\s*$"
 )
 _YEAR_BEFORE_RE = _ending_before(_DATA["year_context"], allow_prefix=False)
+_LIST_LINK_RE = re.compile(r"\s*(?:,|et)\s*")
 _YEAR_LIKE = re.compile(r"(?:19|20)\d\d|2100")
 _LOOKBEHIND = 40  # characters searched before a count for verbs and guards
 
@@ -226,6 +234,7 @@ _LOOKBEHIND = 40  # characters searched before a count for verbs and guards
 class _Found:
     mention: QuantityMention
     subset: bool  # "dont 5 soldats": part of a count already made
+    verb_key: str | None = None  # key given by a verb before the count ("tuant trois soldats")
 
 
 def find_quantities(text: str) -> list[QuantityMention]:
@@ -255,7 +264,7 @@ def _scan(text: str) -> list[_Found]:
     lower = lower_keep_offsets(text)
     found: list[_Found] = []
     for match in _COUNT_RE.finditer(lower):
-        item = _counted_noun(lower, match)
+        item = _counted_noun(lower, match, found[-1] if found else None)
         if item is not None:
             found.append(item)
     for match in _BARE_RE.finditer(lower):
@@ -267,32 +276,48 @@ def _scan(text: str) -> list[_Found]:
     return sorted(found, key=lambda f: f.mention.start)
 
 
-def _counted_noun(lower: str, match: re.Match[str]) -> _Found | None:
+def _counted_noun(lower: str, match: re.Match[str], previous: _Found | None) -> _Found | None:
     start = match.start()
-    if _excluded_before(lower, start, match.group("num")):
+    value = _count_value(lower, match)
+    if value is None:
+        return None
+    noun = match.group("noun")
+    key, end = _NOUNS[noun], match.end()
+    verb_key = None
+    if key == "persons":
+        key, end = _outcome_after(lower, end, key)
+        if key == "persons":
+            verb_key = _verb_before(lower, start) or _listed_after(lower, start, previous)
+            key = verb_key or key
+    one_counts = key in _COUNT_ONE_FOR and noun not in _EVENT_NOUNS
+    if value == 1 and not match.group("approx") and not one_counts:
+        return None  # "un soldat", "une arrestation": an article, not a count
+    mention = QuantityMention(start=start, end=end, key=key, value=value)
+    return _Found(mention, subset=_is_subset(lower, start), verb_key=verb_key)
+
+
+def _count_value(lower: str, match: re.Match[str]) -> int | None:
+    """The number of a count, None for identifiers, years and malformed counts."""
+    if _excluded_before(lower, match.start(), match.group("num")):
         return None
     if match.group("approx"):
         value = _value(match.group("anum"))
         value = value * _APPROXIMATIONS[match.group("approx").rstrip("s")] if value else None
-        needs_de = True
+        needs_de = True  # "une trentaine de terroristes"
     else:
-        number = match.group("num")
-        value = _value(number)
-        needs_de = number.split()[-1] in _MULTIPLIERS and _MULTIPLIERS[number.split()[-1]] >= 10**6
+        last_word = match.group("num").split()[-1]
+        value = _value(match.group("num"))
+        needs_de = _MULTIPLIERS.get(last_word, 0) >= 1_000_000  # "deux millions de personnes"
     has_de = match.group("link").strip() != ""
-    if value is None or has_de != needs_de:
+    return value if has_de == needs_de else None
+
+
+def _listed_after(lower: str, start: int, previous: _Found | None) -> str | None:
+    """ "a tué trois soldats et deux civils": a count listed after one keyed by a verb shares it."""
+    if previous is None or previous.verb_key is None:
         return None
-    key = _NOUNS[match.group("noun")]
-    end = match.end()
-    if key == "persons":
-        key, end = _outcome_after(lower, end, key)
-        verb_key = _verb_before(lower, start)
-        if key == "persons" and verb_key:
-            key = verb_key
-    if value == 1 and not match.group("approx") and key not in _COUNT_ONE_FOR:
-        return None
-    mention = QuantityMention(start=start, end=end, key=key, value=value)
-    return _Found(mention, subset=_is_subset(lower, start))
+    between = lower[previous.mention.end : start]
+    return previous.verb_key if _LIST_LINK_RE.fullmatch(between) else None
 
 
 def _bare_count(lower: str, match: re.Match[str]) -> _Found | None:
