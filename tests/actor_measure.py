@@ -42,7 +42,9 @@ def measure() -> MentionScore:
     recogniser = ActorRecogniser(nlp)
     score = MentionScore()
     for item in yaml.safe_load(LABELLED.read_text(encoding="utf-8")):
-        predicted = [(m.actor, m.start, m.end) for m in recogniser.recognise_text(nlp, item["text"])]
+        predicted = [
+            (m.actor, m.start, m.end) for m in recogniser.recognise_text(nlp, item["text"])
+        ]
         score_mentions(gold_mentions(item), predicted, score, label=item["id"])
     return score
 

@@ -1,6 +1,6 @@
 """Run the event coder on tests/data/event_sentences.yaml (used by tests and the README).
 
-Run: .venv/bin/python tests/event_measure.py [-v]
+Run: .venv/bin/python tests/event_measure.py [-v] [--write-known-misses]
 """
 
 from __future__ import annotations
@@ -15,6 +15,13 @@ import yaml
 from veille.model import Document
 
 SENTENCES = Path(__file__).parent / "data" / "event_sentences.yaml"
+KNOWN_MISSES = Path(__file__).parent / "data" / "event_known_misses.txt"
+KNOWN_MISSES_HEADER = """\
+# Items of event_sentences.yaml the coder does not yet get exactly right, with what was
+# expected and what it produced when this list was last written (tests/event_measure.py
+# --write-known-misses). test_events.py marks them as expected failures and fails when one
+# starts passing, so the list stays true.
+"""
 Key = tuple[str, frozenset[str]]
 
 
@@ -43,7 +50,10 @@ def code_items(items: list[dict], pipeline=None) -> list[ItemResult]:  # noqa: A
         published = item.get("published")
         text = item["text"]
         document = Document(
-            Document.content_id(text), f"{item['id']}.txt", text, "txt",
+            Document.content_id(text),
+            f"{item['id']}.txt",
+            text,
+            "txt",
             published=published if isinstance(published, date) else None,
         )
         result = pipeline.process(document)
@@ -72,6 +82,15 @@ if __name__ == "__main__":
     for result in results:
         if not result.passed and "-v" in sys.argv:
             print(f"{result.id}: expected {_fmt(result.expected)} | got {_fmt(result.predicted)}")
+    if "--write-known-misses" in sys.argv:
+        lines = [
+            f"{r.id}  expected {_fmt(r.expected)} | got {_fmt(r.predicted)}"
+            for r in results
+            if not r.passed
+        ]
+        KNOWN_MISSES.write_text(KNOWN_MISSES_HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     passed = sum(r.passed for r in results)
     precision, recall, f1 = scores(results)
-    print(f"{passed}/{len(results)} items exact; events P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
+    print(
+        f"{passed}/{len(results)} items exact; events P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
+    )

@@ -21,7 +21,9 @@ def test_paragraphs_are_exact_slices_of_the_original() -> None:
         assert text[start:end] == text[start:end].strip()
         assert text[start:end]
     assert [text[s:e] for s, e in split_paragraphs(text)] == [
-        "Titre de l'article", "Premier paragraphe.", "Deuxième, indenté.",
+        "Titre de l'article",
+        "Premier paragraphe.",
+        "Deuxième, indenté.",
     ]
 
 
@@ -32,7 +34,8 @@ def test_boilerplate_and_foreign_captions_are_dropped_with_reasons() -> None:
         "FOTO/ARCHIVO - La Guardia Civil durante una operación en Ceuta\n"
         "Lire aussi : Le Niger quitte le G5 Sahel\n"
         "Partager sur Facebook\n"
-        "Las autoridades españolas y marroquíes mantienen una estrecha colaboración desde hace años.\n"
+        "Las autoridades españolas y marroquíes mantienen una estrecha colaboración "
+        "desde hace años.\n"
         "Articles similaires\n"
         "Un autre titre sans rapport avec la page...\n"
         "Laisser un commentaire\n"
@@ -54,7 +57,8 @@ def test_related_block_in_the_middle_drops_only_teasers() -> None:
         "Premier paragraphe de l'article, long et informatif, sur la coopération militaire.",
         "À lire aussi",
         "Le Mali et le Niger créent une force conjointe...",
-        "Suite de l'article : " + "la commission mixte s'est réunie à Niamey et a adopté un plan. " * 6,
+        "Suite de l'article : "
+        + "la commission mixte s'est réunie à Niamey et a adopté un plan. " * 6,
         "Conclusion de l'article " + "avec d'autres détails sur la sécurité régionale. " * 3,
     ]
     reasons = boilerplate_reasons(lines, default_rules())
@@ -64,13 +68,16 @@ def test_related_block_in_the_middle_drops_only_teasers() -> None:
 
 def test_near_duplicates_are_flagged() -> None:
     body = " ".join(
-        f"Le ministre {i} a rencontré son homologue pour discuter de la sécurité régionale au Sahel."
+        f"Le ministre {i} a rencontré son homologue pour discuter "
+        "de la sécurité régionale au Sahel."
         for i in range(20)
     )
     cleaner = Cleaner()
     first = cleaner.clean(_document(body))
     second = cleaner.clean(_document(body + " Mise à jour : une phrase ajoutée."))
-    other = cleaner.clean(_document("Un texte tout à fait différent sur la pêche et l'agriculture. " * 10))
+    other = cleaner.clean(
+        _document("Un texte tout à fait différent sur la pêche et l'agriculture. " * 10)
+    )
     assert first.near_duplicate_of is None
     assert second.near_duplicate_of == first.document.doc_id
     assert other.near_duplicate_of is None
@@ -83,7 +90,9 @@ def boilerplate_scores() -> tuple[float, float, int]:
         rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
     tp = fp = fn = 0
     for row in rows:
-        predicted = rules.line_rule(row["line"]) is not None or rules.block_rule(row["line"]) is not None
+        predicted = (
+            rules.line_rule(row["line"]) is not None or rules.block_rule(row["line"]) is not None
+        )
         actual = row["label"] == "boilerplate"
         tp += predicted and actual
         fp += predicted and not actual

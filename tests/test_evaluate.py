@@ -5,24 +5,38 @@ import json
 from veille.evaluate import event_key, load_gold, load_predictions, score
 
 GOLD = [
-    json.dumps({"doc": "a.txt", "events": [
-        {"event": "AID", "participants": ["MAR", "MLI"], "optional": False},
-        {"event": "CONSULT", "participants": ["MAR", "Front Polisario"], "optional": False},
-        {"event": "ASSAULT", "participants": ["FRA"], "optional": True},
-    ]}),
-    json.dumps({"doc": "b.txt", "events": [{"event": "COOPERATE", "participants": ["MAR", "NLD"]}]}),
+    json.dumps(
+        {
+            "doc": "a.txt",
+            "events": [
+                {"event": "AID", "participants": ["MAR", "MLI"], "optional": False},
+                {"event": "CONSULT", "participants": ["MAR", "Front Polisario"], "optional": False},
+                {"event": "ASSAULT", "participants": ["FRA"], "optional": True},
+            ],
+        }
+    ),
+    json.dumps(
+        {"doc": "b.txt", "events": [{"event": "COOPERATE", "participants": ["MAR", "NLD"]}]}
+    ),
 ]
 
 
 def _pred(doc_path: str, event: str, actors: list[dict], recipients: list[dict]) -> str:
-    return json.dumps({"doc_path": doc_path, "event": event, "actor": actors, "recipient": recipients})
+    return json.dumps(
+        {"doc_path": doc_path, "event": event, "actor": actors, "recipient": recipients}
+    )
 
 
 def _state(code: str) -> dict:
     return {"code": code, "sector": ["GOV"], "name": code, "entity_text": code}
 
 
-POLISARIO = {"code": "ESH", "sector": ["REB"], "name": "Front Polisario", "entity_text": "le Polisario"}
+POLISARIO = {
+    "code": "ESH",
+    "sector": ["REB"],
+    "name": "Front Polisario",
+    "entity_text": "le Polisario",
+}
 
 
 def test_identity_is_code_for_states_and_name_for_groups() -> None:

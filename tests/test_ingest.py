@@ -10,7 +10,9 @@ import pytest
 from veille.ingest import IngestError, read_documents
 from veille.model import Document
 
-ARTICLE = "Rabat, 3 mars 2025 – Le Maroc et le Niger ont signé un accord de coopération sécuritaire.\n"
+ARTICLE = (
+    "Rabat, 3 mars 2025 – Le Maroc et le Niger ont signé un accord de coopération sécuritaire.\n"
+)
 
 
 def _read(paths: list[str], **kwargs: object) -> tuple[list[Document], list[IngestError]]:
@@ -72,7 +74,9 @@ def test_bom_and_crlf_are_normalised(tmp_path: Path) -> None:
         (bytes(range(256)) * 20, "binary"),
     ],
 )
-def test_bad_files_give_one_line_error_naming_the_file(tmp_path: Path, content: bytes, reason: str) -> None:
+def test_bad_files_give_one_line_error_naming_the_file(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     good = tmp_path / "good.txt"
@@ -140,12 +144,16 @@ def test_html_without_body_text_is_an_error(tmp_path: Path) -> None:
 def test_jsonl_lines_become_documents_and_bad_lines_errors(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     lines = [
-        json.dumps({"text": ARTICLE, "url": "https://e.org/1", "published": "2025-03-04", "title": "T"}),
+        json.dumps(
+            {"text": ARTICLE, "url": "https://e.org/1", "published": "2025-03-04", "title": "T"}
+        ),
         "{broken json",
         json.dumps({"title": "no text"}),
         json.dumps({"text": 42}),
         "",
-        json.dumps({"html": "<html><body><article><p>" + ARTICLE * 3 + "</p></article></body></html>"}),
+        json.dumps(
+            {"html": "<html><body><article><p>" + ARTICLE * 3 + "</p></article></body></html>"}
+        ),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs, errors = _read([str(path)])

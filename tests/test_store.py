@@ -30,10 +30,29 @@ def _result(text: str = TEXT, published: date | None = date(2024, 3, 1)) -> Docu
     clean = CleanDocument(document, (paragraph,))
     mentions = (ActorMention(MAR, 0, 8, "country"), ActorMention(MLI, 12, 19, "country"))
     events = (
-        Event(document.doc_path, document.doc_id, "COOPERATE", [MAR, MLI], [], text[:30], 0, 30,
-              context=["military"], date=ResolvedDate(date(2024, 2, 27), "day", "mardi")),
-        Event(document.doc_path, document.doc_id, "ASSAULT", [POLISARIO], [MAR], text[31:], 31, len(text),
-              mode=["aerial"]),
+        Event(
+            document.doc_path,
+            document.doc_id,
+            "COOPERATE",
+            [MAR, MLI],
+            [],
+            text[:30],
+            0,
+            30,
+            context=["military"],
+            date=ResolvedDate(date(2024, 2, 27), "day", "mardi"),
+        ),
+        Event(
+            document.doc_path,
+            document.doc_id,
+            "ASSAULT",
+            [POLISARIO],
+            [MAR],
+            text[31:],
+            31,
+            len(text),
+            mode=["aerial"],
+        ),
     )
     return DocumentResult(clean, mentions, events)
 
@@ -104,7 +123,12 @@ def test_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
 
     db = str(tmp_path / "v.duckdb")
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({db!r}); print('ok', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({db!r}); "
+            "print('ok', flush=True); time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -70,7 +70,9 @@ class ActorLexicon:
     """Every surface form Veille knows, compiled from the data files."""
 
     named: dict[str, NamedActor] = field(default_factory=dict)  # key -> actor
-    named_forms: list[tuple[str, str, bool]] = field(default_factory=list)  # key, form, case-sensitive
+    named_forms: list[tuple[str, str, bool]] = field(
+        default_factory=list
+    )  # key, form, case-sensitive
     roles: dict[str, StateRole] = field(default_factory=dict)  # folded form -> role
     role_forms: set[str] = field(default_factory=set)  # forms as written, for the matcher
     demonyms: dict[str, str] = field(default_factory=dict)  # folded form -> code
@@ -79,7 +81,9 @@ class ActorLexicon:
     country_names: dict[str, str] = field(default_factory=dict)  # code -> canonical name
     references: dict[str, int] = field(default_factory=dict)  # folded phrase -> number of states
     relation_heads: frozenset[str] = frozenset()
-    agent_heads: dict[str, str] = field(default_factory=dict)  # folded head -> sector or "counterpart"
+    agent_heads: dict[str, str] = field(
+        default_factory=dict
+    )  # folded head -> sector or "counterpart"
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
@@ -92,7 +96,9 @@ class ActorLexicon:
         lexicon = cls(
             references={fold(k): int(v) for k, v in context["country_references"].items()},
             relation_heads=frozenset(context["relation_heads"]),
-            agent_heads={fold(w): sector for sector, words in context["agent_heads"].items() for w in words},
+            agent_heads={
+                fold(w): sector for sector, words in context["agent_heads"].items() for w in words
+            },
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
             apposition_stops=frozenset(context["apposition_stops"]),
@@ -121,7 +127,10 @@ class ActorLexicon:
                 self.shared_epithets[fold(form)] = (*self.shared_epithets.get(fold(form), ()), code)
             else:
                 actor = NamedActor(
-                    code, COUNTRY_SECTOR, row["name"], "country",
+                    code,
+                    COUNTRY_SECTOR,
+                    row["name"],
+                    "country",
                     is_place_name=kind in ("name", "capital"),
                 )
                 self._add_form(f"country:{code}:{kind}", actor, form, case_sensitive=True)
@@ -129,7 +138,11 @@ class ActorLexicon:
     def _add_named(self, entries: Sequence[dict] | None, kind: ActorKind) -> None:
         for entry in entries or ():
             actor = NamedActor(
-                entry["code"], tuple(entry.get("sector") or ()), entry["name"], kind, entry.get("wikidata")
+                entry["code"],
+                tuple(entry.get("sector") or ()),
+                entry["name"],
+                kind,
+                entry.get("wikidata"),
             )
             case_sensitive = bool(entry.get("case_sensitive", False))
             for form in (entry["name"], *(entry.get("aliases") or ())):
@@ -152,7 +165,9 @@ class ActorLexicon:
     def _add_roles(self, entries: Sequence[dict] | None) -> None:
         for entry in entries or ():
             role = StateRole(
-                tuple(entry.get("sector") or ()), entry.get("role", "body"), entry.get("office_canonical")
+                tuple(entry.get("sector") or ()),
+                entry.get("role", "body"),
+                entry.get("office_canonical"),
             )
             for form in entry["forms"]:
                 self.roles.setdefault(fold(str(form)), role)
@@ -164,7 +179,7 @@ class ActorLexicon:
 
 
 class ActorRecogniser:
-    """Finds ``ActorMention``s in parsed paragraphs. Build once per process (it compiles matchers)."""
+    """Finds ``ActorMention``s in parsed paragraphs; build once per process (compiles matchers)."""
 
     def __init__(self, nlp: Language, lexicon: ActorLexicon | None = None) -> None:
         self.lexicon = lexicon or ActorLexicon.load()
@@ -201,7 +216,9 @@ class ActorRecogniser:
 
         document = Document(Document.content_id(text), "<text>", text, "txt")
         paragraph = Paragraph(0, len(text), text, "fr", True)
-        return self.recognise(CleanDocument(document, (paragraph,)), [ParsedParagraph(paragraph, nlp(text))])
+        return self.recognise(
+            CleanDocument(document, (paragraph,)), [ParsedParagraph(paragraph, nlp(text))]
+        )
 
     # -- per paragraph ----------------------------------------------------------------
 
@@ -249,10 +266,15 @@ class ActorRecogniser:
         if before is not None and fold(before.text) in self.lexicon.non_actor_heads:
             return True  # "le fleuve Niger", "le rallye Dakar"
         for word in _governing_nouns(span):
-            if fold(word.lemma_) in self.lexicon.non_actor_heads or fold(word.text) in self.lexicon.non_actor_heads:
+            if (
+                fold(word.lemma_) in self.lexicon.non_actor_heads
+                or fold(word.text) in self.lexicon.non_actor_heads
+            ):
                 return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
         is_capital = ":capital" in span.label_ or ":seat" in span.label_
-        return is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
+        return (
+            is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
+        )
 
     def _adjective_codes(self, token: Token) -> tuple[str, ...]:
         """Country codes a nationality adjective or compound adjective stands for."""
@@ -278,9 +300,20 @@ class ActorRecogniser:
             codes = self._adjective_codes(token)
             if not codes:
                 continue
-            if token.text[:1].isupper() and token.i > 0 and token.pos_ in NOUN_POS and len(codes) == 1:
+            if (
+                token.text[:1].isupper()
+                and token.i > 0
+                and token.pos_ in NOUN_POS
+                and len(codes) == 1
+            ):
                 span = doc[token.i : token.i + 1]  # "les Algériens": citizens
-                found.append((span, Actor(codes[0], (), self.lexicon.country_name(codes[0]), span.text), "country"))
+                found.append(
+                    (
+                        span,
+                        Actor(codes[0], (), self.lexicon.country_name(codes[0]), span.text),
+                        "country",
+                    )
+                )
                 continue
             head = _qualified_noun(token, self._adjective_codes)
             if head is None:
@@ -294,7 +327,10 @@ class ActorRecogniser:
                 state_role = self.lexicon.roles[fold(role.text)]
                 for code in codes:
                     actor = Actor(
-                        code, state_role.sector, self.lexicon.country_name(code), span.text,
+                        code,
+                        state_role.sector,
+                        self.lexicon.country_name(code),
+                        span.text,
                         office=_office(state_role, role),
                     )
                     found.append((span, actor, "organ"))
@@ -303,11 +339,26 @@ class ActorRecogniser:
                 span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
                 sector = _counterpart_sector(found, head) if agent == "counterpart" else (agent,)
                 for code in codes:
-                    found.append((span, Actor(code, sector, self.lexicon.country_name(code), span.text), "organ"))
-            elif fold(head.lemma_) in self.lexicon.relation_heads or fold(head.text) in self.lexicon.relation_heads:
+                    found.append(
+                        (
+                            span,
+                            Actor(code, sector, self.lexicon.country_name(code), span.text),
+                            "organ",
+                        )
+                    )
+            elif (
+                fold(head.lemma_) in self.lexicon.relation_heads
+                or fold(head.text) in self.lexicon.relation_heads
+            ):
                 span = doc[token.i : token.i + 1]
                 for code in codes:
-                    found.append((span, Actor(code, (), self.lexicon.country_name(code), span.text), "country"))
+                    found.append(
+                        (
+                            span,
+                            Actor(code, (), self.lexicon.country_name(code), span.text),
+                            "country",
+                        )
+                    )
         return found
 
     def _role_mentions(
@@ -324,7 +375,9 @@ class ActorRecogniser:
             if role.start in covered:
                 continue
             index = role.end
-            while index < len(doc) and (doc[index].lower_ in OF_WORDS or doc[index].lower_ in ARTICLES):
+            while index < len(doc) and (
+                doc[index].lower_ in OF_WORDS or doc[index].lower_ in ARTICLES
+            ):
                 index += 1
             if index == role.end or index not in country_at or index - role.end > 3:
                 continue
@@ -334,7 +387,13 @@ class ActorRecogniser:
             found.append(
                 (
                     span,
-                    Actor(actor.code, state_role.sector, actor.name, span.text, office=_office(state_role, role)),
+                    Actor(
+                        actor.code,
+                        state_role.sector,
+                        actor.name,
+                        span.text,
+                        office=_office(state_role, role),
+                    ),
                     {country.start},
                 )
             )
@@ -362,7 +421,18 @@ class ActorRecogniser:
             span = doc[start:end]
             state_role = self.lexicon.roles[fold(role.text)]
             office = " ".join(p.text for p in pieces)
-            found.append((span, Actor(code, state_role.sector, self.lexicon.country_name(code), span.text, office=office)))
+            found.append(
+                (
+                    span,
+                    Actor(
+                        code,
+                        state_role.sector,
+                        self.lexicon.country_name(code),
+                        span.text,
+                        office=office,
+                    ),
+                )
+            )
         return found
 
     def _title_before(self, person: Span) -> Span | None:
@@ -371,7 +441,11 @@ class ActorRecogniser:
         start = person.start
         while start > max(person.sent.start, person.start - TITLE_WINDOW):
             previous = doc[start - 1]
-            if previous.is_punct and previous.text != "'" or previous.pos_ in ("VERB", "AUX", "CCONJ", "PRON"):
+            if (
+                previous.is_punct
+                and previous.text != "'"
+                or previous.pos_ in ("VERB", "AUX", "CCONJ", "PRON")
+            ):
                 break
             start -= 1
         while start < person.start and doc[start].pos_ in ("DET", "ADP"):
@@ -379,7 +453,7 @@ class ActorRecogniser:
         return doc[start : person.start] if start < person.start else None
 
     def _apposition_after(self, person: Span) -> Span | None:
-        """", <office phrase>" right after a name, up to the next comma, verb or stop word."""
+        """ ", <office phrase>" right after a name, up to the next comma, verb or stop word."""
         doc = person.doc
         if person.end >= len(doc) or doc[person.end].text != ",":
             return None
@@ -387,7 +461,11 @@ class ActorRecogniser:
         end_limit = min(person.sent.end, index + APPOSITION_WINDOW)
         while index < end_limit:
             token = doc[index]
-            if token.text in ",;:.()" or token.pos_ in ("VERB", "AUX") or fold(token.text) in self.lexicon.apposition_stops:
+            if (
+                token.text in ",;:.()"
+                or token.pos_ in ("VERB", "AUX")
+                or fold(token.text) in self.lexicon.apposition_stops
+            ):
                 break
             index += 1
         start = person.end + 1
@@ -401,7 +479,11 @@ class ActorRecogniser:
             if codes:
                 return codes[-1]
         for _span, actor in self._named_spans(window.as_doc()):
-            if actor.kind in ("country", "organ", "person") or actor.sector and "REB" in actor.sector:
+            if (
+                actor.kind in ("country", "organ", "person")
+                or actor.sector
+                and "REB" in actor.sector
+            ):
                 return actor.code
         return None
 
@@ -414,7 +496,11 @@ class ActorRecogniser:
         by_surname: dict[str, Actor] = {}
         for mention in mentions:
             if mention.kind == "person":
-                words = [w for w in mention.actor.entity_text.replace(",", " ").split() if w[:1].isupper()]
+                words = [
+                    w
+                    for w in mention.actor.entity_text.replace(",", " ").split()
+                    if w[:1].isupper()
+                ]
                 if words:
                     by_surname.setdefault(words[-1], mention.actor)
         if not by_surname:
@@ -430,7 +516,10 @@ class ActorRecogniser:
                 if actor is None or any(s < end and start < e for s, e in taken):
                     continue
                 span = entity
-                if entity.start > 0 and fold(entity.doc[entity.start - 1].text) in self.lexicon.courtesy_titles:
+                if (
+                    entity.start > 0
+                    and fold(entity.doc[entity.start - 1].text) in self.lexicon.courtesy_titles
+                ):
                     span = entity.doc[entity.start - 1 : entity.end]
                 found.append(_to_mention(paragraph, span, actor, "person"))
         return found
@@ -451,7 +540,9 @@ class ActorRecogniser:
                     position = paragraph.offset(span.start_char)
                     earlier = [m for m in mentions if m.start < position] or list(mentions)
                     for code in _main_codes(earlier, count):
-                        actor = Actor(code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text)
+                        actor = Actor(
+                            code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text
+                        )
                         resolved.append(_to_mention(paragraph, span, actor, "reference"))
             for index, word in enumerate(folded):
                 candidates = self.lexicon.shared_epithets.get(word)
@@ -517,13 +608,20 @@ def _qualified_noun(adjective: Token, country_codes: object) -> Token | None:
 def _titles_a_name(doc: Doc, adjective: Token) -> bool:
     """Whether a proper name follows the title's adjective ("président sénégalais Macky Sall")."""
     following = adjective.i + 1
-    return following < len(doc) and doc[following].pos_ == "PROPN" and doc[following].ent_type_ == "PER"
+    return (
+        following < len(doc)
+        and doc[following].pos_ == "PROPN"
+        and doc[following].ent_type_ == "PER"
+    )
 
 
-def _counterpart_sector(found: Sequence[tuple[Span, Actor, ActorKind]], head: Token) -> tuple[str, ...]:
+def _counterpart_sector(
+    found: Sequence[tuple[Span, Actor, ActorKind]], head: Token
+) -> tuple[str, ...]:
     """A counterpart has the sector of the closest preceding state actor of its sentence."""
     earlier = [
-        actor for span, actor, _ in found
+        actor
+        for span, actor, _ in found
         if span.sent.start == head.sent.start and span.end <= head.i and actor.sector
     ]
     return earlier[-1].sector if earlier else COUNTRY_SECTOR

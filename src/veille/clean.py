@@ -112,7 +112,7 @@ def _is_teaser(line: str, rules: BoilerplateRules) -> bool:
 
 
 class LanguageIdentifier:
-    """py3langid restricted to the languages we expect, with short lines deferring to the document."""
+    """py3langid restricted to the expected languages; short lines defer to the document."""
 
     def __init__(self, languages: Sequence[str] = EXPECTED_LANGUAGES) -> None:
         from py3langid.langid import MODEL_FILE

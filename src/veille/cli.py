@@ -72,7 +72,9 @@ def _parse_date(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 class _Run:
@@ -162,7 +164,9 @@ def _open_output(output: Path | None) -> Iterator[TextIO]:
 
 
 @app.command()
-def ingest(paths: PathsArgument, db: DbOption = DEFAULT_DB, published: PublishedOption = None) -> None:
+def ingest(
+    paths: PathsArgument, db: DbOption = DEFAULT_DB, published: PublishedOption = None
+) -> None:
     """Code files or folders and store documents, actors and events in the database."""
     from veille import pipeline
 
@@ -186,7 +190,17 @@ def ingest(paths: PathsArgument, db: DbOption = DEFAULT_DB, published: Published
     raise typer.Exit(run.exit_code())
 
 
-EVENT_COLUMNS = ("date", "event", "mode", "actor", "recipient", "context", "event_loc", "doc_path", "event_text")
+EVENT_COLUMNS = (
+    "date",
+    "event",
+    "mode",
+    "actor",
+    "recipient",
+    "context",
+    "event_loc",
+    "doc_path",
+    "event_text",
+)
 
 
 @app.command()
@@ -230,7 +244,10 @@ def _flat_row(record: dict[str, Any]) -> list[str]:
 
 def _table_cells(record: dict[str, Any]) -> list[str]:
     def actors(side: str) -> str:
-        return "; ".join(f"{a['code']} {a['name']}" if a["code"] != a["name"] else a["code"] for a in record[side])
+        return "; ".join(
+            f"{a['code']} {a['name']}" if a["code"] != a["name"] else a["code"]
+            for a in record[side]
+        )
 
     loc = record.get("event_loc") or {}
     text = record["event_text"]
@@ -263,7 +280,11 @@ def stats(db: DbOption = DEFAULT_DB) -> None:
         figures = store.stats()
     table = Table(title=f"Veille database {db}", show_header=False)
     for key, value in figures.items():
-        shown = ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        shown = (
+            ", ".join(f"{k}: {v}" for k, v in value.items())
+            if isinstance(value, dict)
+            else str(value)
+        )
         table.add_row(key.replace("_", " "), shown)
     console.print(table)
 
@@ -301,8 +322,13 @@ def actors(
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
                 table.add_row(
-                    doc_path, str(mention.start), str(mention.end), mention.actor.entity_text,
-                    mention.actor.code, ",".join(mention.actor.sector), mention.actor.name,
+                    doc_path,
+                    str(mention.start),
+                    str(mention.end),
+                    mention.actor.entity_text,
+                    mention.actor.code,
+                    ",".join(mention.actor.sector),
+                    mention.actor.name,
                     mention.actor.office or "",
                 )
     if output_format == "table":
@@ -346,5 +372,6 @@ def evaluate(
         f"(TP {result.true_positives}, FP {result.false_positives}, FN {result.false_negatives})"
     )
     if result.unmatched_predictions:
-        console.print(f"predicted documents not in the gold: {', '.join(result.unmatched_predictions)}")
-
+        console.print(
+            f"predicted documents not in the gold: {', '.join(result.unmatched_predictions)}"
+        )

@@ -162,7 +162,7 @@ class MentionScore:
 
 
 def mention_matches(gold: GoldMention, actor: Actor, start: int, end: int) -> bool:
-    """Spans overlap, the code agrees, the name agrees for non-state actors, gold sectors are included."""
+    """Spans overlap, codes agree, names agree for non-state actors, gold sectors are included."""
     if start >= gold.end or end <= gold.start or actor.code != gold.code:
         return False
     if gold.name is not None and actor.identity != gold.name:
@@ -171,7 +171,10 @@ def mention_matches(gold: GoldMention, actor: Actor, start: int, end: int) -> bo
 
 
 def score_mentions(
-    gold: list[GoldMention], predicted: list[tuple[Actor, int, int]], score: MentionScore, label: str = ""
+    gold: list[GoldMention],
+    predicted: list[tuple[Actor, int, int]],
+    score: MentionScore,
+    label: str = "",
 ) -> None:
     """Add one text's one-to-one matches to ``score``.
 
@@ -190,4 +193,6 @@ def score_mentions(
     for i in unmatched:
         actor, start, end = predicted[i]
         score.false_positives += 1
-        score.errors.append(f"{label} extra {actor.code}/{actor.name} '{actor.entity_text}' at {start}")
+        score.errors.append(
+            f"{label} extra {actor.code}/{actor.name} '{actor.entity_text}' at {start}"
+        )

@@ -32,8 +32,20 @@ from veille.model import (
 
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
 TWO_PARTY_TYPES = frozenset(
-    {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT", "THREATEN"}
+    {
+        "AGREE",
+        "CONSULT",
+        "SUPPORT",
+        "CONCEDE",
+        "COOPERATE",
+        "AID",
+        "REQUEST",
+        "ACCUSE",
+        "REJECT",
+        "THREATEN",
+    }
 )
+COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -41,7 +53,9 @@ ANNOUNCEABLE_TYPES = frozenset({"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJE
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass"})
 OBJECT_DEPS = frozenset({"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "appos", "ccomp"})
 #: Dependencies through which a trigger inherits its governor's subject.
-CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"})
+CLIMB_DEPS = frozenset(
+    {"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"}
+)
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
 #: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
@@ -114,6 +128,8 @@ class Modality:
     support_verbs: frozenset[str]
     circumstance_cases: frozenset[str]
     receiving_verbs: frozenset[str]
+    against_cases: frozenset[str]
+    descriptor_heads: frozenset[str]
     beneficiary_words: frozenset[str]
     planned_predicates: frozenset[str]
 
@@ -132,6 +148,8 @@ class Modality:
             support_verbs=frozenset(data["support_verbs"]),
             circumstance_cases=frozenset(data["circumstance_cases"]),
             receiving_verbs=frozenset(data["receiving_verbs"]),
+            against_cases=frozenset(data["against_cases"]),
+            descriptor_heads=frozenset(data["descriptor_heads"]),
             beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
             planned_predicates=frozenset(data["planned_predicates"]),
         )
@@ -147,6 +165,7 @@ class TriggerMatch:
 @dataclass(slots=True)
 class Arguments:
     subject: list[ActorMention] = field(default_factory=list)
+    agents: list[ActorMention] = field(default_factory=list)  # "par X" of a passive: never flipped
     objects: list[ActorMention] = field(default_factory=list)
     of: list[ActorMention] = field(default_factory=list)
     companions: list[ActorMention] = field(default_factory=list)  # "avec X", "aux côtés de X"
@@ -162,7 +181,9 @@ class EventCoder:
     def __init__(self) -> None:
         self.lexicon = TriggerLexicon.load()
         self.modality = Modality.load()
-        self.contexts = {ctx: tuple(fold(c) for c in cues) for ctx, cues in load_yaml("contexts.yaml").items()}
+        self.contexts = {
+            ctx: tuple(fold(c) for c in cues) for ctx, cues in load_yaml("contexts.yaml").items()
+        }
         self._phrase_matchers: dict[int, PhraseMatcher] = {}
 
     def code(
@@ -176,14 +197,23 @@ class EventCoder:
         best: dict[tuple[str, frozenset[str]], Event] = {}
         last_attackers: list[Actor] = []  # who carried out the last attack the text reported
         for paragraph in parsed:
-            local = [m for m in mentions if paragraph.paragraph.start <= m.start < paragraph.paragraph.end]
+            local = [
+                m
+                for m in mentions
+                if paragraph.paragraph.start <= m.start < paragraph.paragraph.end
+            ]
             by_token = _mentions_by_token(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text)
             for sentence in paragraph.doc.sents:
                 for match in self._triggers(sentence):
                     event = self._code_match(
-                        match, paragraph, by_token, main_states, document.published,
-                        paragraph_contexts, last_attackers,
+                        match,
+                        paragraph,
+                        by_token,
+                        main_states,
+                        document.published,
+                        paragraph_contexts,
+                        last_attackers,
                     )
                     if event is None:
                         continue
@@ -193,7 +223,7 @@ class EventCoder:
                     key = (event.event, event.participants)
                     if key not in best or event.confidence > best[key].confidence:
                         best[key] = event
-        return sorted(best.values(), key=lambda e: (e.start, e.event))
+        return sorted(_drop_partial_repeats(best.values()), key=lambda e: (e.start, e.event))
 
     # -- triggers -------------------------------------------------------------------
 
@@ -212,13 +242,17 @@ class EventCoder:
             if token.pos_ == "VERB":
                 candidates = self.lexicon.verbs.get(lemma, [])
             elif token.pos_ in ("NOUN", "PROPN"):
-                candidates = self.lexicon.nouns.get(lemma, []) or self.lexicon.nouns.get(fold(token.text), [])
+                candidates = self.lexicon.nouns.get(lemma, []) or self.lexicon.nouns.get(
+                    fold(token.text), []
+                )
             else:
                 candidates = []
             candidates = candidates or self.lexicon.forms.get(fold(token.text), [])
             candidates = [t for t in candidates if _reflexive_ok(token, t)]
             candidates = _prefer_required_objects(token, candidates)
-            matches.extend(TriggerMatch(token, sentence.doc[token.i : token.i + 1], t) for t in candidates)
+            matches.extend(
+                TriggerMatch(token, sentence.doc[token.i : token.i + 1], t) for t in candidates
+            )
         return matches
 
     def _phrase_matcher(self, doc: Doc) -> PhraseMatcher:
@@ -246,6 +280,8 @@ class EventCoder:
         last_attackers: Sequence[Actor],
     ) -> Event | None:
         token, trigger = match.token, match.trigger
+        if self._describes_a_noun(token):
+            return None
         governors = _governors(token)
         if self._negated(token, governors) or self._hypothetical(token, governors):
             return None
@@ -296,25 +332,44 @@ class EventCoder:
             confidence=_confidence(args, actors, recipients, event_type),
         )
 
+    def _describes_a_noun(self, token: Token) -> bool:
+        """ "un accord de coopération": the trigger only qualifies the noun it hangs from."""
+        return (
+            token.pos_ != "VERB"
+            and token.dep_ == "nmod"
+            and _case_of(token) in OF_CASES
+            and token.head.lemma_.lower() in self.modality.descriptor_heads
+        )
+
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
         for word in (token, *governors[:1]):
             for child in word.children:
-                if child.lemma_.lower() in self.modality.negation and child.dep_ in ("advmod", "det", "cc"):
+                if child.lemma_.lower() in self.modality.negation and child.dep_ in (
+                    "advmod",
+                    "det",
+                    "cc",
+                ):
                     return True
         return any(g.lemma_.lower() in self.modality.denial_governors for g in governors)
 
     def _hypothetical(self, token: Token, governors: Sequence[Token]) -> bool:
         for word in (token, *governors):
-            if "Cnd" in word.morph.get("Mood") or any("Cnd" in c.morph.get("Mood") for c in word.children if c.dep_.startswith("aux")):
+            if "Cnd" in word.morph.get("Mood") or any(
+                "Cnd" in c.morph.get("Mood") for c in word.children if c.dep_.startswith("aux")
+            ):
                 return True
-            if any(c.dep_ == "mark" and c.lemma_.lower() in self.modality.conditional_marks for c in word.children):
+            if any(
+                c.dep_ == "mark" and c.lemma_.lower() in self.modality.conditional_marks
+                for c in word.children
+            ):
                 return True
             if word is not token and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
         # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
         for word in (token, *governors[:2]):
             if word.pos_ == "VERB" and any(
-                c.dep_ == "mark" and c.lemma_.lower() in self.modality.purpose_marks for c in word.children
+                c.dep_ == "mark" and c.lemma_.lower() in self.modality.purpose_marks
+                for c in word.children
             ):
                 return True
         return False
@@ -322,9 +377,15 @@ class EventCoder:
     def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
         if "Fut" in token.morph.get("Tense"):
             return True
-        if token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() in self.modality.planned_predicates:
+        if (
+            token.dep_ in SUBJECT_DEPS
+            and token.head.lemma_.lower() in self.modality.planned_predicates
+        ):
             return True  # "une visite est prévue"
-        if any(c.dep_ == "amod" and c.lemma_.lower() in self.modality.planned_predicates for c in token.children):
+        if any(
+            c.dep_ == "amod" and c.lemma_.lower() in self.modality.planned_predicates
+            for c in token.children
+        ):
             return True  # "la prochaine réunion", "la visite prévue"
         if any("Fut" in c.morph.get("Tense") for c in token.children if c.dep_.startswith("aux")):
             return True
@@ -338,6 +399,10 @@ class EventCoder:
     ) -> Arguments:
         token = match.token
         args = Arguments()
+        # What a cooperation is directed against is not a partner in it.
+        blocking = (
+            self.modality.against_cases if match.trigger.event in COOPERATIVE_TYPES else frozenset()
+        )
         excluded = set(range(match.span.start, match.span.end))
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
         if (
@@ -349,14 +414,16 @@ class EventCoder:
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
-                    args.subject.extend(_mentions_in(child, by_token, excluded, SUBJECT_BLOCKING_CASES))
+                    args.subject.extend(
+                        _mentions_in(child, by_token, excluded, SUBJECT_BLOCKING_CASES)
+                    )
                 if child.dep_ == "obl:agent":
-                    args.of.extend(_mentions_in(child, by_token, excluded))
+                    args.agents.extend(_mentions_in(child, by_token, excluded))
         for child in token.children:
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
                 continue
             if child.dep_ == "obl:agent":
-                args.subject.extend(_mentions_in(child, by_token, excluded))
+                args.agents.extend(_mentions_in(child, by_token, excluded))
                 continue
             if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
                 count = POSSESSIVES[child.lower_]
@@ -371,6 +438,8 @@ class EventCoder:
             case = _case_of(child)
             if case in self.modality.circumstance_cases:
                 continue
+            if case in blocking:
+                continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
             for grandchild in child.children:
                 if grandchild.dep_ in ("nmod", "obl") and _case_of(grandchild) in PLACE_CASES:
@@ -378,8 +447,11 @@ class EventCoder:
                     if (place := _place_of(grandchild, nested)) is not None:
                         args.places.append(place)
                         excluded |= {t.i for t in grandchild.subtree}
-            found = _mentions_in(child, by_token, excluded)
-            if fold(child.lemma_) in self.modality.beneficiary_words or fold(child.text) in self.modality.beneficiary_words:
+            found = _mentions_in(child, by_token, excluded, blocking)
+            if (
+                fold(child.lemma_) in self.modality.beneficiary_words
+                or fold(child.text) in self.modality.beneficiary_words
+            ):
                 args.objects.extend(found)  # "au profit du Niger", "en faveur de X"
                 continue
             if _is_companion(child):
@@ -394,11 +466,17 @@ class EventCoder:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
-        # Partners named at clause level go with a noun trigger ("lors de sa présidence, aux côtés de X").
+        # Partners named at clause level go with a noun trigger
+        # ("lors de sa présidence, aux côtés de X").
         for sibling in _clause_companions(token):
             args.companions.extend(_mentions_in(sibling, by_token, excluded))
-        # A noun trigger that is the object of a verb inherits the verb's places ("a effectué une visite à Y").
-        if token.pos_ != "VERB" and token.dep_ in ("obj", "nsubj:pass") and token.head.pos_ == "VERB":
+        # A noun trigger that is the object of a verb inherits the verb's places
+        # ("a effectué une visite à Y").
+        if (
+            token.pos_ != "VERB"
+            and token.dep_ in ("obj", "nsubj:pass")
+            and token.head.pos_ == "VERB"
+        ):
             for child in token.head.children:
                 if child.dep_.startswith("obl") and _case_of(child) in PLACE_CASES:
                     place = _place_of(child, _mentions_in(child, by_token, excluded))
@@ -410,28 +488,57 @@ class EventCoder:
         triggers = self.lexicon.nouns.get(fold(token.lemma_), [])
         return any(t.event == "ASSAULT" for t in triggers)
 
-    def _event_contexts(self, text: str, paragraph_contexts: set[str], trigger: Trigger) -> list[str]:
+    def _event_contexts(
+        self, text: str, paragraph_contexts: set[str], trigger: Trigger
+    ) -> list[str]:
         found = self._contexts_in(text) | paragraph_contexts | set(trigger.contexts)
         return sorted(found)
 
     def _contexts_in(self, text: str) -> set[str]:
         folded = fold(text)
-        return {ctx for ctx, cues in self.contexts.items() if any(_has_word_start(folded, cue) for cue in cues)}
+        return {
+            ctx
+            for ctx, cues in self.contexts.items()
+            if any(_has_word_start(folded, cue) for cue in cues)
+        }
 
-    def _historical(self, text: str, event_date: ResolvedDate | None, published: date | None) -> bool:
+    def _historical(
+        self, text: str, event_date: ResolvedDate | None, published: date | None
+    ) -> bool:
         if event_date is not None and published is not None:
             return event_date.value.year < published.year - HISTORICAL_YEARS
         folded = fold(text)
-        return any(cue in folded for cue in self.modality.historical_cues) and event_date is not None
+        return (
+            any(cue in folded for cue in self.modality.historical_cues) and event_date is not None
+        )
 
 
 # -- helpers ------------------------------------------------------------------------
 
 
+def _drop_partial_repeats(events: Iterable[Event]) -> list[Event]:
+    """Drop an event whose sentence also gives the same type with more participants.
+
+    "Le JNIM a attaqué un camp de l'armée burkinabè, tuant douze soldats": the killing is
+    the same assault, once with its target and once without.
+    """
+    events = list(events)
+    return [
+        event
+        for event in events
+        if not any(
+            other.event == event.event
+            and other.start == event.start
+            and event.participants < other.participants
+            for other in events
+        )
+    ]
+
+
 def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
-    has_se = any(c.lemma_.lower() in ("se", "s'", "s’") and c.dep_.startswith("expl") for c in token.children) or any(
-        c.lower_ in ("se", "s'", "s’") for c in token.children
-    )
+    has_se = any(
+        c.lemma_.lower() in ("se", "s'", "s’") and c.dep_.startswith("expl") for c in token.children
+    ) or any(c.lower_ in ("se", "s'", "s’") for c in token.children)
     return has_se if trigger.reflexive else True
 
 
@@ -503,7 +610,7 @@ def _clause_companions(token: Token) -> list[Token]:
 
 
 def _is_companion(token: Token) -> bool:
-    """"avec X", "aux côtés de X", "conjointement avec X"."""
+    """ "avec X", "aux côtés de X", "conjointement avec X"."""
     words = {fold(c.text) for c in token.children if c.dep_ in ("case", "advmod", "fixed")}
     words.add(fold(token.text))
     return bool(words & COMPANION_WORDS) and token.dep_ != "nsubj"
@@ -518,12 +625,16 @@ def _case_of(token: Token) -> str | None:
     return first.lower_
 
 
-def _mentions_by_token(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> dict[int, list[ActorMention]]:
+def _mentions_by_token(
+    paragraph: ParsedParagraph, mentions: Iterable[ActorMention]
+) -> dict[int, list[ActorMention]]:
     """Mentions indexed by the syntactic root token of their span."""
     index: dict[int, list[ActorMention]] = {}
     base = paragraph.paragraph.start
     for mention in mentions:
-        span = paragraph.doc.char_span(mention.start - base, mention.end - base, alignment_mode="expand")
+        span = paragraph.doc.char_span(
+            mention.start - base, mention.end - base, alignment_mode="expand"
+        )
         if span is not None:
             index.setdefault(span.root.i, []).append(mention)
     return index
@@ -544,7 +655,13 @@ def _mentions_in(
             continue
         found.extend(by_token.get(current.i, ()))
         for child in current.children:
-            if child.pos_ == "VERB" and child.dep_ in ("acl:relcl", "advcl", "conj", "ccomp", "parataxis"):
+            if child.pos_ == "VERB" and child.dep_ in (
+                "acl:relcl",
+                "advcl",
+                "conj",
+                "ccomp",
+                "parataxis",
+            ):
                 continue
             if blocking_cases and _case_of(child) in blocking_cases:
                 continue
@@ -572,7 +689,10 @@ def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention
 
 
 def _place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | None] | None:
-    """A locative complement as (place span, country code), from a country mention or the gazetteer."""
+    """A locative complement as (place span, country code).
+
+    The country comes from a country mention in it, else from the gazetteer.
+    """
     span = token.doc[token.left_edge.i : token.right_edge.i + 1]
     countries = [m for m in found if m.kind in ("country", "reference") or m.actor.is_state]
     if countries:
@@ -593,7 +713,9 @@ def _place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | 
 def _proper_name(token: Token) -> str | None:
     """The proper name in a locative complement ("à Bamako", "dans la ville de Smara")."""
     for candidate in token.subtree:
-        if candidate.pos_ == "PROPN" or (candidate.ent_type_ in ("LOC", "GPE") and candidate.text[:1].isupper()):
+        if candidate.pos_ == "PROPN" or (
+            candidate.ent_type_ in ("LOC", "GPE") and candidate.text[:1].isupper()
+        ):
             entity = candidate.doc[candidate.i : candidate.i + 1]
             for ent in candidate.doc.ents:
                 if ent.start <= candidate.i < ent.end:
@@ -610,6 +732,7 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     if args.passive:
         subject_role, object_role = object_role, subject_role
     sides[subject_role].extend(args.subject)
+    sides[trigger.subject].extend(args.agents)
     sides[object_role].extend(args.objects)
     sides[trigger.of].extend(args.of)
     sides[trigger.with_].extend(args.companions)
@@ -620,7 +743,9 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
                 sides[trigger.place].append(ActorMention(place_actor, 0, 0, "country"))
     actors = _unique(m.actor for m in sides["actor"])
     actor_ids = {a.identity for a in actors}
-    recipients = [a for a in _unique(m.actor for m in sides["recipient"]) if a.identity not in actor_ids]
+    recipients = [
+        a for a in _unique(m.actor for m in sides["recipient"]) if a.identity not in actor_ids
+    ]
     if not actors and len(recipients) >= 2 and trigger.reciprocal:
         actors, recipients = recipients, []
     return actors, recipients
@@ -648,11 +773,15 @@ def _main_states(mentions: Sequence[ActorMention]) -> list[Actor]:
     first: dict[str, Actor] = {}
     for mention in mentions:
         if mention.actor.is_state:
-            first.setdefault(mention.actor.code, replace(mention.actor, sector=("GOV",), office=None))
+            first.setdefault(
+                mention.actor.code, replace(mention.actor, sector=("GOV",), office=None)
+            )
     return [first[code] for code, _ in counts.most_common()]
 
 
-def _closest_date(text: str, sentence_start: int, trigger_char: int, published: date | None) -> ResolvedDate | None:
+def _closest_date(
+    text: str, sentence_start: int, trigger_char: int, published: date | None
+) -> ResolvedDate | None:
     from veille.dates import find_dates
 
     found = find_dates(text, published)
@@ -668,7 +797,9 @@ def _size(text: str) -> dict[str, int] | None:
     return size_of(text)
 
 
-def _location(args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor]) -> EventLocation | None:
+def _location(
+    args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor]
+) -> EventLocation | None:
     from veille.places import get_gazetteer
 
     gazetteer = get_gazetteer()
@@ -688,7 +819,9 @@ def _strip_article(text: str) -> str:
     return text
 
 
-def _confidence(args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor], event_type: str) -> float:
+def _confidence(
+    args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor], event_type: str
+) -> float:
     score = 0.5
     if actors:
         score += 0.2

@@ -86,10 +86,16 @@ def read_documents(
 
 
 def read_file(path: str, published: date | None = None) -> Iterator[Document | IngestError]:
-    """Read one file. Raises ``IngestError`` for the whole file, yields it for one bad JSONL line."""
+    """Read one file.
+
+    Raises ``IngestError`` for the whole file; yields one for a bad JSONL line.
+    """
     suffix = Path(path).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type {suffix or '(none)'}; expected .txt, .html, .htm or .jsonl")
+        raise IngestError(
+            path,
+            f"unsupported file type {suffix or '(none)'}; expected .txt, .html, .htm or .jsonl",
+        )
     text = decode(read_bytes(path), path)
     if suffix == ".jsonl":
         yield from _read_jsonl(path, text, published)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -20,13 +20,13 @@ def data_text(name: str) -> str:
     return resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_yaml(name: str) -> Any:
     """Parse a YAML file of ``veille/data`` (cached: treat the result as read-only)."""
     return yaml.safe_load(data_text(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_csv(name: str) -> tuple[dict[str, str], ...]:
     """Rows of a CSV file of ``veille/data`` as dicts (cached, read-only)."""
     return tuple(csv.DictReader(data_text(name).splitlines()))
@@ -48,7 +48,9 @@ def compound_adjective_regex() -> str:
     import re
 
     rows = load_csv("countries.csv")
-    prefixes = sorted({r["form"] for r in rows if r["kind"] == "compound_prefix"}, key=len, reverse=True)
+    prefixes = sorted(
+        {r["form"] for r in rows if r["kind"] == "compound_prefix"}, key=len, reverse=True
+    )
     demonyms = sorted({r["form"] for r in rows if r["kind"] == "demonym"}, key=len, reverse=True)
     prefix = "|".join(map(re.escape, prefixes))
     last = "|".join(map(re.escape, demonyms))

@@ -77,7 +77,10 @@ class CleanDocument:
 
 @dataclass(frozen=True, slots=True)
 class ParsedParagraph:
-    """A kept paragraph and its spaCy analysis; document offset = ``paragraph.start + token.idx``."""
+    """A kept paragraph and its spaCy analysis.
+
+    Document offset of a token = ``paragraph.start + token.idx``.
+    """
 
     paragraph: Paragraph
     doc: Doc

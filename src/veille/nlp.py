@@ -36,7 +36,9 @@ def punctuation_sentences(doc: Doc) -> Doc:
         previous = doc[index - 1]
         if previous.text in CLOSING_QUOTES and index > 1:
             previous = doc[index - 2]
-        doc[index].is_sent_start = previous.text in SENTENCE_END and not doc[index].text[:1].islower()
+        doc[index].is_sent_start = (
+            previous.text in SENTENCE_END and not doc[index].text[:1].islower()
+        )
     return doc
 
 

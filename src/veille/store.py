@@ -135,8 +135,17 @@ class Store:
         self.connection.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                d.doc_id, d.doc_path, d.source_format, d.title, d.author, d.url, d.published,
-                d.language, result.clean.near_duplicate_of, d.text, _now(),
+                d.doc_id,
+                d.doc_path,
+                d.source_format,
+                d.title,
+                d.author,
+                d.url,
+                d.published,
+                d.language,
+                result.clean.near_duplicate_of,
+                d.text,
+                _now(),
             ],
         )
 
@@ -146,15 +155,21 @@ class Store:
             for i, p in enumerate(result.clean.paragraphs)
         ]
         if rows:
-            self.connection.executemany(
-                "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            self.connection.executemany("INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def _insert_mentions(self, result: DocumentResult) -> None:
         rows = [
             [
-                result.document.doc_id, i, m.start, m.end, m.actor.entity_text, m.actor.code,
-                json.dumps(list(m.actor.sector)), m.actor.name, m.actor.office, m.kind,
+                result.document.doc_id,
+                i,
+                m.start,
+                m.end,
+                m.actor.entity_text,
+                m.actor.code,
+                json.dumps(list(m.actor.sector)),
+                m.actor.name,
+                m.actor.office,
+                m.kind,
             ]
             for i, m in enumerate(result.mentions)
         ]
@@ -170,21 +185,40 @@ class Store:
             "INSERT INTO events VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                event.id, event.doc_id, event.event, json.dumps(event.mode),
-                json.dumps(event.context), record["date"], record["date_precision"],
-                event.date.value if event.date else None, event.historical,
-                loc.extracted_place if loc else None, loc.geonameid if loc else None,
-                loc.lat if loc else None, loc.lon if loc else None,
+                event.id,
+                event.doc_id,
+                event.event,
+                json.dumps(event.mode),
+                json.dumps(event.context),
+                record["date"],
+                record["date_precision"],
+                event.date.value if event.date else None,
+                event.historical,
+                loc.extracted_place if loc else None,
+                loc.geonameid if loc else None,
+                loc.lat if loc else None,
+                loc.lon if loc else None,
                 loc.country_code if loc else None,
-                json.dumps(event.size) if event.size else None, event.event_text,
-                event.start, event.end, event.confidence, record["coder"],
+                json.dumps(event.size) if event.size else None,
+                event.event_text,
+                event.start,
+                event.end,
+                event.confidence,
+                record["coder"],
                 json.dumps(record, ensure_ascii=False),
             ],
         )
         participants = [
             [
-                event.id, role, i, a.code, json.dumps(list(a.sector)), a.name, a.identity,
-                a.entity_text, a.office,
+                event.id,
+                role,
+                i,
+                a.code,
+                json.dumps(list(a.sector)),
+                a.name,
+                a.identity,
+                a.entity_text,
+                a.office,
             ]
             for role, actors in (("actor", event.actor), ("recipient", event.recipient))
             for i, a in enumerate(actors)
@@ -215,7 +249,9 @@ class Store:
         if where.until:
             sql.append("AND coalesce(e.date_start, d.published) <= ?")
             params.append(where.until)
-        sql.append("ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST, e.doc_id, e.start_offset")
+        sql.append(
+            "ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST, e.doc_id, e.start_offset"
+        )
         if where.limit is not None:
             sql.append("LIMIT ?")
             params.append(int(where.limit))
