@@ -102,8 +102,9 @@ def test_ingest_examples_is_idempotent_and_queryable(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     second = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
     assert "0 documents stored" in second.output and "already there" in second.output
-    stats = runner.invoke(app, ["stats", "--db", db])
-    assert "documents" in stats.output and "7" in stats.output
+    stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--format", "json"]).output)
+    assert stats["documents"] == 7 and stats["schema_version"] == 1
+    assert stats["events"] >= 5
     jsonl = runner.invoke(app, ["events", "--db", db, "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]
     assert len(records) >= 5

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -197,10 +198,12 @@ EVENT_COLUMNS = (
     "actor",
     "recipient",
     "context",
-    "event_loc",
+    "place",
     "doc_path",
     "event_text",
 )
+#: Readable width for tables when the output is not a terminal (make demo, pipes).
+TABLE_WIDTH = 150
 
 
 @app.command()
@@ -236,48 +239,68 @@ def events(
         print_event_table(records, title=f"{len(records)} events in {db}")
 
 
+def _actors_text(actors: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        a["code"] if a["code"] == a["name"] else f"{a['code']} {a['name']}" for a in actors
+    )
+
+
 def _flat_row(record: dict[str, Any]) -> list[str]:
-    row = _table_cells(record)
-    row[-1] = record["event_text"]
-    return row
-
-
-def _table_cells(record: dict[str, Any]) -> list[str]:
-    def actors(side: str) -> str:
-        return "; ".join(
-            f"{a['code']} {a['name']}" if a["code"] != a["name"] else a["code"]
-            for a in record[side]
-        )
-
     loc = record.get("event_loc") or {}
-    text = record["event_text"]
     return [
         record.get("date") or "",
         record["event"],
         ",".join(record["mode"]),
-        actors("actor"),
-        actors("recipient"),
+        _actors_text(record["actor"]),
+        _actors_text(record["recipient"]),
         ",".join(record["context"]),
         loc.get("extracted_place") or "",
         record["doc_path"],
-        text if len(text) <= 140 else text[:137] + "...",
+        record["event_text"],
     ]
 
 
 def print_event_table(records: Iterable[dict[str, Any]], title: str) -> None:
-    table = Table(title=title, show_lines=True, expand=True)
-    for column, ratio in zip(EVENT_COLUMNS, (1, 1, 1, 2, 2, 2, 1, 2, 5), strict=True):
-        table.add_column(column, ratio=ratio, overflow="fold")
+    """One row per event: when, what, who with whom, where, and the evidence with its source."""
+    out = console if console.is_terminal else Console(width=TABLE_WIDTH)
+    table = Table(title=title, show_lines=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("event", no_wrap=True)
+    table.add_column("actor → recipient", max_width=34)
+    table.add_column("place", max_width=14)
+    table.add_column("evidence (source:offset)", ratio=1)
     for record in records:
-        table.add_row(*_table_cells(record))
-    console.print(table)
+        mode = f" ({','.join(record['mode'])})" if record["mode"] else ""
+        who = _actors_text(record["actor"])
+        if record["recipient"]:
+            who += " → " + _actors_text(record["recipient"])
+        text = record["event_text"]
+        text = text if len(text) <= 220 else text[:217] + "..."
+        source = f"{Path(record['doc_path']).name}:{record['text_info']['start']}"
+        loc = record.get("event_loc") or {}
+        table.add_row(
+            record.get("date") or "",
+            record["event"] + mode,
+            who,
+            loc.get("extracted_place") or "",
+            f"{escape(text)}  [dim]({escape(source)})[/dim]",
+        )
+    out.print(table)
 
 
 @app.command()
-def stats(db: DbOption = DEFAULT_DB) -> None:
+def stats(
+    db: DbOption = DEFAULT_DB,
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
     """Counts of what the database holds."""
+    if output_format not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
     with _open_store(db) as store:
         figures = store.stats()
+    if output_format == "json":
+        sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+        return
     table = Table(title=f"Veille database {db}", show_header=False)
     for key, value in figures.items():
         shown = (

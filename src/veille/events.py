@@ -30,6 +30,8 @@ from veille.model import (
     ResolvedDate,
 )
 
+#: Clauses inside an argument that are predicates of their own ("un suspect recherché pour ...").
+EMBEDDED_CLAUSES = frozenset({"acl", "acl:relcl", "advcl", "conj", "ccomp", "parataxis"})
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
 TWO_PARTY_TYPES = frozenset(
     {
@@ -299,7 +301,7 @@ class EventCoder:
             recipients = [a for a in last_attackers if a.identity not in known]
         identities = {a.identity for a in (*actors, *recipients)}
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
-        if len(identities) == 1 and needed == 2:
+        if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
             # The parse missed an argument: take the nearest other actor in the sentence.
             nearest = _nearest_other(token, by_token, identities)
             if nearest is not None:
@@ -460,6 +462,13 @@ class EventCoder:
             if child.dep_ == "obj" and not found and self._is_attack(child):
                 args.refers_to_attack = True
             if case in PLACE_CASES and (place := _place_of(child, found)) is not None:
+                if (
+                    found
+                    and match.trigger.place == "none"
+                    and match.trigger.event in TWO_PARTY_TYPES
+                ):
+                    args.objects.extend(found)  # "extrader vers le Maroc": a state reached
+                    continue
                 args.places.append(place)
                 continue
             if token.pos_ != "VERB" and case in OF_CASES:
@@ -546,8 +555,10 @@ def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tr
     """Keep triggers whose required object is present; drop those whose object is missing."""
     complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
     complements += _clause_companions(token)
-    objects = {fold(t.lemma_) for child in complements for t in child.subtree}
-    objects |= {fold(t.text) for child in complements for t in child.subtree}
+    # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
+    # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
+    words = [w for child in complements for w in (child, *child.children)]
+    objects = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
     satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
     if satisfied:
         return satisfied
@@ -655,13 +666,7 @@ def _mentions_in(
             continue
         found.extend(by_token.get(current.i, ()))
         for child in current.children:
-            if child.pos_ == "VERB" and child.dep_ in (
-                "acl:relcl",
-                "advcl",
-                "conj",
-                "ccomp",
-                "parataxis",
-            ):
+            if child.pos_ == "VERB" and child.dep_ in EMBEDDED_CLAUSES:
                 continue
             if blocking_cases and _case_of(child) in blocking_cases:
                 continue
