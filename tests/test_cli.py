@@ -103,7 +103,9 @@ def test_ingest_examples_is_idempotent_and_queryable(tmp_path: Path) -> None:
     second = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
     assert "0 documents stored" in second.output and "already there" in second.output
     stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--format", "json"]).output)
-    assert stats["documents"] == 7 and stats["schema_version"] == 1
+    files = [p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".html")]
+    feed_lines = (EXAMPLES / "feed.jsonl").read_text(encoding="utf-8").strip().splitlines()
+    assert stats["documents"] == len(files) + len(feed_lines) and stats["schema_version"] == 1
     assert stats["events"] >= 5
     jsonl = runner.invoke(app, ["events", "--db", db, "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]

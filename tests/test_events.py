@@ -135,4 +135,5 @@ def test_labelled_set_size_and_overall_scores(sentence_results) -> None:
     types = {e["event"] for item in items for e in item["events"]}
     assert len(types) == 16
     precision, recall, f1 = scores(list(sentence_results.values()))
-    assert precision >= 0.78 and recall >= 0.65 and f1 >= 0.72, (precision, recall, f1)
+    # Measured when last tuned: P 0.84, R 0.65, F1 0.73 (README); these bounds catch regressions.
+    assert precision >= 0.80 and recall >= 0.62 and f1 >= 0.70, (precision, recall, f1)
