@@ -162,3 +162,13 @@ def test_jsonl_lines_become_documents_and_bad_lines_errors(tmp_path: Path) -> No
     assert [e.path for e in errors] == [f"{path}#L2", f"{path}#L3", f"{path}#L4"]
     assert "broken JSON" in str(errors[0]) and "neither 'text' nor 'html'" in str(errors[1])
     assert "must be a string" in str(errors[2])
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    from veille.ingest import MAX_FILE_BYTES
+
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk or memory used
+    _, [error] = _read([str(path)])
+    assert "file too large" in str(error) and str(path) in str(error)

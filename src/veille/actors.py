@@ -420,7 +420,7 @@ class ActorRecogniser:
             end = apposition.end if apposition is not None else entity.end
             span = doc[start:end]
             state_role = self.lexicon.roles[fold(role.text)]
-            office = " ".join(p.text for p in pieces)
+            office = ", ".join(p.text for p in pieces)
             found.append(
                 (
                     span,

@@ -303,7 +303,7 @@ class EventCoder:
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
         if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
             # The parse missed an argument: take the nearest other actor in the sentence.
-            nearest = _nearest_other(token, by_token, identities)
+            nearest = _nearest_other(token, by_token, identities, before=not actors)
             if nearest is not None:
                 (recipients if actors else actors).append(nearest.actor)
                 identities.add(nearest.actor.identity)
@@ -675,18 +675,33 @@ def _mentions_in(
 
 
 def _nearest_other(
-    token: Token, by_token: dict[int, list[ActorMention]], identities: set[str]
+    token: Token,
+    by_token: dict[int, list[ActorMention]],
+    identities: set[str],
+    before: bool,
 ) -> ActorMention | None:
-    """The actor mention of the trigger's sentence closest to it, not already a participant."""
+    """The sentence's actor mention closest to the trigger that is not yet a participant.
+
+    Mentions on the expected side come first (before the verb for a missing actor, after it
+    for a missing recipient); one behind "auprès de" or "contre" is never taken.
+    """
     sentence = token.sent
-    candidates = [
-        (abs(index - token.i), mention)
-        for index, mentions in by_token.items()
-        if sentence.start <= index < sentence.end
-        for mention in mentions
-        if mention.actor.identity not in identities
-    ]
+    candidates = []
+    for index, mentions in by_token.items():
+        if not sentence.start <= index < sentence.end or _behind_blocking_word(token.doc[index]):
+            continue
+        wrong_side = (index > token.i) if before else (index < token.i)
+        for mention in mentions:
+            if mention.actor.identity not in identities:
+                candidates.append(((wrong_side, abs(index - token.i)), mention))
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _behind_blocking_word(token: Token) -> bool:
+    words = {c.lower_ for c in token.children if c.dep_ == "case"}
+    if token.head.pos_ in ("ADV", "ADP"):
+        words.add(token.head.lower_)
+    return bool(words & SUBJECT_BLOCKING_CASES)
 
 
 def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
