@@ -469,6 +469,8 @@ class ActorRecogniser:
                 break
             index += 1
         start = person.end + 1
+        if start < len(doc) and doc[start].pos_ in ("ADP", "ADV", "SCONJ", "CCONJ", "PRON"):
+            return None  # ", pour une visite au Mali": a complement, not an office
         while start < index and doc[start].pos_ == "DET":
             start += 1
         return doc[start:index] if start < index else None
