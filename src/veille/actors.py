@@ -149,9 +149,9 @@ class ActorLexicon:
                 self._add_form(f"{kind}:{entry['name']}", actor, str(form), case_sensitive)
 
     def _add_people(self, entries: Sequence[dict] | None) -> None:
-        groups = {a.name: a for a in self.named.values() if a.kind == "group"}
+        bodies = {a.name: a for a in self.named.values() if a.kind in ("group", "organisation")}
         for entry in entries or ():
-            group = groups.get(entry.get("group") or "")
+            group = bodies.get(entry.get("group") or entry.get("organisation") or "")
             actor = NamedActor(
                 group.code if group else entry["code"],
                 group.sector if group else tuple(entry.get("sector") or ()),
@@ -265,7 +265,7 @@ class ActorRecogniser:
         before = doc[span.start - 1] if span.start > 0 else None
         if before is not None and fold(before.text) in self.lexicon.non_actor_heads:
             return True  # "le fleuve Niger", "le rallye Dakar"
-        for word in _governing_nouns(span):
+        for word in _governing_nouns(span) if _introduced_by_of(span) else ():
             if (
                 fold(word.lemma_) in self.lexicon.non_actor_heads
                 or fold(word.text) in self.lexicon.non_actor_heads
@@ -316,6 +316,8 @@ class ActorRecogniser:
                 )
                 continue
             head = _qualified_noun(token, self._adjective_codes)
+            if token.i - 1 in role_at and (head is None or head.i not in role_at):
+                head = doc[token.i - 1]  # the tagger sometimes misses a role noun ("imams")
             if head is None:
                 continue
             role = role_at.get(head.i)
@@ -413,26 +415,20 @@ class ActorRecogniser:
             role = next((r for piece in pieces for r in self._role_spans(piece.as_doc())), None)
             if role is None:
                 continue
-            code = next((c for piece in pieces if (c := self._country_in(piece))), None)
-            if code is None:
+            owner = next((o for piece in pieces if (o := self._owner_in(piece))), None)
+            if owner is None:
                 continue
             start = title.start if title is not None else entity.start
             end = apposition.end if apposition is not None else entity.end
             span = doc[start:end]
             state_role = self.lexicon.roles[fold(role.text)]
             office = ", ".join(p.text for p in pieces)
-            found.append(
-                (
-                    span,
-                    Actor(
-                        code,
-                        state_role.sector,
-                        self.lexicon.country_name(code),
-                        span.text,
-                        office=office,
-                    ),
+            # A group's leader belongs to the group ("le chef de l'EIGS"), an official to a state.
+            if owner.is_state:
+                owner = replace(
+                    owner, name=self.lexicon.country_name(owner.code), sector=state_role.sector
                 )
-            )
+            found.append((span, replace(owner, entity_text=span.text, office=office)))
         return found
 
     def _title_before(self, person: Span) -> Span | None:
@@ -475,18 +471,15 @@ class ActorRecogniser:
             start += 1
         return doc[start:index] if start < index else None
 
-    def _country_in(self, window: Span) -> str | None:
+    def _owner_in(self, window: Span) -> Actor | None:
+        """The state (or group) an office phrase belongs to: a demonym or a named actor in it."""
         for token in window:
             codes = self._adjective_codes(token)
             if codes:
-                return codes[-1]
+                return Actor(codes[-1], COUNTRY_SECTOR, self.lexicon.country_name(codes[-1]), "")
         for _span, actor in self._named_spans(window.as_doc()):
-            if (
-                actor.kind in ("country", "organ", "person")
-                or actor.sector
-                and "REB" in actor.sector
-            ):
-                return actor.code
+            if actor.kind in ("country", "organ", "person", "group"):
+                return _actor(actor, _span)
         return None
 
     # -- document level -------------------------------------------------------------
@@ -571,6 +564,12 @@ def _strip_accents(form: str) -> str:
 def _longest_first(spans: Iterable[Span]) -> list[Span]:
     """Non-overlapping spans, preferring longer ones (spaCy's filter_spans rule)."""
     return sorted(filter_spans(list(spans)), key=lambda s: s.start)
+
+
+def _introduced_by_of(span: Span) -> bool:
+    """ "l'accord d'Alger" (a name part), not "l'accord entre le Maroc et le Tchad" (parties)."""
+    cases = [c.lower_ for c in span.root.children if c.dep_ == "case"]
+    return not cases or cases[0] in OF_WORDS
 
 
 def _governing_nouns(span: Span) -> list[Token]:
