@@ -47,6 +47,8 @@ TWO_PARTY_TYPES = frozenset(
         "THREATEN",
     }
 )
+#: Actions that, done by several states together, are also cooperation between them.
+JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -207,7 +209,12 @@ class EventCoder:
             by_token = _mentions_by_token(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text)
             for sentence in paragraph.doc.sents:
-                for match in self._triggers(sentence):
+                # Attacks first, so a reaction in the same sentence ("a condamné l'attaque
+                # revendiquée par X") can name their author.
+                matches = sorted(
+                    self._triggers(sentence), key=lambda m: m.trigger.event != "ASSAULT"
+                )
+                for match in matches:
                     event = self._code_match(
                         match,
                         paragraph,
@@ -221,6 +228,9 @@ class EventCoder:
                         continue
                     if event.event == "ASSAULT" and event.actor:
                         last_attackers[:] = event.actor
+                    joint = _joint_cooperation(event)
+                    if joint is not None and (joint.event, joint.participants) not in best:
+                        best[(joint.event, joint.participants)] = joint
                     event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     key = (event.event, event.participants)
                     if key not in best or event.confidence > best[key].confidence:
@@ -424,6 +434,16 @@ class EventCoder:
         for child in token.children:
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
                 continue
+            if (
+                token.pos_ != "VERB"
+                and child.dep_ == "acl"
+                and child.lemma_.lower() in self.modality.support_verbs
+            ):
+                # "l'attaque revendiquée par l'EIGS": the claimant is the author
+                for grandchild in child.children:
+                    if grandchild.dep_ == "obl:agent":
+                        args.agents.extend(_mentions_in(grandchild, by_token, excluded))
+                continue
             if child.dep_ == "obl:agent":
                 args.agents.extend(_mentions_in(child, by_token, excluded))
                 continue
@@ -523,6 +543,24 @@ class EventCoder:
 
 
 # -- helpers ------------------------------------------------------------------------
+
+
+def _joint_cooperation(event: Event) -> Event | None:
+    """States acting together ("la police marocaine et la police espagnole ont interpellé")
+    also cooperate: PLOVER codes the joint action and a COOPERATE between them."""
+    if event.event not in JOINT_ACTION_TYPES:
+        return None
+    states = [a for a in event.actor if a.is_state]
+    if len({a.identity for a in states}) < 2:
+        return None
+    return replace(
+        event,
+        event="COOPERATE",
+        actor=states,
+        recipient=[],
+        mode=[],
+        confidence=event.confidence * 0.8,
+    )
 
 
 def _drop_partial_repeats(events: Iterable[Event]) -> list[Event]:
