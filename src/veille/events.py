@@ -207,6 +207,8 @@ class EventCoder:
                 if paragraph.paragraph.start <= m.start < paragraph.paragraph.end
             ]
             by_token = _mentions_by_token(paragraph, local)
+            # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
+            inside_names = _tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text)
             for sentence in paragraph.doc.sents:
                 # Attacks first, so a reaction in the same sentence ("a condamné l'attaque
@@ -215,6 +217,8 @@ class EventCoder:
                     self._triggers(sentence), key=lambda m: m.trigger.event != "ASSAULT"
                 )
                 for match in matches:
+                    if match.token.i in inside_names:
+                        continue
                     event = self._code_match(
                         match,
                         paragraph,
@@ -346,9 +350,15 @@ class EventCoder:
 
     def _describes_a_noun(self, token: Token) -> bool:
         """ "un accord de coopération": the trigger only qualifies the noun it hangs from."""
+        if token.pos_ == "VERB":
+            return False
+        if any(
+            c.dep_ in ("case", "fixed") and c.lemma_.lower() in self.modality.descriptor_heads
+            for c in token.children
+        ):
+            return True  # "en matière de formation", "dans le domaine de la coopération"
         return (
-            token.pos_ != "VERB"
-            and token.dep_ == "nmod"
+            token.dep_ == "nmod"
             and _case_of(token) in OF_CASES
             and token.head.lemma_.lower() in self.modality.descriptor_heads
         )
@@ -401,7 +411,18 @@ class EventCoder:
             return True  # "la prochaine réunion", "la visite prévue"
         if any("Fut" in c.morph.get("Tense") for c in token.children if c.dep_.startswith("aux")):
             return True
-        return any(g.lemma_.lower() in self.modality.future_governors for g in governors)
+        if any(g.lemma_.lower() in self.modality.future_governors for g in governors):
+            return True
+        # "a réaffirmé l'engagement du Maroc à soutenir", "exprimé leur volonté de coopérer":
+        # the infinitive shares its verb with a noun of plan or commitment.
+        return (
+            bool(governors)
+            and token.dep_ == "xcomp"
+            and any(
+                c.dep_ == "obj" and c.lemma_.lower() in self.modality.future_governors
+                for c in governors[0].children
+            )
+        )
 
     def _arguments(
         self,
@@ -561,6 +582,20 @@ def _joint_cooperation(event: Event) -> Event | None:
         mode=[],
         confidence=event.confidence * 0.8,
     )
+
+
+def _tokens_inside(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> set[int]:
+    base = paragraph.paragraph.start
+    inside: set[int] = set()
+    for mention in mentions:
+        if mention.kind not in ("organisation", "group", "organ"):
+            continue
+        span = paragraph.doc.char_span(
+            mention.start - base, mention.end - base, alignment_mode="expand"
+        )
+        if span is not None and len(span) > 1:
+            inside.update(range(span.start, span.end))
+    return inside
 
 
 def _drop_partial_repeats(events: Iterable[Event]) -> list[Event]:
