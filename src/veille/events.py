@@ -352,6 +352,8 @@ class EventCoder:
         """ "un accord de coopération": the trigger only qualifies the noun it hangs from."""
         if token.pos_ == "VERB":
             return False
+        if token.dep_ == "conj" and token.head is not token and token.head.pos_ != "VERB":
+            return self._describes_a_noun(token.head)  # "en matière de formation, d'équipement"
         if any(
             c.dep_ in ("case", "fixed") and c.lemma_.lower() in self.modality.descriptor_heads
             for c in token.children
@@ -659,8 +661,9 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
     current = token
     for _ in range(MAX_CLIMB + 1):
         if any(c.dep_ in SUBJECT_DEPS for c in current.children):
+            # "s'est impliqué" is reflexive, not passive: only a bare "être + participle" is.
             passive = any(c.dep_ == "aux:pass" for c in current.children) and not any(
-                c.dep_ == "expl:pass" for c in current.children
+                c.dep_.startswith("expl") for c in current.children
             )
             return current, passive
         if current.dep_ not in CLIMB_DEPS or current.head is current:
