@@ -172,3 +172,19 @@ def test_oversized_file_is_refused_without_reading_it(tmp_path: Path) -> None:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk or memory used
     _, [error] = _read([str(path)])
     assert "file too large" in str(error) and str(path) in str(error)
+
+
+def test_odd_file_names_are_read_and_named_as_given(tmp_path: Path) -> None:
+    path = tmp_path / "dépêche «urgent» #1 (copie).txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    [doc], errors = _read([str(path)])
+    assert not errors and doc.doc_path == str(path)
+
+
+def test_one_megabyte_single_line_and_mixed_line_ends(tmp_path: Path) -> None:
+    long_line = ("Le Niger et le Tchad coopèrent. " * 33000)[:1_000_000]
+    path = tmp_path / "long.txt"
+    path.write_bytes((long_line + "\r\nFin.\rAutre.\n").encode())
+    [doc], _ = _read([str(path)])
+    assert doc.text.count("\n") == 3 and "\r" not in doc.text
+    assert len(doc.text) == 1_000_000 + len("\nFin.\nAutre.\n")

@@ -200,6 +200,7 @@ class EventCoder:
         main_states = _main_states(mentions)
         best: dict[tuple[str, frozenset[str]], Event] = {}
         last_attackers: list[Actor] = []  # who carried out the last attack the text reported
+        document_contexts = self._document_contexts(parsed)
         for paragraph in parsed:
             local = [
                 m
@@ -209,7 +210,7 @@ class EventCoder:
             by_token = _mentions_by_token(paragraph, local)
             # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
             inside_names = _tokens_inside(paragraph, local)
-            paragraph_contexts = self._contexts_in(paragraph.paragraph.text)
+            paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
             for sentence in paragraph.doc.sents:
                 # Attacks first, so a reaction in the same sentence ("a condamné l'attaque
                 # revendiquée par X") can name their author.
@@ -545,6 +546,12 @@ class EventCoder:
     ) -> list[str]:
         found = self._contexts_in(text) | paragraph_contexts | set(trigger.contexts)
         return sorted(found)
+
+    def _document_contexts(self, parsed: Sequence[ParsedParagraph]) -> set[str]:
+        """Contexts the whole article is about: cued in at least half of its paragraphs."""
+        counts = Counter(c for p in parsed for c in self._contexts_in(p.paragraph.text))
+        needed = max(2, (len(parsed) + 1) // 2)
+        return {context for context, count in counts.items() if count >= needed}
 
     def _contexts_in(self, text: str) -> set[str]:
         folded = fold(text)
