@@ -10,6 +10,7 @@ from conftest import EXAMPLES, GOLD
 from typer.testing import CliRunner
 
 from veille.cli import app
+from veille.model import PLOVER_TYPES
 
 SPEC_KEYS = [
     "id",
@@ -30,24 +31,6 @@ SPEC_KEYS = [
     "confidence",
     "coder",
 ]
-PLOVER_TYPES = {
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-}
 runner = CliRunner()
 
 

@@ -27,30 +27,12 @@ class GoldDocument:
     optional: frozenset[EventKey]
 
 
-@dataclass(slots=True)
-class DocumentScore:
-    doc: str
-    true_positives: set[EventKey] = field(default_factory=set)
-    false_positives: set[EventKey] = field(default_factory=set)
-    misses: set[EventKey] = field(default_factory=set)
+class PrecisionRecall:
+    """Precision, recall and F1 from the counts a subclass provides."""
 
-
-@dataclass(slots=True)
-class Score:
-    documents: list[DocumentScore]
-    unmatched_predictions: list[str]  # predicted documents absent from the gold
-
-    @property
-    def true_positives(self) -> int:
-        return sum(len(d.true_positives) for d in self.documents)
-
-    @property
-    def false_positives(self) -> int:
-        return sum(len(d.false_positives) for d in self.documents)
-
-    @property
-    def false_negatives(self) -> int:
-        return sum(len(d.misses) for d in self.documents)
+    true_positives: int
+    false_positives: int
+    false_negatives: int
 
     @property
     def precision(self) -> float:
@@ -66,6 +48,32 @@ class Score:
     def f1(self) -> float:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(slots=True)
+class DocumentScore:
+    doc: str
+    true_positives: set[EventKey] = field(default_factory=set)
+    false_positives: set[EventKey] = field(default_factory=set)
+    misses: set[EventKey] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Score(PrecisionRecall):
+    documents: list[DocumentScore]
+    unmatched_predictions: list[str]  # predicted documents absent from the gold
+
+    @property
+    def true_positives(self) -> int:
+        return sum(len(d.true_positives) for d in self.documents)
+
+    @property
+    def false_positives(self) -> int:
+        return sum(len(d.false_positives) for d in self.documents)
+
+    @property
+    def false_negatives(self) -> int:
+        return sum(len(d.misses) for d in self.documents)
 
 
 def event_key(record: dict[str, Any]) -> EventKey:
@@ -144,21 +152,11 @@ class GoldMention:
 
 
 @dataclass(slots=True)
-class MentionScore:
+class MentionScore(PrecisionRecall):
     true_positives: int = 0
     false_positives: int = 0
     false_negatives: int = 0
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        predicted = self.true_positives + self.false_positives
-        return self.true_positives / predicted if predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        expected = self.true_positives + self.false_negatives
-        return self.true_positives / expected if expected else 0.0
 
 
 def mention_matches(gold: GoldMention, actor: Actor, start: int, end: int) -> bool:

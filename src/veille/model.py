@@ -23,6 +23,26 @@ CODER = f"veille {__version__}"
 
 DatePrecision = Literal["day", "month", "year"]
 
+#: The 16 PLOVER event types (shared/spec/EVENTS.md), by quad.
+PLOVER_TYPES = (
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",  # verbal cooperation
+    "COOPERATE",
+    "AID",
+    "RETREAT",  # material cooperation
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",  # verbal conflict
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",  # material conflict
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
