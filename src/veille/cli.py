@@ -398,3 +398,27 @@ def evaluate(
         console.print(
             f"predicted documents not in the gold: {', '.join(result.unmatched_predictions)}"
         )
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to bind (local only by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the read-only JSON API over the database (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from veille.api import create_app
+
+    try:
+        api = create_app(db)
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    err_console.print(
+        f"Veille API on http://{host}:{port}/docs (database {db}, read-only)", soft_wrap=True
+    )
+    uvicorn.run(api, host=host, port=port, log_level="info")

@@ -291,6 +291,228 @@ class Store:
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
 
+    # -- read-only queries for the HTTP API (veille.api) ------------------------------
+
+    def event_page(
+        self,
+        where: EventFilter,
+        context: str | None = None,
+        text: str | None = None,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of events as spec records, newest first, and the number of all matches.
+
+        ``where.limit`` is the page size; ``context`` is one PLOVER context; ``text`` a
+        substring of the evidence sentence, compared without case or accents.
+        """
+        conditions, params = self._api_event_conditions(where, context, text)
+        base = f"FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
+        row = self.connection.execute(f"SELECT count(*) {base}", params).fetchone()
+        total = int(row[0]) if row else 0
+        page = self.connection.execute(
+            f"SELECT e.record {base} ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
+            " e.doc_id, e.start_offset, e.event_id LIMIT ? OFFSET ?",
+            [*params, int(where.limit or 0), int(offset)],
+        ).fetchall()
+        return total, [json.loads(record) for (record,) in page]
+
+    def event_detail(self, event_id: str) -> dict[str, Any] | None:
+        """An event's record, its evidence sliced from the stored text, and its document."""
+        row = self.connection.execute(
+            "SELECT e.record, e.start_offset, e.end_offset, d.doc_id, d.doc_path,"
+            " d.source_format, d.title, d.author, d.url, d.published, d.language,"
+            " d.near_duplicate_of, d.text"
+            " FROM events e JOIN documents d USING (doc_id) WHERE e.event_id = ?",
+            [event_id],
+        ).fetchone()
+        if row is None:
+            return None
+        record, start, end, *meta, text = row
+        keys = ("doc_id", "doc_path", "source_format", "title", "author", "url", "published")
+        document = dict(zip((*keys, "language", "near_duplicate_of"), meta, strict=True))
+        document["length"] = len(text)
+        paragraph = self.connection.execute(
+            "SELECT position, start_offset, end_offset FROM paragraphs"
+            " WHERE doc_id = ? AND start_offset <= ? AND end_offset >= ? ORDER BY position LIMIT 1",
+            [document["doc_id"], start, end],
+        ).fetchone()
+        event = json.loads(record)
+        return {
+            "event": event,
+            "evidence": {
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "matches_record": text[start:end] == event["event_text"],
+                "paragraph": (
+                    {"position": paragraph[0], "start": paragraph[1], "end": paragraph[2]}
+                    if paragraph
+                    else None
+                ),
+            },
+            "document": document,
+        }
+
+    def participant_rows(
+        self, where: EventFilter, context: str | None = None, text: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per (matching event, participant), for actor lists, briefs and graphs."""
+        conditions, params = self._api_event_conditions(where, context, text)
+        rows = self.connection.execute(
+            "SELECT e.event_id, e.doc_id, e.event, p.role, p.position, p.code, p.sector, p.name,"
+            " p.identity, p.office, coalesce(e.date_start, d.published) AS day, e.place,"
+            " e.geonameid, e.lat, e.lon, e.place_country"
+            " FROM events e JOIN documents d USING (doc_id)"
+            " JOIN event_participants p ON p.event_id = e.event_id"
+            f" WHERE {conditions} ORDER BY e.event_id, p.role, p.position",
+            params,
+        ).fetchall()
+        keys = (
+            "event_id",
+            "doc_id",
+            "event",
+            "role",
+            "position",
+            "code",
+            "sector",
+            "name",
+            "identity",
+            "office",
+            "day",
+            "place",
+            "geonameid",
+            "lat",
+            "lon",
+            "place_country",
+        )
+        out = [dict(zip(keys, row, strict=True)) for row in rows]
+        for item in out:
+            item["sector"] = json.loads(item["sector"])
+        return out
+
+    def matching_identities(self, key: str) -> list[str]:
+        """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT identity FROM event_participants"
+            " WHERE lower(strip_accents(identity)) = lower(strip_accents(?))"
+            " OR lower(strip_accents(name)) = lower(strip_accents(?)) OR lower(code) = lower(?)"
+            " ORDER BY identity",
+            [key, key, key],
+        ).fetchall()
+        return [identity for (identity,) in rows]
+
+    def office_mentions(self, code: str) -> list[dict[str, Any]]:
+        """Mentions of people and office holders with country or group ``code``."""
+        rows = self.connection.execute(
+            "SELECT doc_id, start_offset, end_offset, entity_text, code, sector, name, office, kind"
+            " FROM actor_mentions WHERE code = ? AND (kind = 'person' OR office IS NOT NULL)"
+            " ORDER BY doc_id, position",
+            [code],
+        ).fetchall()
+        keys = ("doc_id", "start", "end", "entity_text", "code", "sector", "name", "office", "kind")
+        out = [dict(zip(keys, row, strict=True)) for row in rows]
+        for item in out:
+            item["sector"] = json.loads(item["sector"])
+        return out
+
+    def document_detail(self, doc_id: str) -> dict[str, Any] | None:
+        """A stored document: metadata, text, paragraphs, actor mentions and event spans."""
+        row = self.connection.execute(
+            "SELECT doc_id, doc_path, source_format, title, author, url, published, language,"
+            " near_duplicate_of, ingested_at, text FROM documents WHERE doc_id = ?",
+            [doc_id],
+        ).fetchone()
+        if row is None:
+            return None
+        keys = (
+            "doc_id",
+            "doc_path",
+            "source_format",
+            "title",
+            "author",
+            "url",
+            "published",
+            "language",
+            "near_duplicate_of",
+            "ingested_at",
+            "text",
+        )
+        document = dict(zip(keys, row, strict=True))
+        document["paragraphs"] = self._api_dicts(
+            "SELECT position, start_offset, end_offset, language, kept, reason"
+            " FROM paragraphs WHERE doc_id = ? ORDER BY position",
+            [doc_id],
+            ("position", "start", "end", "language", "kept", "reason"),
+        )
+        document["mentions"] = self._api_dicts(
+            "SELECT start_offset, end_offset, entity_text, code, name, office, kind"
+            " FROM actor_mentions WHERE doc_id = ? ORDER BY position",
+            [doc_id],
+            ("start", "end", "entity_text", "code", "name", "office", "kind"),
+        )
+        document["events"] = self._api_dicts(
+            "SELECT event_id, event, start_offset, end_offset, event_text"
+            " FROM events WHERE doc_id = ? ORDER BY start_offset, event_id",
+            [doc_id],
+            ("event_id", "event", "start", "end", "event_text"),
+        )
+        return document
+
+    def searchable_documents(self) -> list[dict[str, Any]]:
+        """Every document's metadata and text with the spans of its kept paragraphs."""
+        documents = self.connection.execute(
+            "SELECT doc_id, doc_path, title, published, text FROM documents ORDER BY doc_id"
+        ).fetchall()
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for doc_id, start, end in self.connection.execute(
+            "SELECT doc_id, start_offset, end_offset FROM paragraphs WHERE kept"
+            " ORDER BY doc_id, position"
+        ).fetchall():
+            spans.setdefault(doc_id, []).append((start, end))
+        keys = ("doc_id", "doc_path", "title", "published", "text")
+        return [
+            {**dict(zip(keys, row, strict=True)), "kept": spans.get(row[0], [])}
+            for row in documents
+        ]
+
+    def _api_event_conditions(
+        self, where: EventFilter, context: str | None, text: str | None
+    ) -> tuple[str, list[Any]]:
+        """SQL conditions over ``events e JOIN documents d`` and their parameters."""
+        sql = ["TRUE"]
+        params: list[Any] = []
+        if where.actor:
+            sql.append(
+                "e.event_id IN (SELECT event_id FROM event_participants"
+                " WHERE lower(code) = lower(?)"
+                " OR lower(strip_accents(identity)) = lower(strip_accents(?))"
+                " OR lower(strip_accents(name)) = lower(strip_accents(?)))"
+            )
+            params += [where.actor] * 3
+        if where.event_type:
+            sql.append("e.event = ?")
+            params.append(where.event_type.upper())
+        if context:
+            # Contexts are stored as a JSON list: match the quoted item, wildcards escaped.
+            quoted = json.dumps(context.lower(), ensure_ascii=False)
+            escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql.append("e.context LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        if where.since:
+            sql.append("coalesce(e.date_start, d.published) >= ?")
+            params.append(where.since)
+        if where.until:
+            sql.append("coalesce(e.date_start, d.published) <= ?")
+            params.append(where.until)
+        if text:
+            sql.append("strpos(lower(strip_accents(e.event_text)), lower(strip_accents(?))) > 0")
+            params.append(text)
+        return " AND ".join(sql), params
+
+    def _api_dicts(self, sql: str, params: list[Any], keys: Sequence[str]) -> list[dict[str, Any]]:
+        rows = self.connection.execute(sql, params).fetchall()
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
 
 class _Transaction:
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
