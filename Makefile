@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/veille events --db $(DB)
 	@echo
 	@echo "Database: $(abspath $(DB))   (try: $(BIN)/veille stats --db $(DB))"
+	@echo "API:      $(BIN)/veille serve --db $(DB)   then open http://127.0.0.1:8000/docs"
 
 test: install
 	$(BIN)/python -m pytest -q
