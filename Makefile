@@ -33,3 +33,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) *.duckdb .pytest_cache build src/*.egg-info
+
+# Throughput on a mixed corpus built from ../shared/corpus (BENCH_ARGS="--quick" for a smoke check).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -335,7 +335,7 @@ def actors(
     if output_format not in ("table", "jsonl"):
         raise typer.BadParameter("choose table or jsonl", param_hint="--format")
     run = _Run(paths)
-    pipeline = Pipeline()
+    pipeline = Pipeline(cascade=False)  # every mention, also in documents without events
     table = Table("doc_path", "start", "end", "entity_text", "code", "sector", "name", "office")
     for result in pipeline.run(paths, _parse_date(published, "--published"), run.error):
         doc_path = result.document.doc_path

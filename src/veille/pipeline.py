@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from veille.actors import ActorRecogniser
+from veille.cascade import Cascade
 from veille.clean import Cleaner
 from veille.events import EventCoder
 from veille.ingest import IngestError, read_documents
@@ -32,16 +33,20 @@ def _ignore(error: IngestError) -> None:
 class Pipeline:
     """Loaded models and state of one run (near-duplicate memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cascade: bool = True) -> None:
         self.nlp = load_pipeline()
         self.cleaner = Cleaner()
         self.actors = ActorRecogniser(self.nlp)
         self.coder = EventCoder()
+        # The cheap first pass: off-topic documents never reach the parser (same events).
+        self.cascade = Cascade(self.nlp, self.actors, self.coder.lexicon) if cascade else None
 
     def process(self, document: Document) -> DocumentResult:
         """Run every stage on one document."""
         clean = self.cleaner.clean(document)
-        parsed = parse(self.nlp, clean)
+        parsed = self.cascade.parse(clean) if self.cascade else parse(self.nlp, clean)
+        if parsed is None:  # no actor or no trigger: no event possible, mentions not needed
+            return DocumentResult(clean, (), ())
         mentions = self.actors.recognise(clean, parsed)
         events = self.coder.code(clean, parsed, mentions)
         return DocumentResult(clean, tuple(mentions), tuple(events))
