@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -66,26 +66,6 @@ class EventQuery:
         return EventFilter(actor, self.event_type, self.since, self.until, limit)
 
 
-def event_query(
-    actor: Annotated[
-        str | None, Query(max_length=200, description="Actor code (MAR) or canonical name.")
-    ] = None,
-    event_type: Annotated[
-        str | None, Query(alias="type", max_length=50, description="PLOVER type, e.g. COOPERATE.")
-    ] = None,
-    context: Annotated[
-        str | None, Query(max_length=50, description="PLOVER context, e.g. terrorism.")
-    ] = None,
-    since: Annotated[date | None, Query(description="Earliest date (YYYY-MM-DD).")] = None,
-    until: Annotated[date | None, Query(description="Latest date (YYYY-MM-DD).")] = None,
-    text: Annotated[
-        str | None,
-        Query(max_length=500, description="Substring of the evidence sentence (no case/accents)."),
-    ] = None,
-) -> EventQuery:
-    return EventQuery(actor, event_type, context, since, until, text)
-
-
 def brief_query(
     event_type: Annotated[
         str | None, Query(alias="type", max_length=50, description="PLOVER type, e.g. COOPERATE.")
@@ -102,6 +82,15 @@ def brief_query(
 ) -> EventQuery:
     """The event filters of an actor brief: the actor is the path, not a filter."""
     return EventQuery(None, event_type, context, since, until, text)
+
+
+def event_query(
+    filters: Annotated[EventQuery, Depends(brief_query)],
+    actor: Annotated[
+        str | None, Query(max_length=200, description="Actor code (MAR) or canonical name.")
+    ] = None,
+) -> EventQuery:
+    return replace(filters, actor=actor)
 
 
 @dataclass(frozen=True, slots=True)

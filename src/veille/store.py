@@ -232,30 +232,16 @@ class Store:
 
     def events(self, where: EventFilter = EventFilter()) -> Iterator[dict[str, Any]]:
         """Stored events as spec JSON records, newest first, filtered."""
-        sql = ["SELECT e.record FROM events e JOIN documents d USING (doc_id) WHERE TRUE"]
-        params: list[Any] = []
-        if where.actor:
-            sql.append(
-                "AND e.event_id IN (SELECT event_id FROM event_participants"
-                " WHERE code = ? OR identity = ? OR name = ?)"
-            )
-            params += [where.actor, where.actor, where.actor]
-        if where.event_type:
-            sql.append("AND e.event = ?")
-            params.append(where.event_type.upper())
-        if where.since:
-            sql.append("AND coalesce(e.date_start, d.published) >= ?")
-            params.append(where.since)
-        if where.until:
-            sql.append("AND coalesce(e.date_start, d.published) <= ?")
-            params.append(where.until)
-        sql.append(
-            "ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST, e.doc_id, e.start_offset"
+        conditions, params = self.event_conditions(where)
+        sql = (
+            f"SELECT e.record FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
+            " ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
+            " e.doc_id, e.start_offset"
         )
         if where.limit is not None:
-            sql.append("LIMIT ?")
+            sql += " LIMIT ?"
             params.append(int(where.limit))
-        for (record,) in self.connection.execute(" ".join(sql), params).fetchall():
+        for (record,) in self.connection.execute(sql, params).fetchall():
             yield json.loads(record)
 
     def stats(self) -> dict[str, Any]:
@@ -305,7 +291,7 @@ class Store:
         ``where.limit`` is the page size; ``context`` is one PLOVER context; ``text`` a
         substring of the evidence sentence, compared without case or accents.
         """
-        conditions, params = self._api_event_conditions(where, context, text)
+        conditions, params = self.event_conditions(where, context, text)
         base = f"FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
         row = self.connection.execute(f"SELECT count(*) {base}", params).fetchone()
         total = int(row[0]) if row else 0
@@ -357,7 +343,7 @@ class Store:
         self, where: EventFilter, context: str | None = None, text: str | None = None
     ) -> list[dict[str, Any]]:
         """One row per (matching event, participant), for actor lists, briefs and graphs."""
-        conditions, params = self._api_event_conditions(where, context, text)
+        conditions, params = self.event_conditions(where, context, text)
         rows = self.connection.execute(
             "SELECT e.event_id, e.doc_id, e.event, p.role, p.position, p.code, p.sector, p.name,"
             " p.identity, p.office, coalesce(e.date_start, d.published) AS day, e.place,"
@@ -475,10 +461,13 @@ class Store:
             for row in documents
         ]
 
-    def _api_event_conditions(
-        self, where: EventFilter, context: str | None, text: str | None
+    def event_conditions(
+        self, where: EventFilter, context: str | None = None, text: str | None = None
     ) -> tuple[str, list[Any]]:
-        """SQL conditions over ``events e JOIN documents d`` and their parameters."""
+        """SQL conditions over ``events e JOIN documents d`` and their bound parameters.
+
+        The actor matches a code, an identity or a name, ignoring case and accents.
+        """
         sql = ["TRUE"]
         params: list[Any] = []
         if where.actor:
