@@ -8,7 +8,6 @@ never cross paragraph boundaries, and token offsets map back to the original tex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
@@ -74,9 +73,3 @@ def parse(nlp: Language, clean: CleanDocument) -> list[ParsedParagraph]:
     kept = clean.kept
     docs = nlp.pipe((p.text for p in kept), batch_size=BATCH_SIZE)
     return [ParsedParagraph(p, doc) for p, doc in zip(kept, docs, strict=True)]
-
-
-def parse_many(nlp: Language, cleans: Iterable[CleanDocument]) -> Iterator[list[ParsedParagraph]]:
-    """Parse documents in a stream, batching paragraphs across documents for speed."""
-    for clean in cleans:
-        yield parse(nlp, clean)

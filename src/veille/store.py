@@ -269,9 +269,6 @@ class Store:
             "top_actors": dict(top_actors),
         }
 
-    def document_ids(self) -> Sequence[str]:
-        return [r[0] for r in self.connection.execute("SELECT doc_id FROM documents").fetchall()]
-
     # -- helpers --------------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
