@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= examples.duckdb
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system-packages demo test lint bench clean
 
 install: $(STAMP)
 
@@ -24,7 +24,11 @@ demo: install
 	@echo "Database: $(abspath $(DB))   (try: $(BIN)/veille stats --db $(DB))"
 	@echo "API:      $(BIN)/veille serve --db $(DB)   then open http://127.0.0.1:8000/docs"
 
-test: install
+# Debian packages for the PostgreSQL and browser tests (installed only when missing).
+system-packages:
+	bash scripts/system-packages.sh
+
+test: install system-packages
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -10,7 +10,7 @@ ingest -> clean -> nlp -> actors -> events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -50,6 +50,13 @@ class Pipeline:
         mentions = self.actors.recognise(clean, parsed)
         events = self.coder.code(clean, parsed, mentions)
         return DocumentResult(clean, tuple(mentions), tuple(events))
+
+    def process_batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
+        """Run every stage on a batch of documents; results in input order.
+
+        The unit of work of the parallel engines (``--workers``, Ray): one call per batch.
+        """
+        return [self.process(document) for document in documents]
 
     def run(
         self,
