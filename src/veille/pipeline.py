@@ -19,7 +19,7 @@ from veille.cascade import Cascade
 from veille.clean import Cleaner
 from veille.events import EventCoder
 from veille.ingest import IngestError, read_documents
-from veille.model import Document, DocumentResult, Event
+from veille.model import CleanDocument, Document, DocumentResult, Event
 from veille.nlp import load_pipeline, parse
 from veille.store import DEFAULT_DB, Store
 
@@ -43,7 +43,14 @@ class Pipeline:
 
     def process(self, document: Document) -> DocumentResult:
         """Run every stage on one document."""
-        clean = self.cleaner.clean(document)
+        return self.code(self.cleaner.clean(document))
+
+    def process_batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
+        """Run every stage on a batch of documents; results in input order."""
+        return self.code_batch([self.cleaner.clean(document) for document in documents])
+
+    def code(self, clean: CleanDocument) -> DocumentResult:
+        """The stages after cleaning (nlp, actors, events) on one cleaned document."""
         parsed = self.cascade.parse(clean) if self.cascade else parse(self.nlp, clean)
         if parsed is None:  # no actor or no trigger: no event possible, mentions not needed
             return DocumentResult(clean, (), ())
@@ -51,12 +58,14 @@ class Pipeline:
         events = self.coder.code(clean, parsed, mentions)
         return DocumentResult(clean, tuple(mentions), tuple(events))
 
-    def process_batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
-        """Run every stage on a batch of documents; results in input order.
+    def code_batch(self, cleans: Sequence[CleanDocument]) -> list[DocumentResult]:
+        """``code`` over a batch of cleaned documents; results in input order.
 
-        The unit of work of the parallel engines (``--workers``, Ray): one call per batch.
+        The unit of work of the parallel engines (``--workers``, Ray): cleaning, which keeps
+        the near-duplicate memory of the whole run, stays in the one process that reads the
+        input; the costly stages run here, in workers.
         """
-        return [self.process(document) for document in documents]
+        return [self.code(clean) for clean in cleans]
 
     def run(
         self,
