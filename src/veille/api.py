@@ -1,50 +1,71 @@
-"""The read-only HTTP API served by ``veille serve`` (FastAPI; OpenAPI docs at ``/docs``).
+"""The HTTP API served by ``veille serve`` (FastAPI; OpenAPI docs at ``/docs``).
 
-Every endpoint is a GET over a DuckDB file opened read-only: analysts can browse events,
-actors, the cooperation graph and the documents, never change them. Lists are paginated
-(``limit`` at most 500) and share one set of event filters: actor (code or canonical name),
-event type, context, date range and a substring of the evidence sentence. User input only
-ever reaches SQL as bound parameters.
+Every read endpoint is a GET: analysts browse events, actors, the cooperation graph and
+the documents. Lists are paginated (``limit`` at most 500) and share one set of event
+filters: actor (code or canonical name), event type, context, date range and a substring
+of the evidence sentence. User input only ever reaches SQL as bound parameters.
+
+The server is read-only unless it is started with a token (``veille serve --token`` or
+``VEILLE_API_TOKEN``): then ``POST /api/documents`` codes and stores an uploaded article
+and ``DELETE /api/documents/{id}`` removes one, both only for requests that carry
+``Authorization: Bearer <token>``. Request bodies are limited to ``MAX_BODY_BYTES`` and
+URLs to ``MAX_URL_PATH`` / ``MAX_QUERY_STRING`` characters.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import secrets
 import threading
-import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import snowballstemmer
-from fastapi import Depends, FastAPI, HTTPException, Query
-from fastapi.responses import Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veille import __version__
-from veille.lexicon import fold, load_csv
-from veille.model import NON_STATE_CODES, PLOVER_TYPES, Actor
-from veille.store import EventFilter, Store
+from veille.graph import (
+    ActorTally,
+    actor_filter_key,
+    build_graph,
+    country_codes,
+    gexf,
+    graphml,
+    group_by_event,
+    ranked,
+    tally_actors,
+)
+from veille.ingest import IngestError, decode, extract_html
+from veille.lexicon import fold
+from veille.model import Actor, Document, DocumentResult
+from veille.store import EventFilter, Store, StoreError
+
+if TYPE_CHECKING:
+    from veille.pipeline import Pipeline
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
 #: Offsets past this are refused (422) rather than passed to the database as huge integers.
 MAX_OFFSET = 10_000_000
-GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-
-#: PLOVER quads; ``PLOVER_TYPES`` lists the 16 types quad by quad (4, 3, 4, 5).
-QUADS: dict[str, tuple[str, ...]] = {
-    "verbal_cooperation": PLOVER_TYPES[0:4],
-    "material_cooperation": PLOVER_TYPES[4:7],
-    "verbal_conflict": PLOVER_TYPES[7:11],
-    "material_conflict": PLOVER_TYPES[11:16],
-}
-QUAD_OF = {event_type: quad for quad, types in QUADS.items() for event_type in types}
-
+#: Largest request body (an uploaded article); larger ones get 413 before being read whole.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+#: Longest URL path and query string (414 beyond): ids and filters are short.
+MAX_URL_PATH = 1024
+MAX_QUERY_STRING = 4096
+#: Environment variable that enables the write endpoints, like ``veille serve --token``.
+TOKEN_ENV = "VEILLE_API_TOKEN"
+MIN_TOKEN_LENGTH = 16
 
 # -- shared query parameters ---------------------------------------------------------
 
@@ -62,8 +83,9 @@ class EventQuery:
 
     def where(self, limit: int | None = None) -> EventFilter:
         # A country's name stands for its code, so "Maroc" also finds the DGST's events.
-        actor = country_codes().get(fold(self.actor), self.actor) if self.actor else None
-        return EventFilter(actor, self.event_type, self.since, self.until, limit)
+        return EventFilter(
+            actor_filter_key(self.actor), self.event_type, self.since, self.until, limit
+        )
 
 
 def brief_query(
@@ -116,89 +138,6 @@ def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
 
 
 # -- actors: names, aggregates, briefs ------------------------------------------------
-
-
-@cache
-def country_names() -> dict[str, str]:
-    """Canonical country name by ISO alpha-3 code, from the gazetteer."""
-    names: dict[str, str] = {}
-    for row in load_csv("countries.csv"):
-        names.setdefault(row["code"], row["name"])
-    return names
-
-
-@cache
-def country_codes() -> dict[str, str]:
-    """ISO alpha-3 code by folded canonical country name."""
-    return {fold(name): code for code, name in country_names().items()}
-
-
-def is_state_identity(code: str, identity: str) -> bool:
-    """States are identified by their code; every other actor by its canonical name."""
-    return identity == code and code not in NON_STATE_CODES
-
-
-def display_name(code: str, identity: str, names: Counter[str]) -> str:
-    if is_state_identity(code, identity) and code in country_names():
-        return country_names()[code]
-    return names.most_common(1)[0][0] if names else identity
-
-
-@dataclass(slots=True)
-class ActorTally:
-    """What the participant rows say about one actor identity."""
-
-    identity: str
-    code: str = ""
-    names: Counter[str] = field(default_factory=Counter)
-    sectors: set[str] = field(default_factory=set)
-    events: set[str] = field(default_factory=set)
-    as_actor: set[str] = field(default_factory=set)
-    as_recipient: set[str] = field(default_factory=set)
-    documents: set[str] = field(default_factory=set)
-    by_type: Counter[str] = field(default_factory=Counter)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.code = self.code or row["code"]
-        self.names[row["name"]] += 1
-        self.sectors.update(row["sector"])
-        if row["event_id"] not in self.events:
-            self.by_type[row["event"]] += 1
-        self.events.add(row["event_id"])
-        (self.as_actor if row["role"] == "actor" else self.as_recipient).add(row["event_id"])
-        self.documents.add(row["doc_id"])
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "identity": self.identity,
-            "code": self.code,
-            "name": display_name(self.code, self.identity, self.names),
-            "state": is_state_identity(self.code, self.identity),
-            "sectors": sorted(self.sectors),
-            "events": len(self.events),
-            "as_actor": len(self.as_actor),
-            "as_recipient": len(self.as_recipient),
-            "documents": len(self.documents),
-            "by_type": dict(self.by_type.most_common()),
-        }
-
-
-def tally_actors(rows: Iterable[dict[str, Any]]) -> dict[str, ActorTally]:
-    tallies: dict[str, ActorTally] = {}
-    for row in rows:
-        tallies.setdefault(row["identity"], ActorTally(row["identity"])).add(row)
-    return tallies
-
-
-def ranked(tallies: Iterable[ActorTally]) -> list[ActorTally]:
-    return sorted(tallies, key=lambda t: (-len(t.events), t.identity))
-
-
-def group_by_event(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    events: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        events[row["event_id"]].append(row)
-    return events
 
 
 def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
@@ -288,95 +227,6 @@ def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
         | {"documents": len(seen[(text, office, kind)])}
         for (text, office, kind), n in ordered
     ]
-
-
-# -- the cooperation graph --------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Edge:
-    source: str
-    target: str
-    directed: bool
-    by_type: Counter[str] = field(default_factory=Counter)
-
-    def to_json(self) -> dict[str, Any]:
-        quads = Counter({quad: 0 for quad in QUADS})
-        for event_type, n in self.by_type.items():
-            quads[QUAD_OF.get(event_type, "other")] += n
-        cooperation = quads["verbal_cooperation"] + quads["material_cooperation"]
-        return {
-            "source": self.source,
-            "target": self.target,
-            "directed": self.directed,
-            "events": sum(self.by_type.values()),
-            "by_type": dict(self.by_type.most_common()),
-            "by_quad": dict(quads),
-            "cooperation": cooperation,
-            "conflict": quads["verbal_conflict"] + quads["material_conflict"],
-        }
-
-
-def event_pairs(rows: list[dict[str, Any]]) -> set[tuple[str, str, bool]]:
-    """Who acted on whom in one event: actor -> recipient, else joint actors pairwise."""
-    actors = list(dict.fromkeys(r["identity"] for r in rows if r["role"] == "actor"))
-    recipients = list(dict.fromkeys(r["identity"] for r in rows if r["role"] != "actor"))
-    if actors and recipients:
-        return {(a, r, True) for a in actors for r in recipients if a != r}
-    side = sorted(actors or recipients)
-    return {(a, b, False) for i, a in enumerate(side) for b in side[i + 1 :]}
-
-
-def build_graph(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Nodes are actor identities, edges count the events that join two of them, by type."""
-    edges: dict[tuple[str, str, bool], Edge] = {}
-    for participants in group_by_event(rows).values():
-        for key in event_pairs(participants):
-            edge = edges.setdefault(key, Edge(*key))
-            edge.by_type[participants[0]["event"]] += 1
-    nodes = [t.to_json() for t in ranked(tally_actors(rows).values())]
-    links = sorted(
-        (e.to_json() for e in edges.values()),
-        key=lambda e: (-e["events"], e["source"], e["target"]),
-    )
-    return {"nodes": nodes, "edges": links}
-
-
-def graphml(graph: dict[str, Any]) -> bytes:
-    """The graph as GraphML (Gephi, yEd, NetworkX, igraph), one count attribute per type."""
-    ET.register_namespace("", GRAPHML_NS)
-    root = ET.Element(f"{{{GRAPHML_NS}}}graphml")
-    node_keys = [("name", "string"), ("code", "string"), ("state", "boolean"), ("events", "int")]
-    edge_keys = [("events", "int"), ("cooperation", "int"), ("conflict", "int")]
-    edge_keys += [(f"type_{t}", "int") for t in PLOVER_TYPES]
-    for scope, keys in (("node", node_keys), ("edge", edge_keys)):
-        for name, kind in keys:
-            ET.SubElement(
-                root,
-                f"{{{GRAPHML_NS}}}key",
-                {"id": f"{scope}_{name}", "for": scope, "attr.name": name, "attr.type": kind},
-            )
-    body = ET.SubElement(
-        root, f"{{{GRAPHML_NS}}}graph", {"id": "veille", "edgedefault": "directed"}
-    )
-    for node in graph["nodes"]:
-        element = ET.SubElement(body, f"{{{GRAPHML_NS}}}node", {"id": node["identity"]})
-        for name, _ in node_keys:
-            _data(element, f"node_{name}", node[name])
-    for i, edge in enumerate(graph["edges"]):
-        attributes = {"id": f"e{i}", "source": edge["source"], "target": edge["target"]}
-        attributes["directed"] = "true" if edge["directed"] else "false"
-        element = ET.SubElement(body, f"{{{GRAPHML_NS}}}edge", attributes)
-        for name in ("events", "cooperation", "conflict"):
-            _data(element, f"edge_{name}", edge[name])
-        for event_type, n in edge["by_type"].items():
-            _data(element, f"edge_type_{event_type}", n)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _data(parent: ET.Element, key: str, value: Any) -> None:
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    ET.SubElement(parent, f"{{{GRAPHML_NS}}}data", {"key": key}).text = text
 
 
 # -- full-text search -------------------------------------------------------------------
@@ -495,8 +345,14 @@ class Database:
         self.store.close()
 
 
-def create_app(db: str) -> FastAPI:
-    """The API over the database file ``db`` (raises ``StoreError`` if it cannot be opened)."""
+def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+    """The API over the database ``db`` (raises ``StoreError`` if it cannot be opened).
+
+    With a ``token`` (at least 16 printable ASCII characters; ``ValueError`` otherwise) the
+    write endpoints accept requests that present it; without one they answer 403. The
+    ``pipeline`` that codes uploads is loaded at the first upload unless one is given.
+    """
+    access = WriteAccess(check_token(token))
     database = Database(db)
 
     @asynccontextmanager
@@ -507,11 +363,14 @@ def create_app(db: str) -> FastAPI:
     api = FastAPI(
         title="Veille API",
         version=__version__,
-        description="Read-only access to PLOVER events coded from French security news, "
-        "with the evidence sentence and source document of every event.",
+        description="PLOVER events coded from French security news, with the evidence "
+        "sentence and source document of every event. Read-only unless the server was "
+        "started with a token; write endpoints then need `Authorization: Bearer <token>`.",
         lifespan=lifespan,
     )
+    api.add_middleware(RequestLimits, max_body=MAX_BODY_BYTES)
     register_routes(api, database)
+    register_write_routes(api, database, access, LazyPipeline(pipeline))
     return api
 
 
@@ -555,13 +414,16 @@ def register_routes(api: FastAPI, database: Database) -> None:
 
     @api.get("/api/graph", summary="Cooperation network: actors and event counts by type")
     def get_graph(
-        query: Events, output: Annotated[Literal["json", "graphml"], Query(alias="format")] = "json"
+        query: Events,
+        output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
     ) -> Any:
         with database.lock:
             rows = database.store.participant_rows(query.where(), query.context, query.text)
         graph = build_graph(rows)
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
+        if output == "gexf":
+            return Response(gexf(graph), media_type="application/gexf+xml")
         return graph
 
     @api.get("/api/documents/{doc_id}", summary="A document: text, paragraphs, evidence spans")
@@ -595,3 +457,287 @@ def resolve_identity(key: str, identities: list[str]) -> str:
     if not identities:
         raise HTTPException(404, f"no actor {key!r} in the events")
     raise HTTPException(404, {"message": f"{key!r} names several actors", "candidates": identities})
+
+
+# -- limits and write access ------------------------------------------------------------------
+
+
+class RequestLimits:
+    """ASGI middleware: bodies over ``max_body`` bytes get 413, overlong URLs 414.
+
+    A declared ``Content-Length`` is checked before anything is read; a chunked body is
+    counted while the endpoint reads it, so a client that lies or declares nothing still
+    cannot make the server hold more than ``max_body`` bytes.
+    """
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    # An HTTPException from inside the endpoint becomes a JSON 413 response.
+                    raise HTTPException(413, self._too_large())
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+    def _refusal(self, scope: Scope) -> JSONResponse | None:
+        if len(scope.get("raw_path") or scope["path"].encode()) > MAX_URL_PATH:
+            return JSONResponse({"detail": f"URL path longer than {MAX_URL_PATH}"}, 414)
+        if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
+            return JSONResponse({"detail": f"query string longer than {MAX_QUERY_STRING}"}, 414)
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit():
+                    return JSONResponse({"detail": "invalid Content-Length header"}, 400)
+                if int(value) > self.max_body:
+                    return JSONResponse({"detail": self._too_large()}, 413)
+        return None
+
+    def _too_large(self) -> str:
+        return f"request body too large (limit {self.max_body} bytes)"
+
+
+def check_token(token: str | None) -> str | None:
+    """The write token, or None for a read-only server; ``ValueError`` if it is unusable."""
+    if token is None or token == "":
+        return None
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"the API token must be at least {MIN_TOKEN_LENGTH} characters long")
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        raise ValueError("the API token must be printable ASCII without spaces")
+    return token
+
+
+_bearer = HTTPBearer(auto_error=False, description="The token given to `veille serve --token`.")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAccess:
+    """Who may write: nobody without a token, else requests that present it."""
+
+    token: str | None
+
+    def check(self, credentials: HTTPAuthorizationCredentials | None) -> None:
+        if self.token is None:
+            raise HTTPException(
+                403,
+                "read-only server: writes are enabled only when `veille serve` is started "
+                f"with --token (or {TOKEN_ENV})",
+            )
+        if credentials is None:
+            raise HTTPException(
+                401,
+                "missing token: send `Authorization: Bearer <token>`",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        # Constant-time comparison, on bytes so that any header value can be compared.
+        if not secrets.compare_digest(
+            credentials.credentials.encode("utf-8"), self.token.encode("utf-8")
+        ):
+            raise HTTPException(
+                401, "wrong token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            )
+
+
+class LazyPipeline:
+    """The NLP pipeline that codes uploads: loaded at the first upload (seconds and some
+    hundred MB, which a read-only server never needs), then used by one request at a time
+    because a spaCy pipeline is not meant to be shared between threads."""
+
+    def __init__(self, pipeline: Pipeline | None = None) -> None:
+        self._pipeline = pipeline
+        self._lock = threading.Lock()
+
+    def process(self, document: Document) -> DocumentResult:
+        with self._lock:
+            if self._pipeline is None:
+                from veille.pipeline import Pipeline
+
+                self._pipeline = Pipeline()
+            return self._pipeline.process(document)
+
+
+class ArticleUpload(BaseModel):
+    """An article sent as JSON: its text (or HTML page) and what is known about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The article text.")
+    html: str | None = Field(None, description="The web page, when there is no text.")
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=2000)
+    published: date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "text/plain": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
+        "application/json": {"schema": ArticleUpload.model_json_schema()},
+    },
+}
+
+
+def uploaded_document(body: bytes, content_type: str, defaults: ArticleUpload) -> Document:
+    """The ``Document`` an upload describes; 415 or 422 ``HTTPException`` if it has none.
+
+    ``defaults`` holds the title, URL and publication date given as query parameters; a JSON
+    body's own fields take precedence.
+    """
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if media_type == "application/json":
+            article = _json_article(body)
+        elif media_type == "text/plain":
+            article = ArticleUpload(text=decode(body, "upload"))
+        elif media_type == "text/html":
+            article = ArticleUpload(html=decode(body, "upload"))
+        else:
+            raise HTTPException(
+                415, "send text/plain, text/html or application/json (text, title, url, published)"
+            )
+        meta = defaults.model_dump() | article.model_dump(exclude_none=True)
+        return _document(article, meta)
+    except IngestError as error:
+        raise HTTPException(422, error.reason) from None
+
+
+def _json_article(body: bytes) -> ArticleUpload:
+    try:
+        article = ArticleUpload.model_validate_json(body)
+    except ValidationError as error:
+        problems = [
+            {"loc": list(e["loc"]), "msg": e["msg"]}
+            for e in error.errors(include_url=False, include_input=False)
+        ]
+        raise HTTPException(422, problems) from None
+    if not (article.text or article.html):
+        raise HTTPException(422, "the JSON object needs a non-empty 'text' or 'html'")
+    return article
+
+
+def _document(article: ArticleUpload, meta: dict[str, Any]) -> Document:
+    from veille.dates import detect_publication_date
+
+    author = language = None
+    if article.text:
+        # One convention for line ends, as for files, so offsets mean the same everywhere.
+        text = article.text.replace("\r\n", "\n").replace("\r", "\n")
+        source_format: Literal["txt", "html"] = "txt"
+    else:
+        text, extracted = extract_html(article.html or "", "upload")
+        source_format = "html"
+        author, language = extracted.author, extracted.language
+        meta = {"title": extracted.title, "url": extracted.url} | {
+            k: v for k, v in meta.items() if v is not None
+        }
+    if not text.strip():
+        raise HTTPException(422, "the article has no text")
+    doc_id = Document.content_id(text)
+    return Document(
+        doc_id=doc_id,
+        # An upload has no path: its URL stands for it, else its content hash.
+        doc_path=meta.get("url") or f"upload:{doc_id.removeprefix('sha256:')[:16]}",
+        text=text,
+        source_format=source_format,
+        title=meta.get("title"),
+        author=author,
+        url=meta.get("url"),
+        published=meta.get("published") or detect_publication_date(text),
+        language=language,
+    )
+
+
+@contextmanager
+def writable_store(database: Database) -> Iterator[Store]:
+    """A read-write ``Store`` for one write, with the readers held off meanwhile.
+
+    DuckDB refuses a read-write connection while this process holds a read-only one to the
+    same file, so the readers' connection is closed for the write and reopened after it;
+    the search index is dropped so that the next search sees the change. A database that
+    another process holds gives a 503 naming it.
+    """
+    with database.lock:
+        path = database.store.path
+        database.store.close()
+        try:
+            with Store(path) as store:
+                yield store
+        except StoreError as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
+        finally:
+            database.store = Store(path, read_only=True)
+            database._index = None
+
+
+def register_write_routes(
+    api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
+) -> None:
+    def authorised(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    ) -> None:
+        access.check(credentials)
+
+    Authorised = Depends(authorised)
+
+    @api.post(
+        "/api/documents",
+        summary="Code and store one article (needs the server's token)",
+        status_code=201,
+        dependencies=[Authorised],
+        openapi_extra={"requestBody": UPLOAD_BODY},
+        responses={200: {"description": "Already stored (same text)"}},
+    )
+    async def upload_document(
+        request: Request,
+        title: Annotated[str | None, Query(max_length=1000)] = None,
+        url: Annotated[str | None, Query(max_length=2000)] = None,
+        published: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
+    ) -> Response:
+        body = b"".join([chunk async for chunk in request.stream()])
+        defaults = ArticleUpload(title=title, url=url, published=published)
+        document = uploaded_document(body, request.headers.get("content-type", ""), defaults)
+        result = await run_in_threadpool(pipeline.process, document)
+        stored = await run_in_threadpool(_store_result, database, result)
+        answer = {
+            "doc_id": document.doc_id,
+            "doc_path": document.doc_path,
+            "stored": stored,
+            "events": [event.to_json() for event in result.events],
+        }
+        return JSONResponse(answer, status_code=201 if stored else 200)
+
+    @api.delete(
+        "/api/documents/{doc_id}",
+        summary="Delete a document and its events (needs the server's token)",
+        dependencies=[Authorised],
+    )
+    def delete_document(doc_id: str) -> dict[str, Any]:
+        full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
+        with writable_store(database) as store:
+            deleted = store.delete_document(full_id)
+        if not deleted:
+            raise HTTPException(404, f"no document {doc_id!r}")
+        return {"doc_id": full_id, "deleted": True}
+
+
+def _store_result(database: Database, result: DocumentResult) -> bool:
+    with writable_store(database) as store:
+        return store.add(result)

@@ -312,6 +312,41 @@ def stats(
     console.print(table)
 
 
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="jsonl, csv, parquet, graphml or gexf.")
+    ] = "jsonl",
+    db: DbOption = DEFAULT_DB,
+    actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="PLOVER event type.")] = None,
+    context: Annotated[str | None, typer.Option(help="PLOVER context, e.g. terrorism.")] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Export stored events: PLOVER JSONL, flat CSV or Parquet, or the actor graph."""
+    from veille.export import FORMATS, ExportError, ExportFilter
+    from veille.export import export as write_export
+
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"choose {', '.join(FORMATS)}", param_hint="--format")
+    selection = ExportFilter(
+        actor=actor,
+        event_type=event_type,
+        context=context,
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
+    )
+    with _open_store(db) as store:
+        try:
+            summary = write_export(store, output_format, output, selection)
+        except ExportError as error:
+            err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+            raise typer.Exit(2) from None
+    err_console.print(escape(str(summary)), highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def _open_store(db: str) -> Iterator[Store]:
     try:
@@ -407,18 +442,31 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VEILLE_API_TOKEN",
+            show_envvar=True,
+            help="Enable the write endpoints (upload, delete) for requests that send "
+            "`Authorization: Bearer TOKEN`; at least 16 characters. Prefer the environment "
+            "variable: a command line is visible to other users.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the read-only JSON API over the database (OpenAPI docs at /docs)."""
+    """Serve the JSON API over the database (OpenAPI docs at /docs); read-only without --token."""
     import uvicorn
 
     from veille.api import create_app
 
     try:
-        api = create_app(db)
+        api = create_app(db, token=token)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--token") from None
     except StoreError as error:
         err_console.print(f"[red]error[/red] {error}", highlight=False)
         raise typer.Exit(2) from None
+    access = "uploads and deletions need the token" if token else "read-only"
     err_console.print(
-        f"Veille API on http://{host}:{port}/docs (database {db}, read-only)", soft_wrap=True
+        f"Veille API on http://{host}:{port}/docs (database {db}, {access})", soft_wrap=True
     )
     uvicorn.run(api, host=host, port=port, log_level="info")

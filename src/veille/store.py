@@ -499,6 +499,47 @@ class Store:
         rows = self.connection.execute(sql, params).fetchall()
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    # -- exports and deletion (veille.export, the API's write endpoints) ---------------
+
+    def export_rows(
+        self, where: EventFilter, context: str | None = None
+    ) -> Iterator[tuple[dict[str, Any], str | None]]:
+        """Every matching event as (spec record, source URL), newest first, as ``events``."""
+        conditions, params = self.event_conditions(where, context)
+        sql = (
+            f"SELECT e.record, d.url FROM events e JOIN documents d USING (doc_id)"
+            f" WHERE {conditions} ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
+            " e.doc_id, e.start_offset, e.event_id"
+        )
+        cursor = self.connection.execute(sql, params)
+        while batch := cursor.fetchmany(1000):
+            for record, url in batch:
+                yield json.loads(record), url
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document with its paragraphs, mentions and events; False if absent.
+
+        DuckDB checks a foreign key against the rows as they were when the transaction
+        began, so a row and the rows that reference it cannot be deleted in one
+        transaction. The deletion therefore runs leaves first in three transactions
+        (event participants; events, mentions and paragraphs; the document). The document
+        row goes last, so if the process dies midway the document is still listed and
+        deleting it again finishes the job.
+        """
+        if not self.has_document(doc_id):
+            return False
+        events = "SELECT event_id FROM events WHERE doc_id = ?"
+        with self._transaction():
+            self.connection.execute(
+                f"DELETE FROM event_participants WHERE event_id IN ({events})", [doc_id]
+            )
+        with self._transaction():
+            for table in ("events", "actor_mentions", "paragraphs"):
+                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        with self._transaction():
+            self.connection.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+        return True
+
 
 class _Transaction:
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
