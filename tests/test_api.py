@@ -1,9 +1,13 @@
-"""The read-only HTTP API (veille.api) on a database made by ingesting examples/."""
+"""The HTTP API (veille.api) on a database made by ingesting examples/: reads, the
+token-protected writes and the limits that keep hostile requests harmless."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +16,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from veille.api import MAX_PAGE, create_app
+from veille.api import MAX_BODY_BYTES, MAX_PAGE, create_app
 from veille.cli import app as cli_app
 from veille.pipeline import ingest
 
@@ -227,7 +231,20 @@ def test_graphml_is_well_formed(client: TestClient) -> None:
     edges = list(root.iter(f"{GRAPHML}edge"))
     assert len(edges) == len(graph["edges"])
     assert all(e.get("source") in node_ids and e.get("target") in node_ids for e in edges)
-    assert client.get("/api/graph", params={"format": "gexf"}).status_code == 422
+    assert client.get("/api/graph", params={"format": "svg"}).status_code == 422
+
+
+def test_gexf_is_well_formed(client: TestClient) -> None:
+    response = client.get("/api/graph", params={"format": "gexf", "type": "COOPERATE"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/gexf+xml")
+    root = ET.fromstring(response.content)
+    graph = get(client, "/api/graph", type="COOPERATE")
+    assert root.tag == "{http://gexf.net/1.3}gexf"
+    node_ids = {n.get("id") for n in root.iter("{http://gexf.net/1.3}node")}
+    assert node_ids == {n["identity"] for n in graph["nodes"]}
+    weights = [float(e.get("weight", 0)) for e in root.iter("{http://gexf.net/1.3}edge")]
+    assert weights == [e["events"] for e in graph["edges"]]
 
 
 # -- documents and search -------------------------------------------------------------------
@@ -316,7 +333,9 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/search",
         "/api/stats",
     ):
-        assert set(paths[path]) == {"get"}, path
+        methods = {"get", "delete"} if path == "/api/documents/{doc_id}" else {"get"}
+        assert set(paths[path]) == methods, path
+    assert set(paths["/api/documents"]) == {"post"}
     assert client.get("/docs").status_code == 200
 
 
@@ -332,3 +351,358 @@ def test_serve_binds_localhost_by_default(
     assert calls and calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8000
     missing = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no such database" in missing.output
+
+
+# -- write access: token, uploads, deletions ---------------------------------------------------
+
+TOKEN = "test-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PLAIN = {"Content-Type": "text/plain"}
+#: An article written for these tests: two events between states, a distinctive word.
+ARTICLE = (
+    "Nouakchott, 3 mars 2025 – Les armées mauritanienne et sénégalaise ont mené un exercice "
+    "militaire conjoint près de la frontière, baptisé Zébulon.\n"
+    "Le ministre marocain de l'Intérieur a reçu à Rabat son homologue nigérien pour renforcer "
+    "la coopération sécuritaire entre les deux pays."
+)
+
+
+@pytest.fixture()
+def writable(database: str, tmp_path: Path, pipeline: Any) -> Iterator[tuple[TestClient, str]]:
+    """A token-protected server over a copy of the examples database, and the copy's path."""
+    copy = tmp_path / "writable.duckdb"
+    shutil.copyfile(database, copy)
+    api = create_app(str(copy), token=TOKEN, pipeline=pipeline)
+    with TestClient(api, raise_server_exceptions=False) as client:
+        yield client, str(copy)
+
+
+def counts(client: TestClient) -> dict[str, int]:
+    figures = get(client, "/api/stats")
+    return {key: figures[key] for key in ("documents", "events", "actor_mentions")}
+
+
+def orphans(path: str) -> int:
+    """Rows whose document or event is gone (there must never be any)."""
+    with duckdb.connect(path, read_only=True) as connection:
+        row = connection.execute(
+            "SELECT (SELECT count(*) FROM event_participants"
+            "        WHERE event_id NOT IN (SELECT event_id FROM events))"
+            " + (SELECT count(*) FROM events WHERE doc_id NOT IN (SELECT doc_id FROM documents))"
+            " + (SELECT count(*) FROM paragraphs"
+            "    WHERE doc_id NOT IN (SELECT doc_id FROM documents))"
+            " + (SELECT count(*) FROM actor_mentions"
+            "    WHERE doc_id NOT IN (SELECT doc_id FROM documents))"
+        ).fetchone()
+    return int(row[0]) if row else -1
+
+
+def test_writes_are_refused_on_a_read_only_server(client: TestClient) -> None:
+    before = counts(client)
+    event = all_events(client)[0]
+    for response in (
+        client.post("/api/documents", content=ARTICLE.encode(), headers=AUTH | PLAIN),
+        client.post("/api/documents", json={"text": ARTICLE}),
+        client.delete(f"/api/documents/{event['doc_id']}", headers=AUTH),
+        client.delete(f"/api/documents/{event['doc_id']}"),
+    ):
+        assert response.status_code == 403
+        assert response.json()["detail"].startswith("read-only server")
+    assert counts(client) == before
+    assert get(client, f"/api/events/{event['id']}")["event"] == event
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token-0123456789abcdef"},
+        {"Authorization": f"Bearer {TOKEN.upper()}"},
+        {"Authorization": f"Bearer {TOKEN[:-1]}"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": "Bearer"},
+        {"Authorization": TOKEN},
+        {"Authorization": "Bearer é-not-ascii".encode()},
+    ],
+)
+def test_writes_need_the_right_token(
+    writable: tuple[TestClient, str], headers: dict[str, str | bytes]
+) -> None:
+    client, _ = writable
+    before = counts(client)
+    doc_id = all_events(client)[0]["doc_id"]
+    upload = client.post("/api/documents", content=ARTICLE.encode(), headers=PLAIN | headers)
+    delete = client.delete(f"/api/documents/{doc_id}", headers=headers)
+    for response in (upload, delete):
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        assert "token" in response.json()["detail"]
+    assert counts(client) == before
+
+
+def test_upload_then_delete_round_trip(writable: tuple[TestClient, str]) -> None:
+    client, path = writable
+    before = counts(client)
+    assert get(client, "/api/search", q="Zébulon")["total"] == 0
+    response = client.post(
+        "/api/documents",
+        content=ARTICLE.encode(),
+        params={"title": "Exercice conjoint", "url": "https://example.org/exercice"},
+        headers=AUTH | {"Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert response.status_code == 201, response.text
+    uploaded = response.json()
+    assert uploaded["stored"] and uploaded["doc_id"].startswith("sha256:")
+    assert uploaded["doc_path"] == "https://example.org/exercice"
+    events = uploaded["events"]
+    assert events and {e["event"] for e in events} >= {"COOPERATE"}
+    # The events and the document are served like any other.
+    for event in events:
+        detail = get(client, f"/api/events/{event['id']}")
+        assert detail["event"] == event and detail["evidence"]["matches_record"]
+    document = get(client, f"/api/documents/{uploaded['doc_id']}")
+    assert document["text"] == ARTICLE and document["title"] == "Exercice conjoint"
+    assert document["url"] == "https://example.org/exercice"
+    assert {e["id"] for e in all_events(client, text="Zébulon")} <= {e["id"] for e in events}
+    assert get(client, "/api/search", q="zebulon")["items"][0]["doc_id"] == uploaded["doc_id"]
+    after_upload = counts(client)
+    assert after_upload["documents"] == before["documents"] + 1
+    assert after_upload["events"] == before["events"] + len(events)
+    # The same text again is recognised, not stored twice.
+    again = client.post("/api/documents", content=ARTICLE.encode(), headers=AUTH | PLAIN)
+    assert again.status_code == 200 and not again.json()["stored"]
+    assert counts(client) == after_upload
+
+    deleted = client.delete(f"/api/documents/{uploaded['doc_id']}", headers=AUTH)
+    assert deleted.status_code == 200 and deleted.json()["deleted"]
+    assert counts(client) == before
+    for event in events:
+        assert client.get(f"/api/events/{event['id']}").status_code == 404
+    assert client.get(f"/api/documents/{uploaded['doc_id']}").status_code == 404
+    assert get(client, "/api/search", q="Zébulon")["total"] == 0
+    assert client.delete(f"/api/documents/{uploaded['doc_id']}", headers=AUTH).status_code == 404
+    assert orphans(path) == 0
+
+
+def test_upload_json_and_html(writable: tuple[TestClient, str]) -> None:
+    client, path = writable
+    before = counts(client)
+    body = {
+        "html": f"<html><head><title>Essai</title></head><body><article><p>{ARTICLE}</p>"
+        "</article><script>alert(1)</script></body></html>",
+        "url": "https://example.org/page",
+        "published": "2025-03-04",
+    }
+    response = client.post("/api/documents", json=body, headers=AUTH)
+    assert response.status_code == 201, response.text
+    document = get(client, f"/api/documents/{response.json()['doc_id']}")
+    assert document["source_format"] == "html" and document["published"] == "2025-03-04"
+    assert "alert" not in document["text"] and "Zébulon" in document["text"]
+    as_text = client.post(
+        "/api/documents", json={"text": "Le Mali et le Niger se parlent."}, headers=AUTH
+    )
+    assert as_text.status_code == 201 and as_text.json()["doc_path"].startswith("upload:")
+    for doc_id in (response.json()["doc_id"], as_text.json()["doc_id"]):
+        assert (
+            client.delete(
+                f"/api/documents/{doc_id.removeprefix('sha256:')}", headers=AUTH
+            ).status_code
+            == 200
+        )
+    assert counts(client) == before and orphans(path) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"%PDF-1.7 binary", "text/plain", 422),
+        (bytes(range(256)) * 8, "text/plain", 422),
+        (b"   \n  ", "text/plain", 422),
+        (b"<html><body><script>x()</script></body></html>", "text/html", 422),
+        (b'{"text": 3}', "application/json", 422),
+        (b'{"title": "no text"}', "application/json", 422),
+        (b'{"text": "x", "extra": 1}', "application/json", 422),
+        (b'{"text": "x", "published": "yesterday"}', "application/json", 422),
+        (b'{"text": ', "application/json", 422),
+        (b"[]", "application/json", 422),
+        (ARTICLE.encode(), "application/pdf", 415),
+        (ARTICLE.encode(), "", 415),
+    ],
+)
+def test_bad_uploads_get_a_clear_error_and_store_nothing(
+    writable: tuple[TestClient, str], content: bytes, content_type: str, status: int
+) -> None:
+    client, _ = writable
+    before = counts(client)
+    headers = AUTH | ({"Content-Type": content_type} if content_type else {})
+    response = client.post("/api/documents", content=content, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+    assert counts(client) == before
+
+
+def test_request_bodies_are_limited(writable: tuple[TestClient, str]) -> None:
+    client, _ = writable
+    before = counts(client)
+    octets = {"Content-Type": "application/octet-stream"}
+    # At the limit the body is read (and refused for its type), one byte more it is not.
+    at_limit = client.post("/api/documents", content=b"x" * MAX_BODY_BYTES, headers=AUTH | octets)
+    assert at_limit.status_code == 415
+    declared = client.post(
+        "/api/documents", content=b"x" * (MAX_BODY_BYTES + 1), headers=AUTH | octets
+    )
+    assert declared.status_code == 413 and "too large" in declared.json()["detail"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted while read
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
+            yield b"x" * 65536
+
+    streamed = client.post("/api/documents", content=chunks(), headers=AUTH | octets)
+    assert "content-length" not in streamed.request.headers
+    assert streamed.status_code == 413 and "too large" in streamed.json()["detail"]
+    lying = client.post(
+        "/api/documents", content=b"x" * 10, headers=AUTH | octets | {"Content-Length": "10x"}
+    )
+    assert lying.status_code in (400, 413)
+    assert counts(client) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "longest"),
+    [
+        ("/api/events", "actor", 200),
+        ("/api/events", "type", 50),
+        ("/api/events", "context", 50),
+        ("/api/events", "text", 500),
+        ("/api/actors", "text", 500),
+        ("/api/graph", "actor", 200),
+        ("/api/actors/MAR", "text", 500),
+        ("/api/search", "q", 500),
+    ],
+)
+def test_text_filters_have_a_length_limit(
+    client: TestClient, url: str, name: str, longest: int
+) -> None:
+    assert client.get(url, params={name: "é" * longest}).status_code == 200
+    too_long = client.get(url, params={name: "é" * (longest + 1)})
+    assert too_long.status_code == 422 and too_long.json()["detail"]
+
+
+def test_urls_have_a_length_limit(client: TestClient) -> None:
+    assert client.get("/api/events/" + "e" * 2000).status_code == 414
+    assert client.get("/api/events", params={"text": "x" * 5000}).status_code == 414
+    assert client.get("/api/events/" + "e" * 900).status_code == 404
+
+
+def injection_requests(schema: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """(method, path template, parameter, location) for every parameter of every operation."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                yield method, path, parameter["name"], parameter["in"]
+
+
+def test_injection_strings_in_every_parameter_of_every_endpoint(
+    client: TestClient, database: str
+) -> None:
+    schema = get(client, "/openapi.json")
+    swept = list(injection_requests(schema))
+    names = {name for _, _, name, _ in swept}
+    assert names >= {*FILTERS, "since", "until", "limit", "offset", "format", "q", "event_id"}
+    assert names >= {"doc_id", "title", "url", "published"} and len(swept) > 30
+    before = counts(client)
+    for method, template, name, location in swept:
+        for value in INJECTIONS:
+            path = re.sub(r"\{[^}]+\}", "MAR", template)
+            params: dict[str, str] = {}
+            if location == "path":
+                path = template.replace(f"{{{name}}}", quote(value, safe=""))
+            else:
+                params[name] = value
+            response = client.request(method, path, params=params)
+            allowed = {200, 404, 422} | ({403} if method != "get" else set())
+            assert response.status_code in allowed, (method, path, name, value, response.text)
+    assert counts(client) == before
+    with duckdb.connect(database, read_only=True) as connection:
+        tables = {name for (name,) in connection.execute("SHOW TABLES").fetchall()}
+    assert {"documents", "events", "event_participants", "paragraphs"} <= tables
+
+
+def test_injection_strings_in_deletions_delete_nothing(writable: tuple[TestClient, str]) -> None:
+    client, path = writable
+    before = counts(client)
+    for value in [*INJECTIONS, "sha256:' OR '1'='1", "%", "*"]:
+        response = client.delete("/api/documents/" + quote(value, safe=""), headers=AUTH)
+        assert response.status_code in (404, 405), (value, response.text)
+    assert counts(client) == before and orphans(path) == 0
+
+
+def test_cors_preflight_gets_no_allowance(client: TestClient) -> None:
+    preflight = client.options(
+        "/api/events",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert not any(h.startswith("access-control-") for h in preflight.headers)
+    upload = client.options(
+        "/api/documents",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert not any(h.startswith("access-control-") for h in upload.headers)
+
+
+def serve_app(monkeypatch: pytest.MonkeyPatch, arguments: list[str]) -> tuple[Any, Any]:
+    """Run `veille serve` with uvicorn replaced: the app it would serve, and the CLI result."""
+    import uvicorn
+
+    served: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda api, **kwargs: served.append(api))
+    result = CliRunner().invoke(cli_app, ["serve", *arguments])
+    return (served[0] if served else None), result
+
+
+def test_serve_enables_writes_only_with_a_token(
+    database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = "/api/documents/sha256:" + "0" * 64
+    # A copy: a writer cannot open the file that the session's read-only server holds.
+    database = str(shutil.copyfile(database, tmp_path / "copy.duckdb"))
+    monkeypatch.delenv("VEILLE_API_TOKEN", raising=False)
+    api, result = serve_app(monkeypatch, ["--db", database])
+    assert "read-only" in result.output
+    with TestClient(api) as reader:  # leaving it closes the server's connection
+        assert reader.delete(missing, headers=AUTH).status_code == 403
+    for arguments, environment in ((["--token", TOKEN], None), ([], TOKEN)):
+        if environment:
+            monkeypatch.setenv("VEILLE_API_TOKEN", environment)
+        api, result = serve_app(monkeypatch, ["--db", database, *arguments])
+        assert result.exit_code == 0, result.output
+        assert TOKEN not in result.output  # never echoed to the terminal or logs
+        with TestClient(api) as writer:
+            assert writer.delete(missing, headers=AUTH).status_code == 404
+            assert writer.delete(missing).status_code == 401
+    monkeypatch.delenv("VEILLE_API_TOKEN")
+    for weak in ("short", "x" * 15, "sixteen chars é!", "has a space in it ok"):
+        api, result = serve_app(monkeypatch, ["--db", database, "--token", weak])
+        assert api is None and result.exit_code == 2 and "token" in result.output, weak
+
+
+def test_a_busy_database_gives_503_and_reads_go_on(writable: tuple[TestClient, str]) -> None:
+    client, path = writable
+    before = counts(client)
+    doc_id = all_events(client)[0]["doc_id"]
+    with duckdb.connect(path, read_only=True):  # another reader holds the file meanwhile
+        response = client.delete(f"/api/documents/{doc_id}", headers=AUTH)
+        assert response.status_code == 503 and "busy" in response.json()["detail"]
+        assert response.headers["retry-after"]
+    assert counts(client) == before
+    assert get(client, f"/api/documents/{doc_id}")["doc_id"] == doc_id
+
+
+def test_openapi_documents_the_upload_and_its_security(client: TestClient) -> None:
+    operation = get(client, "/openapi.json")["paths"]["/api/documents"]["post"]
+    assert set(operation["requestBody"]["content"]) == {
+        "text/plain",
+        "text/html",
+        "application/json",
+    }
+    assert operation["security"]

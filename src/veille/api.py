@@ -26,6 +26,7 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import duckdb
 import snowballstemmer
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -678,13 +679,22 @@ def writable_store(database: Database) -> Iterator[Store]:
         path = database.store.path
         database.store.close()
         try:
-            with Store(path) as store:
+            with _open_for_writing(path) as store:
                 yield store
-        except StoreError as error:
-            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
         finally:
             database.store = Store(path, read_only=True)
             database._index = None
+
+
+def _open_for_writing(path: str) -> Store:
+    busy = {"Retry-After": "5"}
+    try:
+        return Store(path)
+    except StoreError as error:  # e.g. locked by an ingest in another process
+        raise HTTPException(503, str(error), headers=busy) from None
+    except duckdb.ConnectionException as error:  # open in this process in another mode
+        reason = str(error).splitlines()[0]
+        raise HTTPException(503, f"database busy, try again ({reason})", headers=busy) from None
 
 
 def register_write_routes(
