@@ -14,8 +14,7 @@ import re
 import threading
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -28,7 +27,7 @@ from fastapi.responses import Response
 from veille import __version__
 from veille.lexicon import fold, load_csv
 from veille.model import NON_STATE_CODES, PLOVER_TYPES, Actor
-from veille.store import EventFilter, Store
+from veille.store import EventFilter, Store, StoreError
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -406,12 +405,12 @@ class SearchIndex:
     """An in-memory inverted index over the kept paragraphs and titles of all documents.
 
     Why not SQL: DuckDB's ``fts`` extension is not in the duckdb wheel and ``INSTALL fts``
-    needs the internet; the PyPI packages that ship it pin an older duckdb. The database is
-    opened read-only, so an index built once at the first search stays true for the life of
-    the server. Words are accent-folded and reduced to their Snowball French stem; a
-    document must contain every query word and ranks by term frequency weighted by inverse
-    document frequency (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that
-    every article has weigh almost nothing.
+    needs the internet; the PyPI packages that ship it pin an older duckdb. The index is
+    built at the first search and again after documents were added or deleted. Words are
+    accent-folded and reduced to their Snowball French stem; a document must contain every
+    query word and ranks by term frequency weighted by inverse document frequency
+    (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that every article has
+    weigh almost nothing.
     """
 
     documents: dict[str, dict[str, Any]]
@@ -478,38 +477,55 @@ def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
 
 
 class Database:
-    """The read-only store shared by all requests; DuckDB connections are not thread-safe,
-    so requests (run in FastAPI's thread pool) take turns."""
+    """The database behind the API, opened anew by each request.
 
-    def __init__(self, path: str) -> None:
-        self.store = Store(path, read_only=True)
-        self.lock = threading.Lock()
-        self._index: SearchIndex | None = None
+    Why not one connection for the server's life: a DuckDB file open read-only in this
+    process is closed to writers, and ``veille ingest`` must be able to write while the
+    API serves. So each request opens its own short-lived Store (a few milliseconds) and
+    closes it at once; a request arriving while an ingest writes a batch waits for it (see
+    ``veille.backends.DuckDBBackend``) and gets 503 only if that lasts ``WAIT`` seconds.
+    Requests (run in FastAPI's thread pool) never share a connection.
+    """
 
-    def search_index(self) -> SearchIndex:
-        if self._index is None:
-            self._index = SearchIndex.build(self.store.searchable_documents())
-        return self._index
+    WAIT = 30.0
 
-    def close(self) -> None:
-        self.store.close()
+    def __init__(self, db: str) -> None:
+        self.db = db
+        Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
+        self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
+        self._index_lock = threading.Lock()
+
+    def reading(self) -> Store:
+        """A read-only Store for one request: ``with database.reading() as store:``."""
+        return self._open(read_only=True)
+
+    def writing(self) -> Store:
+        """A read-write Store for one request (it waits for an ingest's batch to end)."""
+        return self._open(read_only=False)
+
+    def search_index(self, store: Store) -> SearchIndex:
+        """The search index of the documents ``store`` holds, rebuilt when they changed."""
+        version = store.content_version()
+        with self._index_lock:
+            if self._index is None or self._index[0] != version:
+                self._index = (version, SearchIndex.build(store.searchable_documents()))
+            return self._index[1]
+
+    def _open(self, read_only: bool) -> Store:
+        try:
+            return Store(self.db, read_only=read_only, wait=self.WAIT)
+        except StoreError as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
 
 
 def create_app(db: str) -> FastAPI:
-    """The API over the database file ``db`` (raises ``StoreError`` if it cannot be opened)."""
+    """The API over the database ``db`` (raises ``StoreError`` if it cannot be opened)."""
     database = Database(db)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        database.close()
-
     api = FastAPI(
         title="Veille API",
         version=__version__,
         description="Read-only access to PLOVER events coded from French security news, "
         "with the evidence sentence and source document of every event.",
-        lifespan=lifespan,
     )
     register_routes(api, database)
     return api
@@ -518,47 +534,47 @@ def create_app(db: str) -> FastAPI:
 def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/stats", summary="What the database holds")
     def stats() -> dict[str, Any]:
-        with database.lock:
-            return database.store.stats()
+        with database.reading() as store:
+            return store.stats()
 
     @api.get("/api/events", summary="Events, newest first, filtered and paginated")
     def list_events(query: Events, paging: Page) -> dict[str, Any]:
-        with database.lock:
-            total, items = database.store.event_page(
+        with database.reading() as store:
+            total, items = store.event_page(
                 query.where(paging.limit), query.context, query.text, paging.offset
             )
         return page(total, paging, items)
 
     @api.get("/api/events/{event_id}", summary="One event with its evidence and source document")
     def get_event(event_id: str) -> dict[str, Any]:
-        with database.lock:
-            detail = database.store.event_detail(event_id)
+        with database.reading() as store:
+            detail = store.event_detail(event_id)
         if detail is None:
             raise HTTPException(404, f"no event {event_id!r}")
         return detail
 
     @api.get("/api/actors", summary="Actor identities with their event counts")
     def list_actors(query: Events, paging: Page) -> dict[str, Any]:
-        with database.lock:
-            rows = database.store.participant_rows(query.where(), query.context, query.text)
+        with database.reading() as store:
+            rows = store.participant_rows(query.where(), query.context, query.text)
         tallies = ranked(tally_actors(rows).values())
         chosen = tallies[paging.offset : paging.offset + paging.limit]
         return page(len(tallies), paging, [t.to_json() for t in chosen])
 
     @api.get("/api/actors/{actor}", summary="Brief of a country, group or organisation")
     def get_actor(actor: str, query: BriefEvents) -> dict[str, Any]:
-        with database.lock:
+        with database.reading() as store:
             key = country_codes().get(fold(actor), actor)
-            identities = database.store.matching_identities(key)
+            identities = store.matching_identities(key)
             identity = resolve_identity(actor, identities)
-            return actor_brief(database.store, identity, query)
+            return actor_brief(store, identity, query)
 
     @api.get("/api/graph", summary="Cooperation network: actors and event counts by type")
     def get_graph(
         query: Events, output: Annotated[Literal["json", "graphml"], Query(alias="format")] = "json"
     ) -> Any:
-        with database.lock:
-            rows = database.store.participant_rows(query.where(), query.context, query.text)
+        with database.reading() as store:
+            rows = store.participant_rows(query.where(), query.context, query.text)
         graph = build_graph(rows)
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
@@ -567,8 +583,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/documents/{doc_id}", summary="A document: text, paragraphs, evidence spans")
     def get_document(doc_id: str) -> dict[str, Any]:
         full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
-        with database.lock:
-            document = database.store.document_detail(full_id)
+        with database.reading() as store:
+            document = store.document_detail(full_id)
         if document is None:
             raise HTTPException(404, f"no document {doc_id!r}")
         return document
@@ -580,8 +596,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
     ) -> dict[str, Any]:
         if not _WORD.search(q):
             raise HTTPException(422, "the query has no word to search for")
-        with database.lock:
-            hits = database.search_index().search(q)
+        with database.reading() as store:
+            hits = database.search_index(store).search(q)
         return page(len(hits), paging, hits[paging.offset : paging.offset + paging.limit])
 
 
