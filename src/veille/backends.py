@@ -27,12 +27,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import duckdb
-import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+if TYPE_CHECKING:  # psycopg is imported only when a PostgreSQL URL is used
+    import psycopg
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 #: Seconds a PostgreSQL connection attempt may take before the user is told why it failed.
@@ -70,11 +70,10 @@ class Backend(ABC):
     """One database (a DuckDB file or a PostgreSQL URL) and how to reach it."""
 
     dialect: ClassVar[str]
-    #: The driver's exceptions, which the Store turns into ``StoreError``.
-    errors: ClassVar[tuple[type[Exception], ...]]
-
     #: How the database is named to the user (a URL without its password).
     name: str
+    #: The driver's exceptions, which the Store turns into ``StoreError``.
+    errors: tuple[type[Exception], ...]
 
     @abstractmethod
     def connect(self, read_only: bool, wait: float) -> Connection:
@@ -126,11 +125,11 @@ class DuckDBBackend(Backend):
     """
 
     dialect = "duckdb"
-    errors = (duckdb.Error,)
 
     def __init__(self, db: str) -> None:
         self.path = db
         self.name = db
+        self.errors = (duckdb.Error,)
         self.in_memory = db == ":memory:"
 
     def connect(self, read_only: bool, wait: float) -> Connection:
@@ -285,11 +284,13 @@ class PostgresBackend(Backend):
     """
 
     dialect = "postgresql"
-    errors = (psycopg.Error,)
 
     def __init__(self, db: str) -> None:
+        import psycopg
+
         self.url = db
         self.name = _redacted(db)
+        self.errors = (psycopg.Error,)
 
     def connect(self, read_only: bool, wait: float) -> Connection:
         connection = self._connect()
@@ -336,12 +337,19 @@ class PostgresBackend(Backend):
         return f"{match[1]} on {match[2]}" if match else None
 
     def _connect(self, **options: Any) -> psycopg.Connection[Any]:
-        if "connect_timeout" not in conninfo_to_dict(self.url):
-            options["connect_timeout"] = CONNECT_TIMEOUT
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
         try:
+            if "connect_timeout" not in conninfo_to_dict(self.url):
+                options["connect_timeout"] = CONNECT_TIMEOUT
             return psycopg.connect(make_conninfo(self.url, **options), autocommit=True)
         except psycopg.Error as error:
-            reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error)
+            # libpq's first line says what failed ("connection to server at ... failed:
+            # Connection refused"); the next ones are hints.
+            lines = str(error).strip().splitlines()
+            reason = lines[0].removeprefix("connection failed: ") if lines else "unknown error"
+            reason = _hide_password(reason, self.url)
             raise StoreError(f"{self.name}: cannot connect ({reason})") from None
 
 
@@ -369,12 +377,20 @@ def _pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+_PASSWORD_IN_URL = re.compile(r"^([a-z]+://[^/:@]*):([^/]*)@")  # the last @ ends it
+_PASSWORD_PARAMETER = re.compile(r"([?&])password=([^&]*)&?")
+
+
 def _redacted(url: str) -> str:
     """The URL without its password, fit to print and to show in the API."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        credentials, host = netloc.rsplit("@", 1)
-        netloc = f"{credentials.split(':', 1)[0]}@{host}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    without_password = _PASSWORD_IN_URL.sub(r"\1@", url)
+    return _PASSWORD_PARAMETER.sub(r"\1", without_password).rstrip("?&")
+
+
+def _hide_password(message: str, url: str) -> str:
+    """``message`` with any password of ``url`` masked (libpq may quote the URL)."""
+    for pattern in (_PASSWORD_IN_URL, _PASSWORD_PARAMETER):
+        match = pattern.search(url)
+        if match and match[2]:
+            message = message.replace(match[2], "***")
+    return message

@@ -22,7 +22,15 @@ from typing import Any
 from veille.backends import Connection, StoreError, backend_for
 from veille.model import DocumentResult, Event
 
-__all__ = ["DEFAULT_DB", "EventFilter", "Store", "StoreError", "ingest_lock", "migrations"]
+__all__ = [
+    "DEFAULT_DB",
+    "EventFilter",
+    "Store",
+    "StoreError",
+    "database_name",
+    "ingest_lock",
+    "migrations",
+]
 
 DEFAULT_DB = "veille.duckdb"
 MIGRATIONS_PACKAGE = "veille.migrations"
@@ -49,6 +57,11 @@ def migrations(dialect: str = "duckdb") -> list[Migration]:
             migration = Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8"))
             (specific if match[3] else portable)[migration.version] = migration
     return sorted({**portable, **specific}.values(), key=lambda m: m.version)
+
+
+def database_name(db: str) -> str:
+    """How ``--db`` is shown to the user: a PostgreSQL URL loses its password."""
+    return backend_for(db).name
 
 
 def ingest_lock(db: str = DEFAULT_DB) -> AbstractContextManager[None]:
@@ -153,7 +166,7 @@ class Store:
         try:
             with self._transaction():
                 if not self._insert_document(result):
-                    return False  # another writer stored it first: the same content
+                    return False  # already stored, by this run or an earlier one
                 self._insert_paragraphs(result)
                 self._insert_mentions(result)
                 for event in result.events:
