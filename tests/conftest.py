@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +39,46 @@ def pipeline():
     from veille.pipeline import Pipeline
 
     return Pipeline()
+
+
+# -- databases: every store test runs on DuckDB and on a real PostgreSQL server ---------
+
+POSTGRES_SCRIPT = ROOT / "scripts" / "postgres.sh"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a throwaway PostgreSQL server (scripts/postgres.sh), up for the whole session."""
+    started = subprocess.run(
+        ["bash", str(POSTGRES_SCRIPT), "start"], capture_output=True, text=True, timeout=300
+    )
+    if started.returncode == 3:  # no PostgreSQL binaries (scripts/system-packages.sh)
+        pytest.skip(f"no PostgreSQL server to test with: {started.stderr.strip()}")
+    if started.returncode != 0:
+        pytest.fail(f"scripts/postgres.sh start failed:\n{started.stderr}")
+    info = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    try:
+        yield info["url"]
+    finally:
+        subprocess.run(["bash", str(POSTGRES_SCRIPT), "stop", info["dir"]], timeout=120)
+
+
+@pytest.fixture
+def postgres_db(postgres_server: str) -> Iterator[str]:
+    """URL of a new empty database on the test server, dropped after the test."""
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{postgres_server.rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new empty database, once as a DuckDB file and once on PostgreSQL (the ``--db``)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "veille.duckdb")
+    return request.getfixturevalue("postgres_db")

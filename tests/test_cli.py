@@ -79,8 +79,8 @@ def test_bad_file_is_reported_and_the_rest_still_coded(tmp_path: Path) -> None:
     assert [json.loads(line)["event"] for line in out.read_text().splitlines()] == ["SUPPORT"]
 
 
-def test_ingest_examples_is_idempotent_and_queryable(tmp_path: Path) -> None:
-    db = str(tmp_path / "v.duckdb")
+def test_ingest_examples_is_idempotent_and_queryable(store_db: str) -> None:
+    db = store_db  # a DuckDB file, then a PostgreSQL URL
     first = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
     assert first.exit_code == 0, first.output
     second = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
@@ -88,7 +88,7 @@ def test_ingest_examples_is_idempotent_and_queryable(tmp_path: Path) -> None:
     stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--format", "json"]).output)
     files = [p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".html")]
     feed_lines = (EXAMPLES / "feed.jsonl").read_text(encoding="utf-8").strip().splitlines()
-    assert stats["documents"] == len(files) + len(feed_lines) and stats["schema_version"] == 1
+    assert stats["documents"] == len(files) + len(feed_lines) and stats["schema_version"] == 3
     assert stats["events"] >= 5
     jsonl = runner.invoke(app, ["events", "--db", db, "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]

@@ -19,14 +19,11 @@ import re
 import secrets
 import threading
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import duckdb
 import snowballstemmer
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -257,12 +254,12 @@ class SearchIndex:
     """An in-memory inverted index over the kept paragraphs and titles of all documents.
 
     Why not SQL: DuckDB's ``fts`` extension is not in the duckdb wheel and ``INSTALL fts``
-    needs the internet; the PyPI packages that ship it pin an older duckdb. The database is
-    opened read-only, so an index built once at the first search stays true for the life of
-    the server. Words are accent-folded and reduced to their Snowball French stem; a
-    document must contain every query word and ranks by term frequency weighted by inverse
-    document frequency (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that
-    every article has weigh almost nothing.
+    needs the internet; the PyPI packages that ship it pin an older duckdb. The index is
+    built at the first search and again after documents were added or deleted. Words are
+    accent-folded and reduced to their Snowball French stem; a document must contain every
+    query word and ranks by term frequency weighted by inverse document frequency
+    (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that every article has
+    weigh almost nothing.
     """
 
     documents: dict[str, dict[str, Any]]
@@ -329,21 +326,45 @@ def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
 
 
 class Database:
-    """The read-only store shared by all requests; DuckDB connections are not thread-safe,
-    so requests (run in FastAPI's thread pool) take turns."""
+    """The database behind the API, opened anew by each request.
 
-    def __init__(self, path: str) -> None:
-        self.store = Store(path, read_only=True)
-        self.lock = threading.Lock()
-        self._index: SearchIndex | None = None
+    Why not one connection for the server's life: a DuckDB file open read-only in this
+    process is closed to writers, and ``veille ingest`` must be able to write while the
+    API serves. So each request opens its own short-lived Store (a few milliseconds) and
+    closes it at once; a request arriving while an ingest writes a batch waits for it (see
+    ``veille.backends.DuckDBBackend``) and gets 503 only if that lasts ``WAIT`` seconds.
+    Requests (run in FastAPI's thread pool) never share a connection.
+    """
 
-    def search_index(self) -> SearchIndex:
-        if self._index is None:
-            self._index = SearchIndex.build(self.store.searchable_documents())
-        return self._index
+    WAIT = 30.0
 
-    def close(self) -> None:
-        self.store.close()
+    def __init__(self, db: str) -> None:
+        self.db = db
+        Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
+        self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
+        self._index_lock = threading.Lock()
+
+    def reading(self) -> Store:
+        """A read-only Store for one request: ``with database.reading() as store:``."""
+        return self._open(read_only=True)
+
+    def writing(self) -> Store:
+        """A read-write Store for one request (it waits for an ingest's batch to end)."""
+        return self._open(read_only=False)
+
+    def search_index(self, store: Store) -> SearchIndex:
+        """The search index of the documents ``store`` holds, rebuilt when they changed."""
+        version = store.content_version()
+        with self._index_lock:
+            if self._index is None or self._index[0] != version:
+                self._index = (version, SearchIndex.build(store.searchable_documents()))
+            return self._index[1]
+
+    def _open(self, read_only: bool) -> Store:
+        try:
+            return Store(self.db, read_only=read_only, wait=self.WAIT)
+        except StoreError as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
 
 
 def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = None) -> FastAPI:
@@ -355,19 +376,12 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
     """
     access = WriteAccess(check_token(token))
     database = Database(db)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        database.close()
-
     api = FastAPI(
         title="Veille API",
         version=__version__,
         description="PLOVER events coded from French security news, with the evidence "
         "sentence and source document of every event. Read-only unless the server was "
         "started with a token; write endpoints then need `Authorization: Bearer <token>`.",
-        lifespan=lifespan,
     )
     api.add_middleware(RequestLimits, max_body=MAX_BODY_BYTES)
     register_routes(api, database)
@@ -378,48 +392,48 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
 def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/stats", summary="What the database holds")
     def stats() -> dict[str, Any]:
-        with database.lock:
-            return database.store.stats()
+        with database.reading() as store:
+            return store.stats()
 
     @api.get("/api/events", summary="Events, newest first, filtered and paginated")
     def list_events(query: Events, paging: Page) -> dict[str, Any]:
-        with database.lock:
-            total, items = database.store.event_page(
+        with database.reading() as store:
+            total, items = store.event_page(
                 query.where(paging.limit), query.context, query.text, paging.offset
             )
         return page(total, paging, items)
 
     @api.get("/api/events/{event_id}", summary="One event with its evidence and source document")
     def get_event(event_id: str) -> dict[str, Any]:
-        with database.lock:
-            detail = database.store.event_detail(event_id)
+        with database.reading() as store:
+            detail = store.event_detail(event_id)
         if detail is None:
             raise HTTPException(404, f"no event {event_id!r}")
         return detail
 
     @api.get("/api/actors", summary="Actor identities with their event counts")
     def list_actors(query: Events, paging: Page) -> dict[str, Any]:
-        with database.lock:
-            rows = database.store.participant_rows(query.where(), query.context, query.text)
+        with database.reading() as store:
+            rows = store.participant_rows(query.where(), query.context, query.text)
         tallies = ranked(tally_actors(rows).values())
         chosen = tallies[paging.offset : paging.offset + paging.limit]
         return page(len(tallies), paging, [t.to_json() for t in chosen])
 
     @api.get("/api/actors/{actor}", summary="Brief of a country, group or organisation")
     def get_actor(actor: str, query: BriefEvents) -> dict[str, Any]:
-        with database.lock:
+        with database.reading() as store:
             key = country_codes().get(fold(actor), actor)
-            identities = database.store.matching_identities(key)
+            identities = store.matching_identities(key)
             identity = resolve_identity(actor, identities)
-            return actor_brief(database.store, identity, query)
+            return actor_brief(store, identity, query)
 
     @api.get("/api/graph", summary="Cooperation network: actors and event counts by type")
     def get_graph(
         query: Events,
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
     ) -> Any:
-        with database.lock:
-            rows = database.store.participant_rows(query.where(), query.context, query.text)
+        with database.reading() as store:
+            rows = store.participant_rows(query.where(), query.context, query.text)
         graph = build_graph(rows)
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
@@ -430,8 +444,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/documents/{doc_id}", summary="A document: text, paragraphs, evidence spans")
     def get_document(doc_id: str) -> dict[str, Any]:
         full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
-        with database.lock:
-            document = database.store.document_detail(full_id)
+        with database.reading() as store:
+            document = store.document_detail(full_id)
         if document is None:
             raise HTTPException(404, f"no document {doc_id!r}")
         return document
@@ -443,8 +457,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
     ) -> dict[str, Any]:
         if not _WORD.search(q):
             raise HTTPException(422, "the query has no word to search for")
-        with database.lock:
-            hits = database.search_index().search(q)
+        with database.reading() as store:
+            hits = database.search_index(store).search(q)
         return page(len(hits), paging, hits[paging.offset : paging.offset + paging.limit])
 
 
@@ -666,37 +680,6 @@ def _document(article: ArticleUpload, meta: dict[str, Any]) -> Document:
     )
 
 
-@contextmanager
-def writable_store(database: Database) -> Iterator[Store]:
-    """A read-write ``Store`` for one write, with the readers held off meanwhile.
-
-    DuckDB refuses a read-write connection while this process holds a read-only one to the
-    same file, so the readers' connection is closed for the write and reopened after it;
-    the search index is dropped so that the next search sees the change. A database that
-    another process holds gives a 503 naming it.
-    """
-    with database.lock:
-        path = database.store.path
-        database.store.close()
-        try:
-            with _open_for_writing(path) as store:
-                yield store
-        finally:
-            database.store = Store(path, read_only=True)
-            database._index = None
-
-
-def _open_for_writing(path: str) -> Store:
-    busy = {"Retry-After": "5"}
-    try:
-        return Store(path)
-    except StoreError as error:  # e.g. locked by an ingest in another process
-        raise HTTPException(503, str(error), headers=busy) from None
-    except duckdb.ConnectionException as error:  # open in this process in another mode
-        reason = str(error).splitlines()[0]
-        raise HTTPException(503, f"database busy, try again ({reason})", headers=busy) from None
-
-
 def register_write_routes(
     api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
 ) -> None:
@@ -741,7 +724,7 @@ def register_write_routes(
     )
     def delete_document(doc_id: str) -> dict[str, Any]:
         full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
-        with writable_store(database) as store:
+        with database.writing() as store:
             deleted = store.delete_document(full_id)
         if not deleted:
             raise HTTPException(404, f"no document {doc_id!r}")
@@ -749,5 +732,5 @@ def register_write_routes(
 
 
 def _store_result(database: Database, result: DocumentResult) -> bool:
-    with writable_store(database) as store:
+    with database.writing() as store:
         return store.add(result)

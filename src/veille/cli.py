@@ -28,7 +28,7 @@ from rich.table import Table
 from veille import __version__
 from veille.ingest import IngestError, iter_input_files
 from veille.model import DocumentResult
-from veille.store import DEFAULT_DB, EventFilter, Store, StoreError
+from veille.store import DEFAULT_DB, EventFilter, Store, StoreError, database_name
 
 app = typer.Typer(
     help="Veille: code French security-cooperation news into PLOVER events with evidence.",
@@ -44,7 +44,9 @@ PublishedOption = Annotated[
     str | None,
     typer.Option(help="Publication date (YYYY-MM-DD) for inputs whose metadata has none."),
 ]
-DbOption = Annotated[str, typer.Option("--db", help="Database file.")]
+DbOption = Annotated[
+    str, typer.Option("--db", help="DuckDB file, or postgresql://user@host:port/dbname.")
+]
 
 
 def _version(value: bool) -> None:
@@ -186,7 +188,8 @@ def ingest(
         raise typer.Exit(2) from None
     err_console.print(
         f"{summary.documents_stored} documents stored ({summary.already_stored} already there), "
-        f"{summary.events_stored} events, {len(summary.errors)} errors; database: {db}"
+        f"{summary.events_stored} events, {len(summary.errors)} errors; "
+        f"database: {database_name(db)}"
     )
     raise typer.Exit(run.exit_code())
 
@@ -236,7 +239,7 @@ def events(
         writer.writerow(EVENT_COLUMNS)
         writer.writerows([_flat_row(record) for record in records])
     else:
-        print_event_table(records, title=f"{len(records)} events in {db}")
+        print_event_table(records, title=f"{len(records)} events in {database_name(db)}")
 
 
 def _actors_text(actors: list[dict[str, Any]]) -> str:
@@ -301,7 +304,7 @@ def stats(
     if output_format == "json":
         sys.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"Veille database {db}", show_header=False)
+    table = Table(title=f"Veille database {database_name(db)}", show_header=False)
     for key, value in figures.items():
         shown = (
             ", ".join(f"{k}: {v}" for k, v in value.items())
@@ -467,6 +470,7 @@ def serve(
         raise typer.Exit(2) from None
     access = "uploads and deletions need the token" if token else "read-only"
     err_console.print(
-        f"Veille API on http://{host}:{port}/docs (database {db}, {access})", soft_wrap=True
+        f"Veille API on http://{host}:{port}/docs (database {database_name(db)}, {access})",
+        soft_wrap=True,
     )
     uvicorn.run(api, host=host, port=port, log_level="info")

@@ -10,6 +10,7 @@ ingest -> clean -> nlp -> actors -> events.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from veille.events import EventCoder
 from veille.ingest import IngestError, read_documents
 from veille.model import CleanDocument, Document, DocumentResult, Event
 from veille.nlp import load_pipeline, parse
-from veille.store import DEFAULT_DB, Store
+from veille.store import DEFAULT_DB, Store, ingest_lock
 
 ErrorHandler = Callable[[IngestError], None]
 
@@ -101,6 +102,14 @@ class IngestSummary:
     errors: list[str] = field(default_factory=list)
 
 
+#: Coded documents are written in batches of at most this many documents ...
+WRITE_BATCH_DOCUMENTS = 32
+#: ... or of what was coded in this many seconds, whichever comes first.
+WRITE_BATCH_SECONDS = 2.0
+#: How long a batch may wait for readers of a DuckDB file (``veille serve`` requests).
+WRITE_WAIT_SECONDS = 120.0
+
+
 def ingest(
     paths: Iterable[str],
     db: str = DEFAULT_DB,
@@ -109,22 +118,49 @@ def ingest(
     on_document: Callable[[DocumentResult, bool], None] | None = None,
     pipeline: Pipeline | None = None,
 ) -> IngestSummary:
-    """Code every document under ``paths`` and store it in the database ``db``."""
+    """Code every document under ``paths`` and store it in the database ``db``.
+
+    The whole run holds the database's ingest lock: a second ingest fails at once with
+    ``StoreError`` ("database is locked by ingest process N ..."). Coded documents are
+    buffered and written in short batches, each document in its own transaction, so that
+    readers of a DuckDB file (which excludes them while it is open read-write) get the
+    file between batches. ``on_document`` is called as each document is written. A run
+    that is killed loses only its unwritten batch, which the next run codes again.
+    """
     summary = IngestSummary()
 
     def record_error(error: IngestError) -> None:
         summary.errors.append(str(error))
         on_error(error)
 
-    with Store(db) as store:
+    def write(batch: list[DocumentResult]) -> None:
+        with Store(db, wait=WRITE_WAIT_SECONDS) as store:
+            for result in batch:
+                stored = store.add(result)
+                if stored:
+                    summary.documents_stored += 1
+                    summary.events_stored += len(result.events)
+                else:
+                    summary.already_stored += 1
+                if on_document:
+                    on_document(result, stored)
+        batch.clear()
+
+    with ingest_lock(db):
+        # Create or migrate the schema now: a database problem shows before the models load.
+        Store(db, wait=WRITE_WAIT_SECONDS).close()
+        batch: list[DocumentResult] = []
+        batch_started = 0.0
         for result in (pipeline or Pipeline()).run(paths, published, record_error):
             summary.documents_seen += 1
-            stored = store.add(result)
-            if stored:
-                summary.documents_stored += 1
-                summary.events_stored += len(result.events)
-            else:
-                summary.already_stored += 1
-            if on_document:
-                on_document(result, stored)
+            if not batch:
+                batch_started = time.monotonic()
+            batch.append(result)
+            if (
+                len(batch) >= WRITE_BATCH_DOCUMENTS
+                or time.monotonic() - batch_started >= WRITE_BATCH_SECONDS
+            ):
+                write(batch)
+        if batch:
+            write(batch)
     return summary

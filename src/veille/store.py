@@ -1,9 +1,11 @@
-"""Stage 6: the event database (an embedded DuckDB file by default).
+"""Stage 6: the event database, an embedded DuckDB file by default or a PostgreSQL server.
 
-The schema is created by the numbered SQL files in ``veille/migrations`` and recorded
-in ``schema_migrations``. Each document is written in one transaction together with
-its paragraphs, actor mentions and events, so a crash never leaves half a document;
-a document already stored (same content hash) is skipped, which makes ingest idempotent.
+``--db`` names either a file (DuckDB) or a ``postgresql://`` URL; ``veille.backends``
+holds what differs between the two, and the SQL here is portable. The schema is created
+by the numbered SQL files in ``veille/migrations`` and recorded in ``schema_migrations``.
+Each document is written in one transaction together with its paragraphs, actor mentions
+and events, so a crash never leaves half a document; a document already stored (same
+content hash) is skipped, which makes ingest idempotent.
 """
 
 from __future__ import annotations
@@ -11,23 +13,31 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from veille.backends import Connection, StoreError, backend_for
 from veille.model import DocumentResult, Event
+
+__all__ = [
+    "DEFAULT_DB",
+    "EventFilter",
+    "Store",
+    "StoreError",
+    "database_name",
+    "ingest_lock",
+    "migrations",
+]
 
 DEFAULT_DB = "veille.duckdb"
 MIGRATIONS_PACKAGE = "veille.migrations"
-_MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)\.sql$")
-
-
-class StoreError(Exception):
-    """The database cannot be opened or written; ``str()`` is one line for the user."""
+#: Seconds a Store waits for a DuckDB file that another process is writing or reading.
+DEFAULT_WAIT = 10.0
+# NNNN_name.sql runs on every engine; NNNN_name.<dialect>.sql replaces it on that one.
+_MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)(?:\.(duckdb|postgresql))?\.sql$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +47,30 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
-    """The schema migrations shipped with the package, in order."""
-    found = []
+def migrations(dialect: str = "duckdb") -> list[Migration]:
+    """The schema migrations shipped with the package for one engine, in order."""
+    portable: dict[int, Migration] = {}
+    specific: dict[int, Migration] = {}
     for entry in resources.files(MIGRATIONS_PACKAGE).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
-    return sorted(found, key=lambda m: m.version)
+        if match and match[3] in (None, dialect):
+            migration = Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8"))
+            (specific if match[3] else portable)[migration.version] = migration
+    return sorted({**portable, **specific}.values(), key=lambda m: m.version)
+
+
+def database_name(db: str) -> str:
+    """How ``--db`` is shown to the user: a PostgreSQL URL loses its password."""
+    return backend_for(db).name
+
+
+def ingest_lock(db: str = DEFAULT_DB) -> AbstractContextManager[None]:
+    """Held for a whole ingest run, so that two ingests never write one database at once.
+
+    Raises ``StoreError`` ("database is locked by ingest process N ...") when another
+    process holds it. The lock ends with the process, however it ends.
+    """
+    return backend_for(db).ingest_lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +83,29 @@ class EventFilter:
 
 
 class Store:
-    """A Veille database. Use as a context manager, or call ``close()``."""
+    """A Veille database. Use as a context manager, or call ``close()``.
 
-    def __init__(self, path: str = DEFAULT_DB, read_only: bool = False) -> None:
-        self.path = path
-        if path != ":memory:" and read_only and not Path(path).exists():
-            raise StoreError(f"{path}: no such database; run `veille ingest` first")
+    ``db`` is a DuckDB file (created and migrated when opened read-write) or a
+    ``postgresql://user@host:port/dbname`` URL. Keep a Store open only as long as needed:
+    while it is open, a DuckDB file is closed to writers (read-only Store) or to everyone
+    else (read-write Store); ``wait`` is how many seconds to wait for such a file.
+    """
+
+    def __init__(self, db: str = DEFAULT_DB, read_only: bool = False, wait: float = DEFAULT_WAIT):
+        self.backend = backend_for(db)
+        self.name = self.backend.name
+        self.connection: Connection = self.backend.connect(read_only, wait)
         try:
-            self.connection = duckdb.connect(path, read_only=read_only)
-        except duckdb.IOException as error:
-            raise StoreError(_explain_open_error(path, error)) from None
-        if not read_only:
-            self.migrate()
+            if not read_only:
+                self.migrate()
+            elif self.schema_version() == 0:
+                raise StoreError(f"{self.name}: no Veille database there; run `veille ingest`")
+        except self.backend.errors as error:
+            self.close()
+            raise StoreError(f"{self.name}: {_first_line(error)}") from error
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -83,7 +120,8 @@ class Store:
 
     def schema_version(self) -> int:
         exists = self.connection.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"
         ).fetchone()
         if not exists or not exists[0]:
             return 0
@@ -92,21 +130,23 @@ class Store:
 
     def migrate(self) -> int:
         """Apply the migrations the database lacks; returns the schema version."""
-        self.connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
-        )
-        current = self.schema_version()
-        for migration in migrations():
-            if migration.version <= current:
-                continue
-            with self._transaction():
-                self.connection.execute(migration.sql)
-                self.connection.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    [migration.version, migration.name, _now()],
-                )
-            current = migration.version
+        with self.backend.schema_lock(self.connection):
+            self.connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL)"
+            )
+            current = self.schema_version()
+            for migration in migrations(self.backend.dialect):
+                if migration.version <= current:
+                    continue
+                with self._transaction():
+                    self.connection.execute_script(migration.sql)
+                    self.connection.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [migration.version, migration.name, _now()],
+                    )
+                current = migration.version
         return current
 
     # -- writing --------------------------------------------------------------------
@@ -118,22 +158,49 @@ class Store:
         return row is not None
 
     def add(self, result: DocumentResult) -> bool:
-        """Store one coded document atomically; False if it was already stored."""
-        document = result.document
-        if self.has_document(document.doc_id):
-            return False
-        with self._transaction():
-            self._insert_document(result)
-            self._insert_paragraphs(result)
-            self._insert_mentions(result)
-            for event in result.events:
-                self._insert_event(event)
+        """Store one coded document atomically; False if it was already stored.
+
+        Raises ``StoreError`` naming the document if it cannot be stored; then nothing
+        of it is.
+        """
+        try:
+            with self._transaction():
+                if not self._insert_document(result):
+                    return False  # already stored, by this run or an earlier one
+                self._insert_paragraphs(result)
+                self._insert_mentions(result)
+                for event in result.events:
+                    self._insert_event(event)
+        except self.backend.errors as error:
+            raise StoreError(
+                f"{result.document.doc_path}: cannot store ({_first_line(error)})"
+            ) from error
         return True
 
-    def _insert_document(self, result: DocumentResult) -> None:
+    def delete_document(self, doc_id: str) -> bool:
+        """Delete a document with its paragraphs, mentions and events, atomically.
+
+        False if no such document. Documents marked as its near duplicates keep the mark.
+        """
+        with self._transaction():
+            self.connection.execute(
+                "DELETE FROM event_participants"
+                " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
+                [doc_id],
+            )
+            for table in ("events", "actor_mentions", "paragraphs"):
+                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+            deleted = self.connection.execute(
+                "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
+            ).fetchone()
+        return deleted is not None
+
+    def _insert_document(self, result: DocumentResult) -> bool:
+        """Insert the document row; False if a document with that id is already there."""
         d = result.document
-        self.connection.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        inserted = self.connection.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id",
             [
                 d.doc_id,
                 d.doc_path,
@@ -147,7 +214,8 @@ class Store:
                 d.text,
                 _now(),
             ],
-        )
+        ).fetchone()
+        return inserted is not None
 
     def _insert_paragraphs(self, result: DocumentResult) -> None:
         rows = [
@@ -257,7 +325,7 @@ class Store:
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
         ).fetchall()
         return {
-            "database": self.path,
+            "database": self.name,
             "schema_version": self.schema_version(),
             "documents": scalar("SELECT count(*) FROM documents"),
             "near_duplicates": scalar(
@@ -273,6 +341,11 @@ class Store:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
+
+    def content_version(self) -> tuple[Any, ...]:
+        """Changes whenever a document is added or deleted (for caches built on the data)."""
+        row = self.connection.execute("SELECT count(*), max(ingested_at) FROM documents").fetchone()
+        return tuple(row or ())
 
     # -- read-only queries for the HTTP API (veille.api) ------------------------------
 
@@ -375,10 +448,11 @@ class Store:
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
+        fold = self.backend.fold
         rows = self.connection.execute(
             "SELECT DISTINCT identity FROM event_participants"
-            " WHERE lower(strip_accents(identity)) = lower(strip_accents(?))"
-            " OR lower(strip_accents(name)) = lower(strip_accents(?)) OR lower(code) = lower(?)"
+            f" WHERE lower({fold('identity')}) = lower({fold('?')})"
+            f" OR lower({fold('name')}) = lower({fold('?')}) OR lower(code) = lower(?)"
             " ORDER BY identity",
             [key, key, key],
         ).fetchall()
@@ -465,14 +539,15 @@ class Store:
 
         The actor matches a code, an identity or a name, ignoring case and accents.
         """
+        fold = self.backend.fold
         sql = ["TRUE"]
         params: list[Any] = []
         if where.actor:
             sql.append(
                 "e.event_id IN (SELECT event_id FROM event_participants"
                 " WHERE lower(code) = lower(?)"
-                " OR lower(strip_accents(identity)) = lower(strip_accents(?))"
-                " OR lower(strip_accents(name)) = lower(strip_accents(?)))"
+                f" OR lower({fold('identity')}) = lower({fold('?')})"
+                f" OR lower({fold('name')}) = lower({fold('?')}))"
             )
             params += [where.actor] * 3
         if where.event_type:
@@ -491,7 +566,7 @@ class Store:
             sql.append("coalesce(e.date_start, d.published) <= ?")
             params.append(where.until)
         if text:
-            sql.append("strpos(lower(strip_accents(e.event_text)), lower(strip_accents(?))) > 0")
+            sql.append(f"strpos(lower({fold('e.event_text')}), lower({fold('?')})) > 0")
             params.append(text)
         return " AND ".join(sql), params
 
@@ -499,7 +574,7 @@ class Store:
         rows = self.connection.execute(sql, params).fetchall()
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
-    # -- exports and deletion (veille.export, the API's write endpoints) ---------------
+    # -- exports (veille.export) -------------------------------------------------------
 
     def export_rows(
         self, where: EventFilter, context: str | None = None
@@ -516,33 +591,9 @@ class Store:
             for record, url in batch:
                 yield json.loads(record), url
 
-    def delete_document(self, doc_id: str) -> bool:
-        """Remove a document with its paragraphs, mentions and events; False if absent.
-
-        DuckDB checks a foreign key against the rows as they were when the transaction
-        began, so a row and the rows that reference it cannot be deleted in one
-        transaction. The deletion therefore runs leaves first in three transactions
-        (event participants; events, mentions and paragraphs; the document). The document
-        row goes last, so if the process dies midway the document is still listed and
-        deleting it again finishes the job.
-        """
-        if not self.has_document(doc_id):
-            return False
-        events = "SELECT event_id FROM events WHERE doc_id = ?"
-        with self._transaction():
-            self.connection.execute(
-                f"DELETE FROM event_participants WHERE event_id IN ({events})", [doc_id]
-            )
-        with self._transaction():
-            for table in ("events", "actor_mentions", "paragraphs"):
-                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
-        with self._transaction():
-            self.connection.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
-        return True
-
 
 class _Transaction:
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def __enter__(self) -> None:
@@ -552,13 +603,9 @@ class _Transaction:
         self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def _explain_open_error(path: str, error: Exception) -> str:
-    message = str(error)
-    if "lock" in message.lower():
-        holder = re.search(r"\(PID (\d+)\)", message)
-        who = f"process {holder[1]}" if holder else "another process"
-        return f"{path}: database is locked by {who}; wait for it to finish or use another --db"
-    return f"{path}: cannot open database ({message.splitlines()[0]})"
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _now() -> datetime:

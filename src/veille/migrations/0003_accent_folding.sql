@@ -1,0 +1,3 @@
+-- Version 3: accent-insensitive filters (an actor named "Sénégal" is found as "senegal").
+-- DuckDB has strip_accents() built in: nothing to create. PostgreSQL runs
+-- 0003_accent_folding.postgresql.sql instead.
