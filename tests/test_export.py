@@ -34,6 +34,7 @@ def database(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
 
 
 def run_export(database: str, tmp_path: Path, output_format: str, *options: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     output = tmp_path / f"events.{output_format}"
     result = CliRunner().invoke(
         cli_app,
@@ -379,3 +380,17 @@ def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "no such database" in result.output
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "parquet", "gexf"])
+def test_postgresql_export_equals_duckdb_export(
+    database: str, postgres_db: str, pipeline: Any, tmp_path: Path, output_format: str
+) -> None:
+    summary = ingest([str(EXAMPLES)], db=postgres_db, pipeline=pipeline)
+    assert summary.events_stored > 5 and not summary.errors
+    from_duckdb = run_export(database, tmp_path / "duckdb", output_format)
+    from_postgres = run_export(postgres_db, tmp_path / "postgres", output_format)
+    if output_format == "parquet":
+        assert parquet_rows(from_postgres) == parquet_rows(from_duckdb)
+    else:
+        assert from_postgres.read_bytes() == from_duckdb.read_bytes()
