@@ -36,7 +36,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one-line errors, even in narrow CI logs
 log = logging.getLogger("veille")
 
 PathsArgument = Annotated[list[str], typer.Argument(help="Files or folders (.txt, .html, .jsonl).")]
