@@ -212,6 +212,8 @@ class EventCoder:
             inside_names = _tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
             for sentence in paragraph.doc.sents:
+                if not sentence[0].dep:
+                    continue  # not parsed: the cascade found no way to an event in it
                 # Attacks first, so a reaction in the same sentence ("a condamné l'attaque
                 # revendiquée par X") can name their author.
                 matches = sorted(
