@@ -637,6 +637,8 @@ def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
 
 def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Trigger]:
     """Keep triggers whose required object is present; drop those whose object is missing."""
+    if not candidates:
+        return candidates  # most tokens: nothing to look at
     complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
     complements += _clause_companions(token)
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un

@@ -118,7 +118,8 @@ def keep_compound_adjectives(nlp: Language) -> None:
     previous = nlp.tokenizer.token_match
 
     def token_match(text: str) -> re.Match[str] | None:
-        return compound.fullmatch(text) or (previous(text) if previous else None)
+        own = compound.fullmatch(text) if "-" in text else None  # called on every word
+        return own or (previous(text) if previous else None)
 
     nlp.tokenizer.token_match = token_match
 

@@ -22,8 +22,8 @@ from veille.cascade import Cascade, DocumentPlan
 from veille.clean import Cleaner
 from veille.events import EventCoder
 from veille.ingest import IngestError, read_documents
-from veille.model import CleanDocument, Document, DocumentResult, Event
-from veille.nlp import TokenisedParagraph, analyse, load_pipeline, tokenise
+from veille.model import CleanDocument, Document, DocumentResult, Event, ParsedParagraph
+from veille.nlp import Analysis, TokenisedParagraph, analyse, load_pipeline, tokenise
 from veille.places import get_gazetteer
 from veille.store import DEFAULT_DB, Store
 
@@ -38,6 +38,22 @@ def _ignore(error: IngestError) -> None:
     """Default error handler: skip the input."""
 
 
+@dataclass(slots=True)
+class AnalysisCounts:
+    """How much of the spaCy pipeline the coded documents needed (benchmarks, logs)."""
+
+    documents: int = 0
+    documents_parsed: int = 0  # with at least one sentence through the full pipeline
+    tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Analysis.__members__, 0))
+
+    def add(self, plan: DocumentPlan) -> None:
+        self.documents += 1
+        self.documents_parsed += not plan.skipped
+        for (paragraph, index), level in zip(plan.sentences, plan.levels, strict=True):
+            start, end = paragraph.bounds[index]
+            self.tokens[level.name] += end - start
+
+
 class Pipeline:
     """Loaded models and state of one run (near-duplicate memory)."""
 
@@ -50,6 +66,7 @@ class Pipeline:
         # The cheap first pass: only sentences that can carry an event are parsed (same events).
         self.cascade = Cascade(self.nlp, self.actors, self.coder) if cascade else None
         self.batch_size = batch_size
+        self.counts = AnalysisCounts()
 
     def process(self, document: Document) -> DocumentResult:
         """Run every stage on one document."""
@@ -96,6 +113,7 @@ class Pipeline:
     def _result(
         self, clean: CleanDocument, paragraphs: list[TokenisedParagraph], plan: DocumentPlan
     ) -> DocumentResult:
+        self.counts.add(plan)
         if plan.skipped:  # no sentence can carry an event: mentions not needed either
             return DocumentResult(clean, (), ())
         analysed = parsed(paragraphs)
@@ -127,7 +145,7 @@ class Pipeline:
             yield from self.code_batch(batch)
 
 
-def parsed(paragraphs: Iterable[TokenisedParagraph]) -> list:
+def parsed(paragraphs: Iterable[TokenisedParagraph]) -> list[ParsedParagraph]:
     """The paragraphs as ``ParsedParagraph``s, with what has been analysed so far."""
     return [paragraph.parsed() for paragraph in paragraphs]
 
