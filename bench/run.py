@@ -3,6 +3,7 @@
     python bench/run.py                # 2,000 documents (several minutes on 2 cores)
     python bench/run.py --quick        # 100 documents: a smoke check
     python bench/run.py --docs 20000
+    python bench/run.py --memory       # also: peak RSS coding 2,000 and 20,000 documents
 
 The corpus is built in a temporary folder from ``../shared/corpus``: the POPCORN test texts
 (mostly off-topic incidents) and the sample articles, replicated to ``--docs`` files, each
@@ -15,7 +16,10 @@ over the same files and texts:
 
 Each run reports seconds, documents/s, words/s and its peak RSS (the kernel's high-water
 mark, reset before the run where Linux allows it), and the ratio of its time to the bare
-time. The events of both Veille runs are compared. Results go to ``bench/results/``.
+time. The events of both Veille runs are compared. With ``--memory``, Veille (cascade on)
+also codes the first 2,000 and then 20,000 documents of a larger corpus (``--memory-sizes``),
+each in a fresh process, since peak RSS is per process: memory must stay flat whatever the
+corpus size. Results go to ``bench/results/``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import platform
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +45,7 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 RESULTS_DIR = BENCH_DIR / "results"
 QUICK_DOCS = 100
 BATCH_SIZE = 64
+MEMORY_SIZES = (2000, 20000)
 WORD = re.compile(r"\w+")
 
 
@@ -52,6 +58,8 @@ class RunResult:
     peak_rss_mb: float
     events: int | None = None
     documents_parsed: int | None = None
+    #: Share of the corpus tokens analysed at each level (full pipeline, NER alone, none).
+    token_share: dict[str, float] | None = None
     ratio_to_bare: float | None = None
 
     @property
@@ -77,7 +85,9 @@ def source_texts(corpus: Path) -> list[tuple[str, str]]:
     return texts
 
 
-def build_corpus(sources: Sequence[tuple[str, str]], count: int, folder: Path) -> list[str]:
+def build_corpus(
+    sources: Sequence[tuple[str, str]], count: int, folder: Path, keep_texts: bool = True
+) -> list[str]:
     """Write ``count`` files replicating ``sources``; return their texts in file order."""
     texts = []
     width = len(str(count))
@@ -87,7 +97,8 @@ def build_corpus(sources: Sequence[tuple[str, str]], count: int, folder: Path) -
         # A numbered last line makes each copy a distinct document (distinct content hash).
         varied = f"{text.rstrip()}\n\nCopie {copy} du document {index}.\n"
         (folder / f"{index:0{width}d}_{kind}.txt").write_text(varied, encoding="utf-8")
-        texts.append(varied)
+        if keep_texts:
+            texts.append(varied)
     return texts
 
 
@@ -142,43 +153,93 @@ def run_veille(folder: Path, cascade: bool, events: list[dict]) -> Callable[[], 
     from veille.pipeline import Pipeline
 
     pipeline = Pipeline(cascade=cascade)
-    parsed = [0]
-    if pipeline.cascade is not None:
-        parse = pipeline.cascade.parse
-
-        def counting_parse(clean):  # type: ignore[no-untyped-def]
-            result = parse(clean)
-            parsed[0] += result is not None
-            return result
-
-        pipeline.cascade.parse = counting_parse  # type: ignore[method-assign]
 
     def work() -> dict:
-        documents = 0
         for result in pipeline.run([str(folder)]):
-            documents += 1
             events.extend(event.to_json() for event in result.events)
+        counts = pipeline.counts
+        tokens = sum(counts.tokens.values()) or 1
         return {
             "events": len(events),
-            "documents_parsed": parsed[0] if cascade else documents,
+            "documents_parsed": counts.documents_parsed,
+            "token_share": {level: n / tokens for level, n in counts.tokens.items()},
         }
 
     return work
+
+
+# -- memory: one fresh process per corpus size ------------------------------------------------
+
+
+def memory_child(folder: Path, count: int) -> int:
+    """Code the first ``count`` files of ``folder``; print seconds and peak RSS as JSON."""
+    from veille.pipeline import Pipeline
+
+    pipeline = Pipeline(cascade=True)
+    files = sorted(folder.iterdir())[:count]
+    loaded = peak_rss_mb()
+    started = time.perf_counter()
+    documents = events = 0
+    for result in pipeline.run(str(path) for path in files):
+        documents += 1
+        events += len(result.events)
+    seconds = time.perf_counter() - started
+    record = {
+        "documents": documents,
+        "events": events,
+        "seconds": seconds,
+        "docs_per_s": documents / seconds,
+        "rss_after_loading_mb": loaded,
+        "peak_rss_mb": peak_rss_mb(),
+        "near_duplicate_index": len(pipeline.cleaner.duplicates),
+    }
+    print(json.dumps(record))
+    return 0
+
+
+def run_memory(sources: Sequence[tuple[str, str]], sizes: Sequence[int]) -> dict:
+    """Peak RSS of Veille coding each corpus size, each in a fresh Python process."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="veille-bench-memory-") as tmp:
+        folder = Path(tmp)
+        build_corpus(sources, max(sizes), folder, keep_texts=False)
+        for size in sizes:
+            print(f"memory: coding {size} documents in a fresh process", file=sys.stderr)
+            command = [sys.executable, __file__, "--memory-child", str(size), str(folder)]
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            runs.append(json.loads(output.strip().splitlines()[-1]))
+    first, last = runs[0], runs[-1]
+    return {
+        "runs": runs,
+        "peak_rss_growth": last["peak_rss_mb"] / first["peak_rss_mb"] - 1,
+    }
 
 
 # -- report --------------------------------------------------------------------------------
 
 
 def table(runs: Sequence[RunResult]) -> str:
-    header = f"{'run':<16}{'s':>9}{'docs/s':>9}{'words/s':>10}{'peak MB':>9}{'× bare':>8}"
+    header = (
+        f"{'run':<16}{'s':>9}{'docs/s':>9}{'words/s':>10}{'peak MB':>9}{'× bare':>8}{'parsed':>8}"
+    )
     lines = [header, "-" * len(header)]
     for run in runs:
         ratio = f"{run.ratio_to_bare:.2f}" if run.ratio_to_bare is not None else "1.00"
+        share = run.token_share["FULL"] if run.token_share else 1.0
         lines.append(
             f"{run.name:<16}{run.seconds:>9.1f}{run.docs_per_s:>9.1f}"
-            f"{run.words_per_s:>10.0f}{run.peak_rss_mb:>9.0f}{ratio:>8}"
+            f"{run.words_per_s:>10.0f}{run.peak_rss_mb:>9.0f}{ratio:>8}{share:>8.0%}"
         )
     return "\n".join(lines)
+
+
+def differences(fast: Sequence[dict], full: Sequence[dict]) -> list[dict]:
+    """Events one run has and the other has not (up to 20), for the report."""
+    fast_keys = [json.dumps(e, sort_keys=True) for e in fast]
+    full_keys = [json.dumps(e, sort_keys=True) for e in full]
+    only_fast = [json.loads(k) | {"only_in": "cascade"} for k in fast_keys if k not in full_keys]
+    only_full = [json.loads(k) | {"only_in": "full"} for k in full_keys if k not in fast_keys]
+    return (only_fast + only_full)[:20]
 
 
 def same_on_samples(fast: Sequence[dict], full: Sequence[dict]) -> bool:
@@ -194,7 +255,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_DOCS} documents only")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="../shared/corpus")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder")
+    parser.add_argument(
+        "--memory", action="store_true", help="also measure peak RSS at 2,000 and 20,000 docs"
+    )
+    parser.add_argument(
+        "--memory-sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=list(MEMORY_SIZES),
+        help="corpus sizes of the memory check (default 2000,20000)",
+    )
+    parser.add_argument(
+        "--memory-child", nargs=2, metavar=("COUNT", "FOLDER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
+    if args.memory_child:
+        return memory_child(Path(args.memory_child[1]), int(args.memory_child[0]))
     count = QUICK_DOCS if args.quick else args.docs
 
     sources = source_texts(args.corpus)
@@ -219,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
+            "load_average_at_end": os.getloadavg(),
         },
         "corpus": {
             "documents": count,
@@ -233,7 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
         "identical_events": fast_events == full_events,
         "identical_events_on_samples": same_on_samples(fast_events, full_events),
+        "event_differences": differences(fast_events, full_events),
     }
+    if args.memory:
+        report["memory"] = run_memory(sources, args.memory_sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = args.out / f"{stamp}{'-quick' if args.quick else ''}.json"
@@ -245,6 +324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"identical events: {report['identical_events']} "
         f"(sample articles: {report['identical_events_on_samples']}); written {path}"
     )
+    if args.memory:
+        memory = report["memory"]
+        for run in memory["runs"]:
+            print(
+                f"memory: {run['documents']} documents, peak RSS {run['peak_rss_mb']:.0f} MB "
+                f"({run['docs_per_s']:.1f} docs/s)"
+            )
+        print(f"memory: peak RSS growth {memory['peak_rss_growth']:+.1%}")
     return 0 if report["identical_events"] else 1
 
 

@@ -9,6 +9,7 @@ so whatever is kept keeps its original offsets. The boilerplate rules are data
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,9 @@ SHORT_PARAGRAPH_MIN_PROBABILITY = 0.95
 SHINGLE_WORDS = 5
 MINHASH_PERMUTATIONS = 64
 NEAR_DUPLICATE_THRESHOLD = 0.8
+#: Near-duplicates are looked for among this many most recent documents of a run, so memory
+#: stays bounded whatever the corpus size (about 1 kB a document).
+NEAR_DUPLICATE_WINDOW = 50_000
 
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+")
@@ -126,35 +130,65 @@ class LanguageIdentifier:
         return str(language), float(probability)
 
     def paragraph_languages(self, paragraphs: Sequence[str]) -> list[str]:
-        document_language, _ = self.classify("\n".join(paragraphs))
+        document = self.classify("\n".join(paragraphs))
         languages = []
         for text in paragraphs:
-            language, probability = self.classify(text)
+            # A one-paragraph document is its paragraph: classified once.
+            language, probability = document if len(paragraphs) == 1 else self.classify(text)
             uncertain = (
                 len(text) < SHORT_PARAGRAPH_CHARS and probability < SHORT_PARAGRAPH_MIN_PROBABILITY
             )
-            languages.append(document_language if uncertain else language)
+            languages.append(document[0] if uncertain else language)
         return languages
 
 
 class NearDuplicateIndex:
-    """MinHash LSH over word shingles: remembers documents and names an earlier near-copy."""
+    """MinHash LSH over word shingles: remembers documents and names an earlier near-copy.
 
-    def __init__(self, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
+    The banding of datasketch's ``MinHashLSH`` for the threshold, with compact buckets (a
+    64-bit hash of each band) and a bounded memory: the last ``window`` documents.
+    """
+
+    def __init__(
+        self, threshold: float = NEAR_DUPLICATE_THRESHOLD, window: int = NEAR_DUPLICATE_WINDOW
+    ) -> None:
         from datasketch import MinHashLSH
 
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS)
+        self._bands = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS).hashranges
+        self._buckets: list[dict[int, list[str]]] = [{} for _ in self._bands]
+        self._order: deque[tuple[str, tuple[int, ...]]] = deque()  # oldest first
         self._seen: set[str] = set()
+        self._window = window
 
     def check_and_add(self, doc_id: str, text: str) -> str | None:
         """The doc_id of a near-duplicate seen before, or None; then remember this document."""
         if doc_id in self._seen:
             return None
-        signature = minhash(text)
-        matches = sorted(self._lsh.query(signature))
-        self._lsh.insert(doc_id, signature)
+        values = minhash(text).hashvalues
+        keys = tuple(hash(values[start:end].tobytes()) for start, end in self._bands)
+        matches = {
+            other
+            for key, buckets in zip(keys, self._buckets, strict=True)
+            for other in buckets.get(key, ())
+        }
+        for key, buckets in zip(keys, self._buckets, strict=True):
+            buckets.setdefault(key, []).append(doc_id)
+        self._order.append((doc_id, keys))
         self._seen.add(doc_id)
-        return matches[0] if matches else None
+        if len(self._order) > self._window:
+            self._forget(*self._order.popleft())
+        return min(matches) if matches else None
+
+    def _forget(self, doc_id: str, keys: tuple[int, ...]) -> None:
+        self._seen.discard(doc_id)
+        for key, buckets in zip(keys, self._buckets, strict=True):
+            ids = buckets[key]
+            ids.remove(doc_id)
+            if not ids:
+                del buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
 def minhash(text: str):  # noqa: ANN201 - datasketch.MinHash, imported lazily
@@ -165,9 +199,20 @@ def minhash(text: str):  # noqa: ANN201 - datasketch.MinHash, imported lazily
         " ".join(words[i : i + SHINGLE_WORDS])
         for i in range(max(len(words) - SHINGLE_WORDS + 1, 1))
     }
-    signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
+    # The permutations depend only on the seed: drawn once, not for every document.
+    default = _default_minhash()
+    signature = MinHash(
+        num_perm=MINHASH_PERMUTATIONS, permutations=default.permutations, scheme=default.scheme
+    )
     signature.update_batch([s.encode("utf-8") for s in shingles])
     return signature
+
+
+@lru_cache(maxsize=1)
+def _default_minhash():  # noqa: ANN202 - datasketch.MinHash
+    from datasketch import MinHash
+
+    return MinHash(num_perm=MINHASH_PERMUTATIONS)
 
 
 class Cleaner:

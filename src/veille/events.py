@@ -212,6 +212,8 @@ class EventCoder:
             inside_names = _tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
             for sentence in paragraph.doc.sents:
+                if not sentence[0].dep:
+                    continue  # not parsed: the cascade found no way to an event in it
                 # Attacks first, so a reaction in the same sentence ("a condamné l'attaque
                 # revendiquée par X") can name their author.
                 matches = sorted(
@@ -635,6 +637,8 @@ def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
 
 def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Trigger]:
     """Keep triggers whose required object is present; drop those whose object is missing."""
+    if not candidates:
+        return candidates  # most tokens: nothing to look at
     complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
     complements += _clause_companions(token)
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
