@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from veille.actors import ActorRecogniser
 from veille.cascade import Cascade
@@ -22,6 +23,9 @@ from veille.ingest import IngestError, read_documents
 from veille.model import CleanDocument, Document, DocumentResult, Event
 from veille.nlp import load_pipeline, parse
 from veille.store import DEFAULT_DB, Store
+
+if TYPE_CHECKING:
+    from veille.engines import Engine
 
 ErrorHandler = Callable[[IngestError], None]
 
@@ -86,10 +90,29 @@ def extract(
     published: date | None = None,
     on_error: ErrorHandler = _ignore,
     pipeline: Pipeline | None = None,
+    workers: int | None = 1,
+    on_document: Callable[[DocumentResult], None] | None = None,
 ) -> Iterator[Event]:
-    """PLOVER events of every document under ``paths`` (no database involved)."""
-    for result in (pipeline or Pipeline()).run(paths, published, on_error):
+    """PLOVER events of every document under ``paths`` (no database involved).
+
+    ``workers``: processes that code documents (``None``: every usable core); the events
+    and their order do not depend on it. ``pipeline``: an already loaded one, for one worker.
+    """
+    for result in _engine(pipeline, workers).run(paths, published, on_error):
+        if on_document:
+            on_document(result)
         yield from result.events
+
+
+def _engine(pipeline: Pipeline | None, workers: int | None) -> Engine:
+    if pipeline is not None:
+        if workers != 1:
+            raise ValueError("a given pipeline runs in this process: pass workers=1")
+        return pipeline
+    # veille.engines builds on this module, hence the late import.
+    from veille.engines import local_engine
+
+    return local_engine(workers)
 
 
 @dataclass(slots=True)
@@ -108,8 +131,12 @@ def ingest(
     on_error: ErrorHandler = _ignore,
     on_document: Callable[[DocumentResult, bool], None] | None = None,
     pipeline: Pipeline | None = None,
+    workers: int | None = 1,
 ) -> IngestSummary:
-    """Code every document under ``paths`` and store it in the database ``db``."""
+    """Code every document under ``paths`` and store it in the database ``db``.
+
+    ``workers`` as for ``extract``; only this process writes to the database.
+    """
     summary = IngestSummary()
 
     def record_error(error: IngestError) -> None:
@@ -117,7 +144,7 @@ def ingest(
         on_error(error)
 
     with Store(db) as store:
-        for result in (pipeline or Pipeline()).run(paths, published, record_error):
+        for result in _engine(pipeline, workers).run(paths, published, record_error):
             summary.documents_seen += 1
             stored = store.add(result)
             if stored:
