@@ -14,6 +14,7 @@ Every engine gives the same events in the same order as ``Pipeline.run`` in one 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
@@ -154,7 +155,7 @@ class ProcessPoolEngine:
         )
         in_flight: deque[_Batch] = deque()
         try:
-            for batch in _chain((first, second), batches):
+            for batch in itertools.chain((first, second), batches):
                 if len(in_flight) >= self.batches_in_flight:
                     yield from self._collect(in_flight.popleft(), on_error)
                 if batch.cleans:
@@ -219,11 +220,6 @@ def _finish(
         else:
             mentions, events = result
             yield DocumentResult(item, mentions, events)
-
-
-def _chain(head: Iterable[_Batch], tail: Iterator[_Batch]) -> Iterator[_Batch]:
-    yield from head
-    yield from tail
 
 
 # --- Ray cluster ------------------------------------------------------------------------
