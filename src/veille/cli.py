@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -46,6 +46,10 @@ PublishedOption = Annotated[
 ]
 DbOption = Annotated[
     str, typer.Option("--db", help="DuckDB file, or postgresql://user@host:port/dbname.")
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(min=1, help="Processes (Ray actors) coding documents (default: all cores)."),
 ]
 
 
@@ -133,45 +137,73 @@ class _Run:
 def extract(
     paths: PathsArgument,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="JSONL file to write (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="A .jsonl or .parquet file, or a folder of shards (default: JSONL on stdout).",
+        ),
     ] = None,
     published: PublishedOption = None,
+    workers: WorkersOption = None,
+    engine: Annotated[
+        str, typer.Option(help="local (this machine) or ray (a Ray cluster, with Ray Data).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster: auto (the one `ray start` set up) or ray://host:port."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", help="jsonl or parquet (default: from the -o suffix or jsonl)."),
+    ] = None,
 ) -> None:
-    """Code files or folders to PLOVER JSONL (no database needed)."""
-    from veille.pipeline import Pipeline
+    """Code files or folders to PLOVER events (no database needed)."""
+    from veille import pipeline
+    from veille.engines import EngineError, RayEngine
+    from veille.outputs import OutputError, open_event_writer
+    from veille.outputs import output_format as choose_format
 
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter("choose local or ray", param_hint="--engine")
+    if address is not None and engine != "ray":
+        raise typer.BadParameter("only with --engine ray", param_hint="--address")
     run = _Run(paths)
-    pipeline = Pipeline()
+    published_date = _parse_date(published, "--published")
     count = 0
-    with _open_output(output) as sink, run.progress():
-        for result in pipeline.run(paths, _parse_date(published, "--published"), run.error):
-            for event in result.events:
-                sink.write(json.dumps(event.to_json(), ensure_ascii=False) + "\n")
-                count += 1
-            run.document(result)
+    try:
+        with open_event_writer(output, choose_format(output, output_format)) as write:
+            if engine == "ray":
+                ray_engine = RayEngine(address=address, workers=workers)
+                for record in ray_engine.events(paths, published_date, run.error):
+                    write(record)
+                    count += 1
+                run.documents = ray_engine.documents
+            else:
+                with run.progress():
+                    for event in pipeline.extract(
+                        paths, published_date, run.error, workers=workers, on_document=run.document
+                    ):
+                        write(event.to_json())
+                        count += 1
+    except (EngineError, OutputError) as error:
+        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     if output is not None:
         err_console.print(f"{count} events from {run.documents} documents written to {output}")
     raise typer.Exit(run.exit_code())
 
 
-@contextmanager
-def _open_output(output: Path | None) -> Iterator[TextIO]:
-    if output is None:
-        yield sys.stdout
-        return
-    # Write beside the target and rename, so an interrupted run never leaves half a file.
-    partial = output.with_name(output.name + ".partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        yield handle
-    partial.replace(output)
-
-
 @app.command()
 def ingest(
-    paths: PathsArgument, db: DbOption = DEFAULT_DB, published: PublishedOption = None
+    paths: PathsArgument,
+    db: DbOption = DEFAULT_DB,
+    published: PublishedOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Code files or folders and store documents, actors and events in the database."""
     from veille import pipeline
+    from veille.engines import EngineError
 
     run = _Run(paths)
     try:
@@ -182,8 +214,9 @@ def ingest(
                 published=_parse_date(published, "--published"),
                 on_error=run.error,
                 on_document=lambda result, _stored: run.document(result),
+                workers=workers,
             )
-    except StoreError as error:
+    except (StoreError, EngineError) as error:
         err_console.print(f"[red]error[/red] {error}", highlight=False)
         raise typer.Exit(2) from None
     err_console.print(

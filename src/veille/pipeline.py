@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from veille.actors import ActorRecogniser
 from veille.cascade import Cascade, DocumentPlan
@@ -27,6 +28,9 @@ from veille.model import CleanDocument, Document, DocumentResult, Event, ParsedP
 from veille.nlp import Analysis, TokenisedParagraph, analyse, load_pipeline, tokenise
 from veille.places import get_gazetteer
 from veille.store import DEFAULT_DB, Store, ingest_lock
+
+if TYPE_CHECKING:
+    from veille.engines import Engine
 
 ErrorHandler = Callable[[IngestError], None]
 
@@ -156,10 +160,29 @@ def extract(
     published: date | None = None,
     on_error: ErrorHandler = _ignore,
     pipeline: Pipeline | None = None,
+    workers: int | None = 1,
+    on_document: Callable[[DocumentResult], None] | None = None,
 ) -> Iterator[Event]:
-    """PLOVER events of every document under ``paths`` (no database involved)."""
-    for result in (pipeline or Pipeline()).run(paths, published, on_error):
+    """PLOVER events of every document under ``paths`` (no database involved).
+
+    ``workers``: processes that code documents (``None``: every usable core); the events
+    and their order do not depend on it. ``pipeline``: an already loaded one, for one worker.
+    """
+    for result in _engine(pipeline, workers).run(paths, published, on_error):
+        if on_document:
+            on_document(result)
         yield from result.events
+
+
+def _engine(pipeline: Pipeline | None, workers: int | None) -> Engine:
+    if pipeline is not None:
+        if workers != 1:
+            raise ValueError("a given pipeline runs in this process: pass workers=1")
+        return pipeline
+    # veille.engines builds on this module, hence the late import.
+    from veille.engines import local_engine
+
+    return local_engine(workers)
 
 
 @dataclass(slots=True)
@@ -186,6 +209,7 @@ def ingest(
     on_error: ErrorHandler = _ignore,
     on_document: Callable[[DocumentResult, bool], None] | None = None,
     pipeline: Pipeline | None = None,
+    workers: int | None = 1,
 ) -> IngestSummary:
     """Code every document under ``paths`` and store it in the database ``db``.
 
@@ -195,6 +219,7 @@ def ingest(
     readers of a DuckDB file (which excludes them while it is open read-write) get the
     file between batches. ``on_document`` is called as each document is written. A run
     that is killed loses only its unwritten batch, which the next run codes again.
+    ``workers`` as for ``extract``; only this process writes to the database.
     """
     summary = IngestSummary()
 
@@ -220,7 +245,7 @@ def ingest(
         Store(db, wait=WRITE_WAIT_SECONDS).close()
         batch: list[DocumentResult] = []
         batch_started = 0.0
-        for result in (pipeline or Pipeline()).run(paths, published, record_error):
+        for result in _engine(pipeline, workers).run(paths, published, record_error):
             summary.documents_seen += 1
             if not batch:
                 batch_started = time.monotonic()
