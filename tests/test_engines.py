@@ -32,12 +32,16 @@ runner = CliRunner()
 
 
 def run_traced(engine: Any, paths: list[str]) -> list[Any]:
-    """Results and error lines interleaved as the engine delivered them."""
+    """Results in the order the engine delivered them, then the error lines in theirs.
+
+    How errors interleave with results depends on batch sizes, so only each order counts.
+    """
     steps: list[Any] = []
-    for result in engine.run(paths, None, lambda error: steps.append(f"error {error}")):
+    errors: list[str] = []
+    for result in engine.run(paths, None, lambda error: errors.append(f"error {error}")):
         events = [event.to_json() for event in result.events]
         steps.append((result.document.doc_path, events, result.mentions))
-    return steps
+    return steps + errors
 
 
 @pytest.fixture(scope="module")
