@@ -510,8 +510,13 @@ def create_app(db: str) -> FastAPI:
         description="Read-only access to PLOVER events coded from French security news, "
         "with the evidence sentence and source document of every event.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and the dashboard come from veille.web, with vendored assets
+        redoc_url=None,
     )
     register_routes(api, database)
+    from veille.web import mount_dashboard  # veille.web builds on this module
+
+    mount_dashboard(api, database)
     return api
 
 
