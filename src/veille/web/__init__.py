@@ -105,6 +105,8 @@ def mount_dashboard(app: FastAPI, database: Database) -> None:
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            # Swagger UI would otherwise ask validator.swagger.io to check the schema.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
 

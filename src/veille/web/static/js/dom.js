@@ -1,6 +1,6 @@
 // Building the page from data. Article text is untrusted: it only ever becomes a text node
-// (textContent) or an attribute value set with setAttribute, never HTML; there is no
-// innerHTML anywhere in the dashboard.
+// (textContent) or an attribute value set with setAttribute, and is never parsed as HTML
+// (tests/test_web.py checks that no file of the dashboard uses an HTML-parsing DOM call).
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 

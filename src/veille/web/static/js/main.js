@@ -37,6 +37,7 @@ let generation = 0;
 
 async function show() {
   const mine = ++generation;
+  const hash = window.location.hash;
   const route = currentRoute();
   const view = VIEWS[route.view];
   const filters = filtersOf(route.params);
@@ -52,6 +53,7 @@ async function show() {
   main.replaceChildren(container);
   if (!view) {
     container.append(notice(`No view called "${route.view}".`, "error"));
+    document.body.dataset.rendered = hash;
     return;
   }
   document.title = `${view.title} — Veille`;
@@ -65,6 +67,8 @@ async function show() {
     console.error(error);
   } finally {
     container.setAttribute("aria-busy", "false");
+    // Which URL the page now shows in full (the browser tests wait for it).
+    if (mine === generation) document.body.dataset.rendered = hash;
   }
 }
 

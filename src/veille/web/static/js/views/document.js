@@ -3,7 +3,7 @@
 // underlined, and the lines the cleaner removed available on demand.
 
 import { documentPath, eventPath, getJSON } from "../api.js";
-import { clear, h, notice, swatch } from "../dom.js";
+import { clear, h, notice, safeHref, swatch } from "../dom.js";
 import { eventDate, shorten, typeColour, typeLabel } from "../format.js";
 import { actorLink, documentLink } from "../state.js";
 
@@ -46,7 +46,11 @@ function metadata(doc) {
   parts.push(doc.doc_path);
   if (doc.language) parts.push(`language ${doc.language}`);
   const out = [parts.join(" · ")];
-  if (doc.url) out.push(" · ", h("a", { href: doc.url, rel: "noreferrer noopener", target: "_blank" }, doc.url));
+  if (doc.url) {
+    // Only web addresses become links; anything else ("javascript:…") stays text.
+    const linkable = safeHref(doc.url) !== "#";
+    out.push(" · ", linkable ? h("a", { href: doc.url, rel: "noreferrer noopener", target: "_blank" }, doc.url) : doc.url);
+  }
   if (doc.near_duplicate_of) {
     out.push(" · near-duplicate of ", h("a", { href: documentLink(doc.near_duplicate_of) }, "another article"));
   }
