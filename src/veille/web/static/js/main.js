@@ -45,6 +45,8 @@ async function show() {
   fillFilterForm(route.params);
   drawRefinements(route, view);
   form.hidden = Boolean(view?.filterless);
+  // On an actor's page the actor is the page itself, not a filter.
+  form.elements.actor.closest("label").hidden = route.view === "actor";
   document.getElementById("search-input").value = route.view === "search" ? route.params.get("q") || "" : "";
 
   // Each view draws into its own container, so a slow view that finishes after the user

@@ -40,7 +40,7 @@ function actorRow(actor, filters) {
   return h("tr", { "data-actor": actor.identity },
     h("td", {}, h("a", { href: actorLink(actor.identity, filters), class: "actor-link strong" }, actor.name),
       h("span", { class: "muted" }, ` ${actor.code}`)),
-    h("td", {}, h("span", { class: actor.state ? "kind kind-state" : "kind kind-group" },
+    h("td", { class: "nowrap" }, h("span", { class: actor.state ? "kind kind-state" : "kind kind-group" },
       actor.state ? "state" : "non-state"), " ", h("span", { class: "muted small" }, actor.sectors.join(" "))),
     h("td", { class: "num" }, h("a", { href: events() }, number.format(actor.events))),
     h("td", { class: "num" }, h("a", { href: events({ role: "actor" }) }, number.format(actor.as_actor))),
