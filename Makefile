@@ -4,10 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= examples.duckdb
 STAMP  := $(VENV)/.installed
+# The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
+VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
 .PHONY: install system-packages demo test lint bench clean
 
-install: $(STAMP)
+install: system-packages $(STAMP) $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Veille needs Python 3.11 (set PYTHON=...)"; exit 1; }
@@ -16,19 +18,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(VENDOR_STAMP): web/package.json web/package-lock.json web/copy-vendor.mjs
+	@if command -v npm >/dev/null; then \
+		cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && node copy-vendor.mjs && touch ../$(VENDOR_STAMP); \
+	else \
+		echo "warning: npm not found: the dashboard and /docs need Node.js and npm (run make install again once installed)"; \
+	fi
+
 demo: install
 	rm -f $(DB)
 	$(BIN)/veille ingest examples --db $(DB)
 	$(BIN)/veille events --db $(DB)
 	@echo
 	@echo "Database: $(abspath $(DB))   (try: $(BIN)/veille stats --db $(DB))"
-	@echo "API:      $(BIN)/veille serve --db $(DB)   then open http://127.0.0.1:8000/docs"
+	@echo "Dashboard: start it with   $(BIN)/veille serve --db $(DB)"
+	@echo "           then open       http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/docs)"
 
-# Debian packages for the PostgreSQL and browser tests (installed only when missing).
+# Debian packages: Node.js/npm for the dashboard's libraries, PostgreSQL and Chromium for the
+# tests (installed only when missing).
 system-packages:
 	bash scripts/system-packages.sh
 
-test: install system-packages
+test: install
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs beyond PyPI: a PostgreSQL server (the store tests run on
-# both backends) and Chromium (the dashboard's browser tests; Playwright drives /usr/bin/chromium,
-# no browser download). Installs only what is missing; needs root or sudo for apt-get.
+# Debian packages Veille needs beyond PyPI: npm (make install copies the dashboard's JavaScript
+# libraries from npm packages), a PostgreSQL server (the store tests run on both backends) and
+# Chromium (the dashboard's browser tests; Playwright drives /usr/bin/chromium, no browser
+# download). Installs only what is missing; needs root or sudo for apt-get.
 set -euo pipefail
 
 missing=()
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0

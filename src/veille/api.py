@@ -382,10 +382,15 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
         description="PLOVER events coded from French security news, with the evidence "
         "sentence and source document of every event. Read-only unless the server was "
         "started with a token; write endpoints then need `Authorization: Bearer <token>`.",
+        docs_url=None,  # /docs and the dashboard come from veille.web, with vendored assets
+        redoc_url=None,
     )
     api.add_middleware(RequestLimits, max_body=MAX_BODY_BYTES)
     register_routes(api, database)
     register_write_routes(api, database, access, LazyPipeline(pipeline))
+    from veille.web import mount_dashboard  # veille.web builds on this module
+
+    mount_dashboard(api, database)
     return api
 
 

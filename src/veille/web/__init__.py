@@ -1,0 +1,300 @@
+"""The dashboard at ``/`` and offline API docs at ``/docs``, served by ``veille serve``.
+
+The dashboard is static files (plain JavaScript modules and CSS under ``static/``) that read
+the JSON API; the libraries it uses (Cytoscape, d3-geo, topojson-client, the world-atlas
+outline, Swagger UI) are copied from npm packages into ``static/vendor/`` by ``make install``
+(``web/copy-vendor.mjs``), so nothing is fetched from the internet when it runs.
+
+Besides the files, this module adds a few read-only endpoints under ``/api/dashboard/`` that
+the dashboard needs so that every number it shows opens the events behind it: the event list
+takes the refinements a click produces (a partner, a graph edge, a place, undated events, a
+role), and the overview counts use the same functions as the actor briefs and the graph, so a
+count and the list it opens always agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import pycountry
+from fastapi import Depends, FastAPI, Query
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from veille.api import EventQuery, Events, Page, page, places, timeline
+from veille.graph import (
+    QUADS,
+    country_codes,
+    country_names,
+    event_pairs,
+    group_by_event,
+    is_state_identity,
+)
+from veille.lexicon import fold, load_yaml
+from veille.model import Actor
+
+if TYPE_CHECKING:
+    from veille.api import Database
+
+STATIC = Path(__file__).parent / "static"
+VENDOR = STATIC / "vendor"
+#: What the dashboard's libraries need to exist before the page can work.
+VENDORED = ("cytoscape.esm.min.mjs", "d3-geo.min.js", "topojson-client.min.js")
+SWAGGER = ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css")
+
+#: The dashboard builds every element from data with textContent, and this policy makes
+#: the browser refuse inline scripts and foreign hosts as a second line of defence (inline
+#: styles stay allowed: Cytoscape sets some, and they cannot run code).
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+Rows = list[dict[str, Any]]
+
+
+def vendored(*names: str) -> bool:
+    return all((VENDOR / name).is_file() for name in names)
+
+
+def missing_assets_page(what: str) -> HTMLResponse:
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>Veille</title>"
+        f"<p>The {what} needs its JavaScript libraries, which <code>make install</code> copies "
+        "from npm into <code>src/veille/web/static/vendor/</code> (Node.js and npm needed). "
+        'The JSON API works without them: <a href="/openapi.json">/openapi.json</a>.</p>',
+        status_code=503,
+    )
+
+
+def mount_dashboard(app: FastAPI, database: Database) -> None:
+    """Serve the dashboard at ``/``, its files at ``/static`` and Swagger UI at ``/docs``.
+
+    The app must be created with ``docs_url=None`` (and ``redoc_url=None``), since FastAPI's
+    own pages load their scripts from a CDN.
+    """
+    register_dashboard_routes(app, database)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> Any:
+        if not vendored(*VENDORED):
+            return missing_assets_page("dashboard")
+        headers = {"Content-Security-Policy": DASHBOARD_CSP, "Cache-Control": "no-cache"}
+        return FileResponse(STATIC / "index.html", headers=headers)
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        if not vendored(*SWAGGER):
+            return missing_assets_page("API documentation page")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — docs",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+            # Swagger UI would otherwise ask validator.swagger.io to check the schema.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+
+# -- refinements: what a click on a count adds to the filters -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Refinement:
+    """Narrowing that the dashboard's clicks add to the shared event filters.
+
+    ``actor`` (from the filters) and ``partner`` are actor identities as ``/api/actors`` lists
+    them; a code or a country name also works when it names one identity.
+    """
+
+    partner: str | None
+    edge: Literal["directed", "joint"] | None
+    role: Literal["actor", "recipient"] | None
+    place: str | None
+    undated: bool
+
+
+def refinement_query(
+    partner: Annotated[
+        str | None,
+        Query(max_length=200, description="Another actor taking part in the same events."),
+    ] = None,
+    edge: Annotated[
+        Literal["directed", "joint"] | None,
+        Query(
+            description="With partner: only events that make the graph edge actor→partner "
+            "(directed) or actor–partner (joint action)."
+        ),
+    ] = None,
+    role: Annotated[
+        Literal["actor", "recipient"] | None, Query(description="The actor's role.")
+    ] = None,
+    place: Annotated[str | None, Query(max_length=200, description="Event location.")] = None,
+    undated: Annotated[bool, Query(description="Only events with no date.")] = False,
+) -> Refinement:
+    return Refinement(partner, edge, role, place, undated)
+
+
+Refine = Annotated[Refinement, Depends(refinement_query)]
+
+
+def identity_matcher(key: str | None, rows: Rows) -> Callable[[str], bool]:
+    """Whether an identity is the one ``key`` names, among the identities of ``rows``.
+
+    A key that equals an identity means that identity only (so "MLI" is Mali, not a Malian
+    rebel group coded MLI); otherwise it means whatever the API's actor filter matches.
+    """
+    if key is None:
+        return lambda _identity: True
+    key = country_codes().get(fold(key), key)
+    exact = {r["identity"] for r in rows if fold(r["identity"]) == fold(key)}
+    if exact:
+        return exact.__contains__
+    loose = {
+        r["identity"]
+        for r in rows
+        if r["code"].lower() == key.lower() or fold(r["name"]) == fold(key)
+    }
+    return loose.__contains__
+
+
+def select_events(database: Database, query: EventQuery, refine: Refinement) -> dict[str, Rows]:
+    """Participant rows of the events matching the filters and refinements, by event id."""
+    with database.reading() as store:
+        rows = store.participant_rows(query.where(), query.context, query.text)
+    # Each event comes with all its participants, so the partner is among these rows too.
+    is_actor = identity_matcher(query.actor, rows)
+    is_partner = identity_matcher(refine.partner, rows)
+    chosen: dict[str, Rows] = {}
+    for event_id, participants in group_by_event(rows).items():
+        first = participants[0]  # event-level columns repeat on every participant row
+        if query.actor and not any(
+            is_actor(p["identity"]) and refine.role in (None, p["role"]) for p in participants
+        ):
+            continue
+        if refine.partner and not shares_event(
+            participants, is_actor if query.actor else None, is_partner, refine.edge
+        ):
+            continue
+        if refine.place is not None and first["place"] != refine.place:
+            continue
+        if refine.undated and first["day"] is not None:
+            continue
+        chosen[event_id] = participants
+    return chosen
+
+
+def shares_event(
+    participants: Rows,
+    is_actor: Callable[[str], bool] | None,
+    is_partner: Callable[[str], bool],
+    edge: str | None,
+) -> bool:
+    """The partner takes part beside the actor (as the actor briefs count partners); with
+    ``edge``, the two form that edge of the graph (as ``/api/graph`` counts edges)."""
+    if is_actor is None:
+        return any(is_partner(p["identity"]) for p in participants)
+    if edge is None:
+        return any(is_partner(p["identity"]) and not is_actor(p["identity"]) for p in participants)
+    for source, target, directed in event_pairs(participants):
+        if directed != (edge == "directed"):
+            continue
+        if is_actor(source) and is_partner(target):
+            return True
+        if not directed and is_actor(target) and is_partner(source):
+            return True
+    return False
+
+
+def newest_first(events: dict[str, Rows]) -> list[str]:
+    """Event ids by date, newest first, undated last (as ``/api/events`` orders them)."""
+    dated = sorted(
+        (e for e in events if events[e][0]["day"] is not None),
+        key=lambda e: (events[e][0]["day"], e),
+        reverse=True,
+    )
+    return dated + sorted(e for e in events if events[e][0]["day"] is None)
+
+
+def with_identities(record: dict[str, Any], day: date | None) -> dict[str, Any]:
+    """The spec record plus what the dashboard links with: each participant's identity and
+    the day the date filters use (the event's date, else the article's publication date)."""
+    for participant in record["actor"] + record["recipient"]:
+        code, sector, name = participant["code"], tuple(participant["sector"]), participant["name"]
+        actor = Actor(code, sector, name, participant["entity_text"])
+        participant["identity"] = actor.identity
+    return {**record, "day": day.isoformat() if day else None}
+
+
+def register_dashboard_routes(app: FastAPI, database: Database) -> None:
+    tags: list[str | Any] = ["dashboard"]
+
+    @app.get(
+        "/api/dashboard/events",
+        tags=tags,
+        summary="Events matching the filters and a dashboard click (partner, edge, place…)",
+        description="Spec records, newest first, each with its participants' `identity` and "
+        "the `day` the date filters use (event date, else publication date).",
+    )
+    def dashboard_events(query: Events, refine: Refine, paging: Page) -> dict[str, Any]:
+        events = select_events(database, query, refine)
+        ids = newest_first(events)[paging.offset : paging.offset + paging.limit]
+        with database.reading() as store:
+            details = [store.event_detail(event_id) for event_id in ids]
+        items = [
+            with_identities(detail["event"], events[detail["event"]["id"]][0]["day"])
+            for detail in details
+            if detail is not None
+        ]
+        return page(len(events), paging, items)
+
+    @app.get(
+        "/api/dashboard/overview",
+        tags=tags,
+        summary="Counts, timeline and places of the events matching the filters",
+    )
+    def overview(query: Events, refine: Refine) -> dict[str, Any]:
+        events = select_events(database, query, refine)
+        first_rows = [rows[0] for rows in events.values()]
+        by_type: dict[str, int] = {}
+        for row in first_rows:
+            by_type[row["event"]] = by_type.get(row["event"], 0) + 1
+        located = places(events)
+        countries: Counter[str] = Counter()
+        for rows in events.values():
+            states = {p["code"] for p in rows if is_state_identity(p["code"], p["identity"])}
+            countries.update(states)
+        return {
+            "events": len(events),
+            "documents": len({row["doc_id"] for row in first_rows}),
+            "actors": len({p["identity"] for rows in events.values() for p in rows}),
+            "undated": sum(1 for row in first_rows if row["day"] is None),
+            "by_type": dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
+            "timeline": timeline(events),
+            "places": located,
+            "unlocated": len(events) - sum(place["events"] for place in located),
+            # Events each state takes part in, for the map's shading (as its brief counts them).
+            "countries": dict(countries.most_common()),
+        }
+
+    @app.get("/api/dashboard/vocabulary", tags=tags, summary="Event types, quads and contexts")
+    def vocabulary() -> dict[str, Any]:
+        names = country_names()
+        return {
+            "quads": {quad: list(types) for quad, types in QUADS.items()},
+            "contexts": sorted(load_yaml("contexts.yaml")),
+            # The world outline (world-atlas) identifies countries by ISO 3166 numeric code.
+            "countries": {
+                country.numeric: {"code": country.alpha_3, "name": names.get(country.alpha_3)}
+                for country in pycountry.countries
+            },
+        }
