@@ -65,6 +65,9 @@ def main(
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    # trafilatura logs its own warning for a page it cannot use; the one error line we
+    # print for that file says it already.
+    logging.getLogger("trafilatura").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -110,7 +113,7 @@ class _Run:
 
     def error(self, error: IngestError) -> None:
         self.failures += 1
-        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
 
     def document(self, result: DocumentResult) -> None:
         self.documents += 1
@@ -182,11 +185,12 @@ def ingest(
                 on_document=lambda result, _stored: run.document(result),
             )
     except StoreError as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     err_console.print(
         f"{summary.documents_stored} documents stored ({summary.already_stored} already there), "
-        f"{summary.events_stored} events, {len(summary.errors)} errors; database: {db}"
+        f"{summary.events_stored} events, {len(summary.errors)} errors; database: {escape(db)}",
+        soft_wrap=True,
     )
     raise typer.Exit(run.exit_code())
 
@@ -317,7 +321,7 @@ def _open_store(db: str) -> Iterator[Store]:
     try:
         store = Store(db, read_only=True)
     except StoreError as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     with store:
         yield store
@@ -416,7 +420,7 @@ def serve(
     try:
         api = create_app(db)
     except StoreError as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     err_console.print(
         f"Veille API on http://{host}:{port}/docs (database {db}, read-only)", soft_wrap=True
