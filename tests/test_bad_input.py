@@ -18,11 +18,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import reliability_report
 from typer.testing import CliRunner
 
 from veille.ingest import MAX_FILE_BYTES, printable_path
 from veille.model import Document
 
+pytestmark = pytest.mark.reliability
 runner = CliRunner()
 
 #: Two good inputs that each give an event, so "coded" can be checked on extract's output.
@@ -42,6 +44,7 @@ def run(command: str, paths: list[str], tmp_path: Path) -> Outcome:
     """Run ``veille ingest`` or ``veille extract`` and collect what the user would see."""
     from veille.cli import app
 
+    reliability_report.add("files_tried", sum(count_files(path) for path in paths))
     if command == "ingest":
         db = tmp_path / "out.duckdb"
         db.unlink(missing_ok=True)
@@ -57,6 +60,12 @@ def run(command: str, paths: list[str], tmp_path: Path) -> Outcome:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
     return Outcome(result.exit_code, errors, coded)
+
+
+def count_files(path: str) -> int:
+    if not os.path.isdir(path):
+        return 1
+    return sum(len(files) + len(folders) for _, folders, files in os.walk(path))
 
 
 def write_good_files(folder: Path) -> set[str]:

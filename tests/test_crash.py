@@ -45,7 +45,7 @@ SOAK = os.environ.get("VEILLE_SOAK") == "1"
 KILLS = int(os.environ.get("VEILLE_CRASH_KILLS", "200" if SOAK else "20"))
 LANES = int(os.environ.get("VEILLE_CRASH_LANES", "2"))
 #: POPCORN texts added to the corpus when ../shared is there (fictional French reports).
-POPCORN_TEXTS = 60 if SOAK else 8
+POPCORN_TEXTS = 40 if SOAK else 8
 POPCORN = SHARED / "corpus" / "popcorn" / "test.json"
 SEEDS = SHARED / "corpus" / "seeds"
 #: A line `veille -v ingest` logs once a document has been coded and stored.
