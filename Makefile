@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
-.PHONY: install system-packages demo test lint bench clean
+.PHONY: install system-packages demo test lint bench clean soak
 
 install: system-packages $(STAMP) $(VENDOR_STAMP)
 
@@ -52,3 +52,12 @@ clean:
 # Throughput on a mixed corpus built from ../shared/corpus (BENCH_ARGS="--quick" for a smoke check).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The reliability tests run long: 200 SIGKILLs during ingest, 3,000 examples per property,
+# 600 generated requests per API operation and mode; prints the figures of the README.
+SOAK_REPORT := build/soak-report.jsonl
+soak: install
+	@mkdir -p build && rm -f $(SOAK_REPORT)
+	VEILLE_SOAK=1 HYPOTHESIS_PROFILE=soak VEILLE_RELIABILITY_REPORT=$(SOAK_REPORT) \
+		$(BIN)/python -m pytest -q -s -p no:cacheprovider -m reliability tests; \
+		status=$$?; $(BIN)/python scripts/soak_summary.py $(SOAK_REPORT) $$status; exit $$status

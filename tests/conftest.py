@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # The measurement scripts beside the tests are importable from them.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -82,3 +84,17 @@ def store_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return str(tmp_path / "veille.duckdb")
     return request.getfixturevalue("postgres_db")
+
+
+# -- hypothesis profiles: "ci" (default, make test) and "soak" (make soak) ---------------------
+# Chosen by HYPOTHESIS_PROFILE. Tests that leave max_examples to the profile (tests/test_fuzz.py)
+# scale with it; tests that set their own keep it. "ci" is derandomized so that make test gives
+# the same answer on every run; "soak" explores new examples each time. No example database:
+# CI starts clean anyway, and a failure prints the example (and a reproduce blob).
+hypothesis_settings.register_profile(
+    "ci", max_examples=100, deadline=None, database=None, print_blob=True, derandomize=True
+)
+hypothesis_settings.register_profile(
+    "soak", max_examples=3000, deadline=None, database=None, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

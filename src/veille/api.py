@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import snowballstemmer
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veille import __version__
@@ -86,6 +87,16 @@ class EventQuery:
         )
 
 
+def _iso_date_only(value: object) -> object:
+    # Pydantic also reads "0.0" or "1e9" as a Unix time; the schema promises YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
 def brief_query(
     event_type: Annotated[
         str | None, Query(alias="type", max_length=50, description="PLOVER type, e.g. COOPERATE.")
@@ -93,8 +104,8 @@ def brief_query(
     context: Annotated[
         str | None, Query(max_length=50, description="PLOVER context, e.g. terrorism.")
     ] = None,
-    since: Annotated[date | None, Query(description="Earliest date (YYYY-MM-DD).")] = None,
-    until: Annotated[date | None, Query(description="Latest date (YYYY-MM-DD).")] = None,
+    since: Annotated[IsoDate | None, Query(description="Earliest date (YYYY-MM-DD).")] = None,
+    until: Annotated[IsoDate | None, Query(description="Latest date (YYYY-MM-DD).")] = None,
     text: Annotated[
         str | None,
         Query(max_length=500, description="Substring of the evidence sentence (no case/accents)."),
@@ -394,6 +405,10 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
     return api
 
 
+#: Documented in the OpenAPI schema of the endpoints that look one thing up.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such item"}}
+
+
 def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/stats", summary="What the database holds")
     def stats() -> dict[str, Any]:
@@ -408,7 +423,11 @@ def register_routes(api: FastAPI, database: Database) -> None:
             )
         return page(total, paging, items)
 
-    @api.get("/api/events/{event_id}", summary="One event with its evidence and source document")
+    @api.get(
+        "/api/events/{event_id}",
+        summary="One event with its evidence and source document",
+        responses=NOT_FOUND,
+    )
     def get_event(event_id: str) -> dict[str, Any]:
         with database.reading() as store:
             detail = store.event_detail(event_id)
@@ -424,7 +443,11 @@ def register_routes(api: FastAPI, database: Database) -> None:
         chosen = tallies[paging.offset : paging.offset + paging.limit]
         return page(len(tallies), paging, [t.to_json() for t in chosen])
 
-    @api.get("/api/actors/{actor}", summary="Brief of a country, group or organisation")
+    @api.get(
+        "/api/actors/{actor}",
+        summary="Brief of a country, group or organisation",
+        responses=NOT_FOUND,
+    )
     def get_actor(actor: str, query: BriefEvents) -> dict[str, Any]:
         with database.reading() as store:
             key = country_codes().get(fold(actor), actor)
@@ -432,7 +455,11 @@ def register_routes(api: FastAPI, database: Database) -> None:
             identity = resolve_identity(actor, identities)
             return actor_brief(store, identity, query)
 
-    @api.get("/api/graph", summary="Cooperation network: actors and event counts by type")
+    @api.get(
+        "/api/graph",
+        summary="Cooperation network: actors and event counts by type",
+        responses={200: {"content": {"application/graphml+xml": {}}}},
+    )
     def get_graph(
         query: Events,
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
@@ -446,7 +473,11 @@ def register_routes(api: FastAPI, database: Database) -> None:
             return Response(gexf(graph), media_type="application/gexf+xml")
         return graph
 
-    @api.get("/api/documents/{doc_id}", summary="A document: text, paragraphs, evidence spans")
+    @api.get(
+        "/api/documents/{doc_id}",
+        summary="A document: text, paragraphs, evidence spans",
+        responses=NOT_FOUND,
+    )
     def get_document(doc_id: str) -> dict[str, Any]:
         full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
         with database.reading() as store:
@@ -457,11 +488,28 @@ def register_routes(api: FastAPI, database: Database) -> None:
 
     @api.get("/api/search", summary="Full-text search over documents (French stems, no accents)")
     def search(
-        q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
+        q: Annotated[
+            str,
+            Query(
+                min_length=1,
+                max_length=500,
+                description="Words to find; 422 when it has no letter or digit.",
+            ),
+        ],
         paging: Page,
     ) -> dict[str, Any]:
         if not _WORD.search(q):
-            raise HTTPException(422, "the query has no word to search for")
+            # Shaped like FastAPI's own validation errors, as the schema documents for 422.
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "string_pattern_mismatch",
+                        "loc": ("query", "q"),
+                        "msg": "the query has no word to search for",
+                        "input": q,
+                    }
+                ]
+            )
         with database.reading() as store:
             hits = database.search_index(store).search(q)
         return page(len(hits), paging, hits[paging.offset : paging.offset + paging.limit])

@@ -71,6 +71,9 @@ def main(
         format="%(asctime)s %(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    # trafilatura logs its own warning for a page it cannot use; the one error line we
+    # print for that file says it already.
+    logging.getLogger("trafilatura").setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
@@ -116,7 +119,7 @@ class _Run:
 
     def error(self, error: IngestError) -> None:
         self.failures += 1
-        err_console.print(f"[red]error[/red] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
 
     def document(self, result: DocumentResult) -> None:
         self.documents += 1
@@ -217,12 +220,12 @@ def ingest(
                 workers=workers,
             )
     except (StoreError, EngineError) as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
     err_console.print(
         f"{summary.documents_stored} documents stored ({summary.already_stored} already there), "
         f"{summary.events_stored} events, {len(summary.errors)} errors; "
-        f"database: {database_name(db)}"
+        f"database: {escape(database_name(db))}"
     )
     raise typer.Exit(run.exit_code())
 
@@ -388,7 +391,7 @@ def _open_store(db: str) -> Iterator[Store]:
     try:
         store = Store(db, read_only=True)
     except StoreError as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     with store:
         yield store
@@ -499,7 +502,7 @@ def serve(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--token") from None
     except StoreError as error:
-        err_console.print(f"[red]error[/red] {error}", highlight=False)
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     access = "uploads and deletions need the token" if token else "read-only"
     err_console.print(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,9 +34,39 @@ class IngestError(Exception):
     """A file (or a line of a JSONL file) that cannot be read; ``str()`` is one line."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{printable_path(path)}: {reason}")
         self.path = path
         self.reason = reason
+
+
+#: Control characters, line and paragraph separators, undecodable bytes (lone surrogates).
+_UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_path(path: str) -> str:
+    """``path`` as valid Unicode: bytes of a file name that are not UTF-8 (which Python keeps
+    as lone surrogates) become ``\\xNN``, so the name can be stored and written as JSON."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file-name byte gives (from argv)
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def printable_path(path: str) -> str:
+    """``path`` with line breaks, control characters and undecodable bytes escaped, so that
+    an error about a file named ``"a\\nb.txt"`` still fits on one line and prints anywhere."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in _UNPRINTABLE_CATEGORIES
+        else ch
+        for ch in unicode_path(path)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +93,25 @@ def iter_input_files(paths: Iterable[str]) -> Iterator[str | IngestError]:
             yield IngestError(given, "no such file or directory")
 
 
-def _walk(root: str) -> Iterator[str]:
+def _walk(root: str) -> Iterator[str | IngestError]:
+    # os.walk skips folders it cannot list unless told; they are reported instead.
+    unreadable: list[OSError] = []
     # followlinks=False: a symlink loop cannot make the walk run forever.
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable.append):
+        while unreadable:
+            yield _walk_error(unreadable.pop(0))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             if Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                 yield os.path.join(dirpath, name)
+    for error in unreadable:
+        yield _walk_error(error)
+
+
+def _walk_error(error: OSError) -> IngestError:
+    return IngestError(str(error.filename), f"cannot list folder: {error.strerror or error}")
 
 
 def read_documents(
@@ -97,25 +140,31 @@ def read_file(path: str, published: date | None = None) -> Iterator[Document | I
             f"unsupported file type {suffix or '(none)'}; expected .txt, .html, .htm or .jsonl",
         )
     text = decode(read_bytes(path), path)
+    doc_path = unicode_path(path)
     if suffix == ".jsonl":
-        yield from _read_jsonl(path, text, published)
+        yield from _read_jsonl(doc_path, text, published)
     elif suffix in (".html", ".htm"):
-        yield _document_from_html(path, text, published)
+        yield _document_from_html(doc_path, text, published)
     else:
-        yield _document_from_text(path, text, "txt", _Metadata(), published)
+        yield _document_from_text(doc_path, text, "txt", _Metadata(), published)
 
 
 def read_bytes(path: str) -> bytes:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise IngestError(path, f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")
+        status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            raise IngestError(path, "is a directory")
+        # Opening a named pipe would wait for a writer forever; devices never end.
+        if not stat.S_ISREG(status.st_mode):
+            raise IngestError(path, "not a regular file (pipe, socket or device)")
+        if status.st_size > MAX_FILE_BYTES:
+            raise IngestError(
+                path, f"file too large ({status.st_size} bytes, limit {MAX_FILE_BYTES})"
+            )
         with open(path, "rb") as handle:
             return handle.read()
     except PermissionError:
         raise IngestError(path, "permission denied") from None
-    except IsADirectoryError:
-        raise IngestError(path, "is a directory") from None
     except OSError as error:
         raise IngestError(path, f"cannot read: {error.strerror or error}") from None
 
@@ -213,6 +262,8 @@ def _parse_record(line: str, doc_path: str) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise IngestError(doc_path, f"broken JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:  # "[[[[…" thousands deep: the decoder recurses once per level
+        raise IngestError(doc_path, "broken JSON (nested too deeply)") from None
     if not isinstance(record, dict):
         raise IngestError(doc_path, "JSON line is not an object")
     return record
@@ -224,6 +275,12 @@ def _document_from_record(
     for key in ("text", "html", "url", "title", "published", "language"):
         if record.get(key) is not None and not isinstance(record[key], str):
             raise IngestError(doc_path, f"field '{key}' must be a string")
+    # JSON may escape half of a character ("\\ud83d" alone), which no UTF-8 text can hold:
+    # each becomes U+FFFD, one character for one, so offsets into the text stay true.
+    record = {
+        key: _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+        for key, value in record.items()
+    }
     meta = _Metadata(
         title=record.get("title"),
         url=record.get("url"),
