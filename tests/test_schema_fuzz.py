@@ -18,6 +18,8 @@ from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 
 from veille.api import create_app
 from veille.pipeline import ingest
@@ -33,7 +35,26 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Any:
     db = str(tmp_path_factory.mktemp("schema") / "examples.duckdb")
     summary = ingest([str(EXAMPLES)], db=db, pipeline=pipeline)
     assert summary.events_stored > 0 and not summary.errors
-    return schemathesis.openapi.from_asgi("/openapi.json", without_lifespan(create_app(db)))
+    return schemathesis.openapi.from_asgi(
+        "/openapi.json", without_lifespan(create_app(db)), config=SCHEMATHESIS_CONFIG
+    )
+
+
+#: An invalid request may also be refused for its size: a query string over the server's
+#: limit (414) or a body over it (413), both documented on every operation they concern.
+SCHEMATHESIS_CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "negative_data_rejection": {
+                "expected-statuses": [
+                    *NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES,
+                    "413",
+                    "414",
+                ]
+            }
+        }
+    }
+)
 
 
 def without_lifespan(app: Any) -> Any:

@@ -402,7 +402,24 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
     from veille.web import mount_dashboard  # veille.web builds on this module
 
     mount_dashboard(api, database)
+    document_url_limits(api)
     return api
+
+
+def document_url_limits(api: FastAPI) -> None:
+    """Add the 414 that ``RequestLimits`` gives any request to every operation's schema."""
+    build_schema = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build_schema()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault(
+                    "414", {"description": "URL path or query string too long"}
+                )
+        return schema
+
+    api.openapi = openapi  # type: ignore[method-assign]
 
 
 #: Documented in the OpenAPI schema of the endpoints that look one thing up.
@@ -458,7 +475,7 @@ def register_routes(api: FastAPI, database: Database) -> None:
     @api.get(
         "/api/graph",
         summary="Cooperation network: actors and event counts by type",
-        responses={200: {"content": {"application/graphml+xml": {}}}},
+        responses={200: {"content": {"application/graphml+xml": {}, "application/gexf+xml": {}}}},
     )
     def get_graph(
         query: Events,
@@ -733,6 +750,13 @@ def _document(article: ArticleUpload, meta: dict[str, Any]) -> Document:
     )
 
 
+#: What a write endpoint answers when it refuses the caller.
+WRITE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or wrong token"},
+    403: {"description": "Read-only server (started without a token)"},
+}
+
+
 def register_write_routes(
     api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
 ) -> None:
@@ -749,7 +773,12 @@ def register_write_routes(
         status_code=201,
         dependencies=[Authorised],
         openapi_extra={"requestBody": UPLOAD_BODY},
-        responses={200: {"description": "Already stored (same text)"}},
+        responses={
+            200: {"description": "Already stored (same text)"},
+            **WRITE_REFUSALS,
+            413: {"description": f"Body over {MAX_BODY_BYTES} bytes"},
+            415: {"description": "Not text/plain, text/html or application/json"},
+        },
     )
     async def upload_document(
         request: Request,
@@ -774,6 +803,7 @@ def register_write_routes(
         "/api/documents/{doc_id}",
         summary="Delete a document and its events (needs the server's token)",
         dependencies=[Authorised],
+        responses={**WRITE_REFUSALS, 404: {"description": "No such document"}},
     )
     def delete_document(doc_id: str) -> dict[str, Any]:
         full_id = doc_id if ":" in doc_id else f"sha256:{doc_id}"
