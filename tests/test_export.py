@@ -26,11 +26,8 @@ GEXF = "{http://gexf.net/1.3}"
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
-    path = str(tmp_path_factory.mktemp("export") / "examples.duckdb")
-    summary = ingest([str(EXAMPLES)], db=path, pipeline=pipeline)
-    assert summary.events_stored > 5 and not summary.errors
-    return path
+def database(examples_db: str) -> str:
+    return examples_db
 
 
 def run_export(database: str, tmp_path: Path, output_format: str, *options: str) -> Path:

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 import reliability_report
 import schemathesis
-from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
@@ -22,7 +21,6 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 
 from veille.api import create_app
-from veille.pipeline import ingest
 
 pytestmark = pytest.mark.reliability
 #: Requests per operation and generation mode: a fifth of the profile's examples (each
@@ -31,10 +29,8 @@ EXAMPLES_PER_OPERATION = max(10, settings.default.max_examples // 5)
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Any:
-    db = str(tmp_path_factory.mktemp("schema") / "examples.duckdb")
-    summary = ingest([str(EXAMPLES)], db=db, pipeline=pipeline)
-    assert summary.events_stored > 0 and not summary.errors
+def api_schema(examples_db: str) -> Any:
+    db = examples_db
     return schemathesis.openapi.from_asgi(
         "/openapi.json", without_lifespan(create_app(db)), config=SCHEMATHESIS_CONFIG
     )

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from veille.api import MAX_PAGE, create_app
-from veille.pipeline import ingest
 from veille.web import STATIC, SWAGGER, VENDORED, vendored
 
 with warnings.catch_warnings():
@@ -30,10 +29,8 @@ OWN_FILES = [
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> TestClient:
-    path = str(tmp_path_factory.mktemp("web") / "examples.duckdb")
-    assert ingest([str(EXAMPLES)], db=path, pipeline=pipeline).events_stored > 5
-    return TestClient(create_app(path), raise_server_exceptions=False)
+def client(examples_db: str) -> TestClient:
+    return TestClient(create_app(examples_db), raise_server_exceptions=False)
 
 
 def get(client: TestClient, url: str, **params: Any) -> Any:
