@@ -243,10 +243,13 @@ def table(runs: Sequence[RunResult]) -> str:
     lines = [header, "-" * len(header)]
     for run in runs:
         ratio = f"{run.ratio_to_bare:.2f}" if run.ratio_to_bare is not None else "1.00"
-        share = run.token_share["FULL"] if run.token_share else 1.0
+        if run.token_share:
+            share = f"{run.token_share['FULL']:.0%}"
+        else:  # the bare parse takes everything; the workers' counts stay in the workers
+            share = "n/a" if run.workers else "100%"
         lines.append(
             f"{run.name:<16}{run.seconds:>9.1f}{run.docs_per_s:>9.1f}"
-            f"{run.words_per_s:>10.0f}{run.peak_rss_mb:>9.0f}{ratio:>8}{share:>8.0%}"
+            f"{run.words_per_s:>10.0f}{run.peak_rss_mb:>9.0f}{ratio:>8}{share:>8}"
         )
     return "\n".join(lines)
 
