@@ -506,7 +506,8 @@ def serve(
         raise typer.Exit(2) from None
     access = "uploads and deletions need the token" if token else "read-only"
     err_console.print(
-        f"Veille API on http://{host}:{port}/docs (database {database_name(db)}, {access})",
+        f"Veille dashboard on http://{host}:{port}/ and API docs on http://{host}:{port}/docs "
+        f"(database {database_name(db)}, {access})",
         soft_wrap=True,
     )
     uvicorn.run(api, host=host, port=port, log_level="info")
