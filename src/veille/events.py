@@ -50,6 +50,17 @@ TWO_PARTY_TYPES = frozenset(
 #: Actions that, done by several states together, are also cooperation between them.
 JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Verbal events whose complement is what is threatened, asked, refused, alleged or broken
+#: off ("a menacé de rompre", "a appelé X à libérer", "a suspendu sa coopération"): that
+#: complement is the content of the event, not an event of its own. An accusation's noun
+#: object stays an event ("a condamné l'attaque"), its clause does not ("accusé X de soutenir").
+CONTENT_DEPS = {
+    "THREATEN": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "REQUEST": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "REJECT": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "ACCUSE": frozenset({"xcomp", "ccomp"}),
+    "SANCTION": frozenset({"obj"}),
+}
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -299,7 +310,7 @@ class EventCoder:
         last_attackers: Sequence[Actor],
     ) -> Event | None:
         token, trigger = match.token, match.trigger
-        if self._describes_a_noun(token):
+        if self._describes_a_noun(token) or self._content_of_other_event(token, trigger):
             return None
         governors = _governors(token)
         if self._negated(token, governors) or self._hypothetical(token, governors):
@@ -366,6 +377,31 @@ class EventCoder:
             token.dep_ == "nmod"
             and _case_of(token) in OF_CASES
             and token.head.lemma_.lower() in self.modality.descriptor_heads
+        )
+
+    def _content_of_other_event(self, token: Token, trigger: Trigger) -> bool:
+        """ "a menacé de rompre ses relations": the rupture is what is threatened."""
+        head, dep = token.head, token.dep_
+        if head is token or dep in SUBJECT_DEPS:
+            return False
+        if (
+            dep == "acl"
+            and "Inf" in token.morph.get("VerbForm")
+            and head.dep_ == "obj"
+            and head.head.pos_ == "VERB"
+        ):
+            head, dep = head.head, "xcomp"  # "a appelé la junte à libérer": object control
+        if head.pos_ == "VERB":
+            candidates = self.lexicon.verbs.get(fold(head.lemma_), [])
+        elif head.pos_ == "NOUN":
+            candidates = self.lexicon.nouns.get(fold(head.lemma_), [])
+        else:
+            return False
+        candidates = [t for t in candidates if _reflexive_ok(head, t)]
+        candidates = _prefer_required_objects(head, candidates)
+        return any(
+            t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ())
+            for t in candidates
         )
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
