@@ -260,7 +260,8 @@ class EventCoder:
     def _triggers(self, sentence: Span) -> list[TriggerMatch]:
         matches: list[TriggerMatch] = []
         phrase_tokens: set[int] = set()
-        for match_id, start, end in self._phrase_matcher(sentence.doc)(sentence.as_doc()):
+        matcher = self._phrase_matcher(sentence.doc)
+        for match_id, start, end in matcher(folded_doc(sentence)):
             span = sentence.doc[sentence.start + start : sentence.start + end]
             key = sentence.doc.vocab.strings[match_id]
             phrase_tokens.update(range(span.start, span.end))
@@ -400,8 +401,7 @@ class EventCoder:
         candidates = [t for t in candidates if _reflexive_ok(head, t)]
         candidates = _prefer_required_objects(head, candidates)
         return any(
-            t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ())
-            for t in candidates
+            t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ()) for t in candidates
         )
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
@@ -611,6 +611,12 @@ class EventCoder:
 
 
 # -- helpers ------------------------------------------------------------------------
+
+
+def folded_doc(tokens: Doc | Span) -> Doc:
+    """The words of ``tokens`` folded like the lexicon's phrase keys ("frappes aériennes" is
+    matched by the key "frappes aeriennes"), token for token, for the phrase matchers."""
+    return Doc(tokens.doc.vocab, words=[fold(token.text) for token in tokens])
 
 
 def _joint_cooperation(event: Event) -> Event | None:
