@@ -77,6 +77,8 @@ COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
+#: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
+CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
 MAX_CLIMB = 3
 HISTORICAL_YEARS = 1
 
@@ -323,6 +325,7 @@ class EventCoder:
             elif event_type not in ANNOUNCEABLE_TYPES:
                 return None
         args = self._arguments(match, by_token, main_states)
+        _share_first_conjunct(token, args, by_token)
         actors, recipients = _assign_roles(trigger, args)
         if args.refers_to_attack and not recipients:
             # "X a condamné l'attaque": the attack's author, reported earlier, is the target.
@@ -635,6 +638,41 @@ def _joint_cooperation(event: Event) -> Event | None:
         mode=[],
         confidence=event.confidence * 0.8,
     )
+
+
+def _share_first_conjunct(
+    token: Token, args: Arguments, by_token: dict[int, list[ActorMention]]
+) -> None:
+    """ "X a reçu Y et lui a exprimé son soutien": a verb coordinated with a first one and
+    without a subject of its own shares that verb's subject, and its clitic pronoun ("lui",
+    "l'", "leur") stands for the first verb's object."""
+    verb = token if token.pos_ == "VERB" else token.head
+    if token.pos_ != "VERB" and token.dep_ != "obj":
+        return
+    if verb.pos_ != "VERB" or verb.dep_ != "conj" or verb.head.pos_ != "VERB":
+        return
+    first = verb.head
+    clitics = [
+        c for c in verb.children if c.pos_ == "PRON" and c.lower_ in CLITIC_OBJECTS and c.i < verb.i
+    ]
+    own_subject = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c not in clitics]
+    if not own_subject and (not args.subject or not args.from_syntax):
+        subject = [
+            m
+            for c in first.children
+            if c.dep_ in SUBJECT_DEPS
+            for m in _mentions_in(c, by_token, set(), SUBJECT_BLOCKING_CASES)
+        ]
+        if subject:
+            args.subject = subject
+            args.passive = any(c.dep_ == "aux:pass" for c in first.children)
+    if clitics and not args.objects:
+        args.objects.extend(
+            m
+            for c in first.children
+            if c.dep_ in ("obj", "iobj")
+            for m in _mentions_in(c, by_token, set())
+        )
 
 
 def _tokens_inside(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> set[int]:
