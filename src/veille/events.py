@@ -149,6 +149,7 @@ class Modality:
     descriptor_heads: frozenset[str]
     beneficiary_words: frozenset[str]
     planned_predicates: frozenset[str]
+    reporting_verbs: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -169,6 +170,7 @@ class Modality:
             descriptor_heads=frozenset(data["descriptor_heads"]),
             beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
             planned_predicates=frozenset(data["planned_predicates"]),
+            reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
         )
 
 
@@ -335,7 +337,8 @@ class EventCoder:
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
         if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
             # The parse missed an argument: take the nearest other actor in the sentence.
-            nearest = _nearest_other(token, by_token, identities, before=not actors)
+            speakers = self._speakers(token, by_token)
+            nearest = _nearest_other(token, by_token, identities | speakers, before=not actors)
             if nearest is not None:
                 (recipients if actors else actors).append(nearest.actor)
                 identities.add(nearest.actor.identity)
@@ -406,6 +409,29 @@ class EventCoder:
         return any(
             t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ()) for t in candidates
         )
+
+    def _speakers(self, token: Token, by_token: dict[int, list[ActorMention]]) -> set[str]:
+        """Who reports the trigger's clause: the subject of a verb of saying the clause is the
+        complement of ("X a affirmé que ...") or that hangs from it ("..., a précisé X"), and
+        the source after "selon"."""
+        clause = token
+        while clause.pos_ != "VERB" and clause.head is not clause:
+            clause = clause.head
+        reporters: list[Token] = []
+        if clause.dep_ in ("ccomp", "parataxis") and clause.head.pos_ == "VERB":
+            reporters.append(clause.head)
+        reporters += [c for c in clause.children if c.dep_ in ("advcl", "parataxis", "ccomp")]
+        found: set[str] = set()
+        for verb in reporters:
+            if verb.lemma_.lower() not in self.modality.reporting_verbs:
+                continue
+            for child in verb.children:
+                if child.dep_ in SUBJECT_DEPS:
+                    found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+        for child in clause.children:
+            if child.dep_.startswith("obl") and _case_of(child) == "selon":
+                found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+        return found
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
         for word in (token, *governors[:1]):
