@@ -398,6 +398,14 @@ class EventCoder:
             and head.head.pos_ == "VERB"
         ):
             head, dep = head.head, "xcomp"  # "a appelé la junte à libérer": object control
+        if (
+            token.pos_ == "NOUN"
+            and dep == "nmod"
+            and _case_of(token) in OF_CASES
+            and head.pos_ == "NOUN"
+            and any(t.event != trigger.event for t in self.lexicon.nouns.get(fold(head.lemma_), []))
+        ):
+            return True  # "la session de la commission mixte": one meeting, not a cooperation
         if head.pos_ == "VERB":
             candidates = self.lexicon.verbs.get(fold(head.lemma_), [])
         elif head.pos_ == "NOUN":
