@@ -104,6 +104,55 @@ def test_historical_background_is_flagged(pipeline) -> None:
     assert event.historical is True and event.date is not None and event.date.iso == "2013"
 
 
+def test_threatened_action_is_the_content_of_the_threat(pipeline) -> None:
+    events = _code(pipeline, "Le Burkina Faso a menacé d'expulser l'ambassadeur de France.")
+    assert _keys(events) == {("THREATEN", frozenset({"BFA", "FRA"}))}
+
+
+def test_alleged_action_is_the_content_of_the_accusation(pipeline) -> None:
+    events = _code(pipeline, "Le Niger a accusé l'Algérie de financer des groupes armés.")
+    assert _keys(events) == {("ACCUSE", frozenset({"NER", "DZA"}))}
+
+
+def test_suspended_cooperation_is_only_a_sanction(pipeline) -> None:
+    events = _code(pipeline, "Le Tchad a suspendu sa coopération militaire avec le Cameroun.")
+    assert _keys(events) == {("SANCTION", frozenset({"TCD", "CMR"}))}
+
+
+def test_joint_strikes_are_an_assault_and_a_cooperation(pipeline) -> None:
+    # "frappes aériennes" is an accented phrase of the lexicon.
+    events = _code(
+        pipeline,
+        "Les armées nigérienne et tchadienne ont mené des frappes aériennes contre Boko Haram.",
+    )
+    [assault] = [e for e in events if e.event == "ASSAULT"]
+    assert {a.code for a in assault.actor} == {"NER", "TCD"} and assault.mode == ["aerial"]
+    assert ("COOPERATE", frozenset({"NER", "TCD"})) in _keys(events)
+
+
+def test_second_coordinated_verb_shares_the_participants(pipeline) -> None:
+    events = _code(
+        pipeline,
+        "Le président malien a reçu le chef de la diplomatie russe et lui a exprimé son soutien.",
+    )
+    [support] = [e for e in events if e.event == "SUPPORT"]
+    assert [a.code for a in support.actor] == ["MLI"]
+    assert [a.code for a in support.recipient] == ["RUS"]
+    assert ("CONSULT", frozenset({"MLI", "RUS"})) in _keys(events)
+
+
+def test_speaker_is_not_a_party_of_the_reported_event(pipeline) -> None:
+    events = _code(pipeline, "Le Tchad a affirmé que le Soudan soutenait les rebelles.")
+    assert not any("TCD" in e.participants for e in events if e.event == "SUPPORT")
+
+
+def test_meeting_of_a_joint_commission_is_one_consultation(pipeline) -> None:
+    events = _code(
+        pipeline, "La Guinée et le Sénégal ont tenu à Dakar la session de leur commission mixte."
+    )
+    assert _keys(events) == {("CONSULT", frozenset({"GIN", "SEN"}))}
+
+
 # -- the labelled sentence set ------------------------------------------------------------
 
 

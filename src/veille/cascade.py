@@ -66,6 +66,7 @@ from veille.events import (
     EventCoder,
     Trigger,
     TriggerLexicon,
+    folded_doc,
 )
 from veille.lexicon import fold
 from veille.model import ActorMention, CleanDocument
@@ -194,7 +195,7 @@ class Cascade:
         for _, start, end in self.recogniser._roles(doc):
             mark(roles, start, end)
         strings = self.nlp.vocab.strings
-        for key, start, end in self._trigger_matcher(doc):
+        for key, start, end in self._trigger_matcher(folded_doc(doc)):
             mark(phrases, start, end)
             if strings[key] == "PLACE":
                 mark(place_phrases, start, end)

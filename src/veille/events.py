@@ -50,6 +50,17 @@ TWO_PARTY_TYPES = frozenset(
 #: Actions that, done by several states together, are also cooperation between them.
 JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Verbal events whose complement is what is threatened, asked, refused, alleged or broken
+#: off ("a menacé de rompre", "a appelé X à libérer", "a suspendu sa coopération"): that
+#: complement is the content of the event, not an event of its own. An accusation's noun
+#: object stays an event ("a condamné l'attaque"), its clause does not ("accusé X de soutenir").
+CONTENT_DEPS = {
+    "THREATEN": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "REQUEST": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "REJECT": frozenset({"xcomp", "ccomp", "obj", "nmod"}),
+    "ACCUSE": frozenset({"xcomp", "ccomp"}),
+    "SANCTION": frozenset({"obj"}),
+}
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -66,6 +77,8 @@ COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
+#: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
+CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
 MAX_CLIMB = 3
 HISTORICAL_YEARS = 1
 
@@ -136,6 +149,7 @@ class Modality:
     descriptor_heads: frozenset[str]
     beneficiary_words: frozenset[str]
     planned_predicates: frozenset[str]
+    reporting_verbs: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -156,6 +170,7 @@ class Modality:
             descriptor_heads=frozenset(data["descriptor_heads"]),
             beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
             planned_predicates=frozenset(data["planned_predicates"]),
+            reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
         )
 
 
@@ -249,7 +264,8 @@ class EventCoder:
     def _triggers(self, sentence: Span) -> list[TriggerMatch]:
         matches: list[TriggerMatch] = []
         phrase_tokens: set[int] = set()
-        for match_id, start, end in self._phrase_matcher(sentence.doc)(sentence.as_doc()):
+        matcher = self._phrase_matcher(sentence.doc)
+        for match_id, start, end in matcher(folded_doc(sentence)):
             span = sentence.doc[sentence.start + start : sentence.start + end]
             key = sentence.doc.vocab.strings[match_id]
             phrase_tokens.update(range(span.start, span.end))
@@ -299,7 +315,7 @@ class EventCoder:
         last_attackers: Sequence[Actor],
     ) -> Event | None:
         token, trigger = match.token, match.trigger
-        if self._describes_a_noun(token):
+        if self._describes_a_noun(token) or self._content_of_other_event(token, trigger):
             return None
         governors = _governors(token)
         if self._negated(token, governors) or self._hypothetical(token, governors):
@@ -311,6 +327,7 @@ class EventCoder:
             elif event_type not in ANNOUNCEABLE_TYPES:
                 return None
         args = self._arguments(match, by_token, main_states)
+        _share_first_conjunct(token, args, by_token)
         actors, recipients = _assign_roles(trigger, args)
         if args.refers_to_attack and not recipients:
             # "X a condamné l'attaque": the attack's author, reported earlier, is the target.
@@ -320,7 +337,8 @@ class EventCoder:
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
         if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
             # The parse missed an argument: take the nearest other actor in the sentence.
-            nearest = _nearest_other(token, by_token, identities, before=not actors)
+            speakers = self._speakers(token, by_token)
+            nearest = _nearest_other(token, by_token, identities | speakers, before=not actors)
             if nearest is not None:
                 (recipients if actors else actors).append(nearest.actor)
                 identities.add(nearest.actor.identity)
@@ -367,6 +385,61 @@ class EventCoder:
             and _case_of(token) in OF_CASES
             and token.head.lemma_.lower() in self.modality.descriptor_heads
         )
+
+    def _content_of_other_event(self, token: Token, trigger: Trigger) -> bool:
+        """ "a menacé de rompre ses relations": the rupture is what is threatened."""
+        head, dep = token.head, token.dep_
+        if head is token or dep in SUBJECT_DEPS:
+            return False
+        if (
+            dep == "acl"
+            and "Inf" in token.morph.get("VerbForm")
+            and head.dep_ == "obj"
+            and head.head.pos_ == "VERB"
+        ):
+            head, dep = head.head, "xcomp"  # "a appelé la junte à libérer": object control
+        if (
+            token.pos_ == "NOUN"
+            and dep == "nmod"
+            and _case_of(token) in OF_CASES
+            and head.pos_ == "NOUN"
+            and any(t.event != trigger.event for t in self.lexicon.nouns.get(fold(head.lemma_), []))
+        ):
+            return True  # "la session de la commission mixte": one meeting, not a cooperation
+        if head.pos_ == "VERB":
+            candidates = self.lexicon.verbs.get(fold(head.lemma_), [])
+        elif head.pos_ == "NOUN":
+            candidates = self.lexicon.nouns.get(fold(head.lemma_), [])
+        else:
+            return False
+        candidates = [t for t in candidates if _reflexive_ok(head, t)]
+        candidates = _prefer_required_objects(head, candidates)
+        return any(
+            t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ()) for t in candidates
+        )
+
+    def _speakers(self, token: Token, by_token: dict[int, list[ActorMention]]) -> set[str]:
+        """Who reports the trigger's clause: the subject of a verb of saying the clause is the
+        complement of ("X a affirmé que ...") or that hangs from it ("..., a précisé X"), and
+        the source after "selon"."""
+        clause = token
+        while clause.pos_ != "VERB" and clause.head is not clause:
+            clause = clause.head
+        reporters: list[Token] = []
+        if clause.dep_ in ("ccomp", "parataxis") and clause.head.pos_ == "VERB":
+            reporters.append(clause.head)
+        reporters += [c for c in clause.children if c.dep_ in ("advcl", "parataxis", "ccomp")]
+        found: set[str] = set()
+        for verb in reporters:
+            if verb.lemma_.lower() not in self.modality.reporting_verbs:
+                continue
+            for child in verb.children:
+                if child.dep_ in SUBJECT_DEPS:
+                    found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+        for child in clause.children:
+            if child.dep_.startswith("obl") and _case_of(child) == "selon":
+                found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+        return found
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
         for word in (token, *governors[:1]):
@@ -577,6 +650,12 @@ class EventCoder:
 # -- helpers ------------------------------------------------------------------------
 
 
+def folded_doc(tokens: Doc | Span) -> Doc:
+    """The words of ``tokens`` folded like the lexicon's phrase keys ("frappes aériennes" is
+    matched by the key "frappes aeriennes"), token for token, for the phrase matchers."""
+    return Doc(tokens.doc.vocab, words=[fold(token.text) for token in tokens])
+
+
 def _joint_cooperation(event: Event) -> Event | None:
     """States acting together ("la police marocaine et la police espagnole ont interpellé")
     also cooperate: PLOVER codes the joint action and a COOPERATE between them."""
@@ -593,6 +672,41 @@ def _joint_cooperation(event: Event) -> Event | None:
         mode=[],
         confidence=event.confidence * 0.8,
     )
+
+
+def _share_first_conjunct(
+    token: Token, args: Arguments, by_token: dict[int, list[ActorMention]]
+) -> None:
+    """ "X a reçu Y et lui a exprimé son soutien": a verb coordinated with a first one and
+    without a subject of its own shares that verb's subject, and its clitic pronoun ("lui",
+    "l'", "leur") stands for the first verb's object."""
+    verb = token if token.pos_ == "VERB" else token.head
+    if token.pos_ != "VERB" and token.dep_ != "obj":
+        return
+    if verb.pos_ != "VERB" or verb.dep_ != "conj" or verb.head.pos_ != "VERB":
+        return
+    first = verb.head
+    clitics = [
+        c for c in verb.children if c.pos_ == "PRON" and c.lower_ in CLITIC_OBJECTS and c.i < verb.i
+    ]
+    own_subject = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c not in clitics]
+    if not own_subject and (not args.subject or not args.from_syntax):
+        subject = [
+            m
+            for c in first.children
+            if c.dep_ in SUBJECT_DEPS
+            for m in _mentions_in(c, by_token, set(), SUBJECT_BLOCKING_CASES)
+        ]
+        if subject:
+            args.subject = subject
+            args.passive = any(c.dep_ == "aux:pass" for c in first.children)
+    if clitics and not args.objects:
+        args.objects.extend(
+            m
+            for c in first.children
+            if c.dep_ in ("obj", "iobj")
+            for m in _mentions_in(c, by_token, set())
+        )
 
 
 def _tokens_inside(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> set[int]:
