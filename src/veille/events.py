@@ -64,6 +64,10 @@ PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
 #: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
+#: Nested deeper in a subject or a passive agent, a place is where the actor is, not a
+#: co-actor ("les efforts de l'Algérie en faveur de la paix au Mali", "son représentant à
+#: l'ONU"); the subject's own head is not concerned.
+NESTED_SUBJECT_BLOCKING = SUBJECT_BLOCKING_CASES | frozenset({"à", "au", "aux", "en", "dans"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 MAX_CLIMB = 3
@@ -453,10 +457,12 @@ class EventCoder:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
                     args.subject.extend(
-                        _mentions_in(child, by_token, excluded, SUBJECT_BLOCKING_CASES)
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
                 if child.dep_ == "obl:agent":
-                    args.agents.extend(_mentions_in(child, by_token, excluded))
+                    args.agents.extend(
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
         for child in token.children:
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
                 continue
@@ -471,7 +477,9 @@ class EventCoder:
                         args.agents.extend(_mentions_in(grandchild, by_token, excluded))
                 continue
             if child.dep_ == "obl:agent":
-                args.agents.extend(_mentions_in(child, by_token, excluded))
+                args.agents.extend(
+                    _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                )
                 continue
             if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
                 count = POSSESSIVES[child.lower_]
@@ -733,8 +741,14 @@ def _mentions_by_token(
         span = paragraph.doc.char_span(
             mention.start - base, mention.end - base, alignment_mode="expand"
         )
-        if span is not None:
-            index.setdefault(span.root.i, []).append(mention)
+        if span is None:
+            continue
+        index.setdefault(span.root.i, []).append(mention)
+        # A name the parse split ("Boko" advmod, "Haram" nsubj) hangs from outside by more
+        # than one token: each of them leads to the mention.
+        for token in span:
+            if token.i != span.root.i and not span.start <= token.head.i < span.end:
+                index.setdefault(token.i, []).append(mention)
     return index
 
 
@@ -755,10 +769,20 @@ def _mentions_in(
         for child in current.children:
             if child.pos_ == "VERB" and child.dep_ in EMBEDDED_CLAUSES:
                 continue
-            if blocking_cases and _case_of(child) in blocking_cases:
+            if blocking_cases and _blocked(child, blocking_cases):
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _blocked(token: Token, blocking_cases: frozenset[str]) -> bool:
+    """ "contre X", "auprès de X" (also with "auprès" as the head adverb), but never a partner
+    ("aux côtés de X")."""
+    if _is_companion(token):
+        return False
+    return _case_of(token) in blocking_cases or (
+        token.pos_ == "ADV" and token.lower_ in blocking_cases
+    )
 
 
 def _nearest_other(
