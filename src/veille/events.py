@@ -49,6 +49,8 @@ TWO_PARTY_TYPES = frozenset(
 )
 #: Actions that, done by several states together, are also cooperation between them.
 JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
+#: Actions only a state does on its own soil (arrests, seizures, curfews).
+TERRITORIAL_TYPES = frozenset({"COERCE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -62,6 +64,9 @@ CLIMB_DEPS = frozenset(
 )
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
+#: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
+#: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
+MEMBERSHIP_VERBS = frozenset({"appartenir", "lier", "affilier", "rattacher", "appartenance"})
 #: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 #: Nested deeper in a subject or a passive agent, a place is where the actor is, not a
@@ -767,12 +772,24 @@ def _mentions_in(
             continue
         found.extend(by_token.get(current.i, ()))
         for child in current.children:
-            if child.pos_ == "VERB" and child.dep_ in EMBEDDED_CLAUSES:
+            if (
+                child.pos_ == "VERB"
+                and child.dep_ in EMBEDDED_CLAUSES
+                and not _says_membership(child)
+            ):
                 continue
             if blocking_cases and _blocked(child, blocking_cases):
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _says_membership(clause: Token) -> bool:
+    """ "liés à X", "soupçonnés d'appartenir à X": a participle clause on a noun."""
+    if clause.dep_ != "acl":
+        return False
+    chain = [clause, *(c for c in clause.children if c.dep_ == "xcomp")]
+    return any(fold(verb.lemma_) in MEMBERSHIP_VERBS for verb in chain)
 
 
 def _blocked(token: Token, blocking_cases: frozenset[str]) -> bool:
@@ -879,6 +896,14 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     ]
     if not actors and len(recipients) >= 2 and trigger.reciprocal:
         actors, recipients = recipients, []
+    if not actors and recipients and trigger.event in TERRITORIAL_TYPES:
+        # "un membre du JNIM a été arrêté au Sénégal": with no one named, the state where
+        # the arrest or seizure happened carried it out.
+        recipient_ids = {a.identity for a in recipients}
+        for span, code in args.places:
+            if code and code not in recipient_ids:
+                actors = [Actor(code, ("GOV",), _country_name(code), span.text)]
+                break
     return actors, recipients
 
 
