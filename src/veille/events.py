@@ -474,9 +474,17 @@ class EventCoder:
             if (
                 token.pos_ != "VERB"
                 and child.dep_ == "acl"
-                and child.lemma_.lower() in self.modality.support_verbs
+                and (
+                    child.lemma_.lower() in self.modality.support_verbs
+                    or (
+                        "Part" in child.morph.get("VerbForm")
+                        and fold(child.lemma_) not in self.lexicon.verbs
+                    )
+                )
             ):
-                # "l'attaque revendiquée par l'EIGS": the claimant is the author
+                # "l'attaque revendiquée par l'EIGS", "une formation dispensée par des
+                # instructeurs américains": the claimant or giver is the author (not so
+                # for "l'attaque condamnée par X", itself an event)
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
                         args.agents.extend(_mentions_in(grandchild, by_token, excluded))
@@ -534,6 +542,14 @@ class EventCoder:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
+        # "un convoi a été visé par un engin explosif": a noun trigger that is the agent
+        # of a passive verb acts on that verb's subject.
+        if token.pos_ != "VERB" and token.dep_ == "obl:agent" and token.head.pos_ == "VERB":
+            for sibling in token.head.children:
+                if sibling.dep_ == "nsubj:pass":
+                    args.objects.extend(
+                        _mentions_in(sibling, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
         # Partners named at clause level go with a noun trigger
         # ("lors de sa présidence, aux côtés de X").
         for sibling in _clause_companions(token):
