@@ -327,8 +327,13 @@ class EventCoder:
             recipients = [a for a in last_attackers if a.identity not in known]
         identities = {a.identity for a in (*actors, *recipients)}
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
-        if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
-            # The parse missed an argument: take the nearest other actor in the sentence.
+        if (
+            len(identities) == 1
+            and needed == 2
+            and (token.pos_ == "VERB" or not self._under_trigger(token, governors))
+        ):
+            # The parse missed an argument: take the nearest other actor in the sentence
+            # (not for a noun that is the topic of another trigger: "a demandé l'aide de X").
             nearest = _nearest_other(token, by_token, identities, before=not actors)
             if nearest is not None:
                 (recipients if actors else actors).append(nearest.actor)
@@ -567,6 +572,16 @@ class EventCoder:
                     if place is not None:
                         args.places.append(place)
         return args
+
+    def _under_trigger(self, token: Token, governors: Sequence[Token]) -> bool:
+        """Whether a noun trigger is the topic of another trigger ("a demandé l'aide de X",
+        "une aide a été demandée")."""
+        lexicon = self.lexicon
+        heads = [*governors, token.head] if token.dep_ in SUBJECT_DEPS else governors
+        return any(
+            fold(g.lemma_) in (lexicon.verbs if g.pos_ == "VERB" else lexicon.nouns)
+            for g in heads
+        )
 
     def _is_attack(self, token: Token) -> bool:
         triggers = self.lexicon.nouns.get(fold(token.lemma_), [])
