@@ -64,6 +64,8 @@ CLIMB_DEPS = frozenset(
 )
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
+#: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
+CIRCUMSTANCE_HEADS = frozenset({"marge", "occasion", "cours", "issue", "lendemain", "veille"})
 #: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
 #: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
 MEMBERSHIP_VERBS = frozenset({"appartenir", "lier", "affilier", "rattacher", "appartenance"})
@@ -466,6 +468,11 @@ class EventCoder:
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
+                    if subject_holder.dep_ == "acl:relcl" and "Rel" in child.morph.get(
+                        "PronType"
+                    ):
+                        # "le président, qui avait reçu X": the antecedent is the subject
+                        child = subject_holder.head
                     args.subject.extend(
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
@@ -512,6 +519,8 @@ class EventCoder:
             case = _case_of(child)
             if case in self.modality.circumstance_cases:
                 continue
+            if case is not None and fold(child.lemma_) in CIRCUMSTANCE_HEADS:
+                continue  # "en marge du sommet de l'UA", "à l'occasion de la visite de X"
             if case in blocking:
                 continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
@@ -578,6 +587,11 @@ class EventCoder:
         "une aide a été demandée")."""
         lexicon = self.lexicon
         heads = [*governors, token.head] if token.dep_ in SUBJECT_DEPS else governors
+        if _case_of(token) in self.modality.circumstance_cases or any(
+            g.pos_ in ("ADV", "ADP") and g.lower_ in self.modality.circumstance_cases
+            for g in governors
+        ):
+            return True  # "lors d'une réunion de la CEDEAO": the setting of another event
         return any(
             fold(g.lemma_) in (lexicon.verbs if g.pos_ == "VERB" else lexicon.nouns)
             for g in heads
@@ -801,8 +815,13 @@ def _mentions_in(
         current = stack.pop()
         if current.i in excluded:
             continue
-        found.extend(by_token.get(current.i, ()))
+        here = by_token.get(current.i, ())
+        found.extend(here)
         for child in current.children:
+            if here and _describes(child, by_token):
+                continue  # "le Niger, voisin du Nigeria": the apposition only describes it
+            if _is_circumstance(child):
+                continue  # "son homologue, en marge du sommet de l'UA"
             if (
                 child.pos_ == "VERB"
                 and child.dep_ in EMBEDDED_CLAUSES
@@ -813,6 +832,23 @@ def _mentions_in(
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _describes(child: Token, by_token: dict[int, list[ActorMention]]) -> bool:
+    """An apposition or detached adjective on a named actor ("le Niger, voisin du Nigeria")."""
+    if child.dep_ == "appos":
+        return child.i not in by_token
+    left = child.left_edge
+    return child.dep_ == "amod" and left.i > 0 and left.nbor(-1).text == ","
+
+
+def _is_circumstance(token: Token) -> bool:
+    case = _case_of(token)
+    if case is None:
+        return False
+    return (
+        fold(token.lemma_) in CIRCUMSTANCE_HEADS or case in Modality.load().circumstance_cases
+    )
 
 
 def _says_membership(clause: Token) -> bool:
@@ -828,9 +864,11 @@ def _blocked(token: Token, blocking_cases: frozenset[str]) -> bool:
     ("aux côtés de X")."""
     if _is_companion(token):
         return False
-    return _case_of(token) in blocking_cases or (
-        token.pos_ == "ADV" and token.lower_ in blocking_cases
-    )
+    case = _case_of(token)
+    if case in PLACE_CASES and case not in SUBJECT_BLOCKING_CASES:
+        # a place under a noun ("la paix au Mali"), not the complement of a verb ("lié au JNIM")
+        return case in blocking_cases and token.dep_ == "nmod"
+    return case in blocking_cases or (token.pos_ == "ADV" and token.lower_ in blocking_cases)
 
 
 def _nearest_other(
