@@ -459,6 +459,7 @@ class EventCoder:
         )
         excluded = set(range(match.span.start, match.span.end))
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
+        holder_passive = args.passive
         if (
             subject_holder is not None
             and token.pos_ != "VERB"
@@ -476,7 +477,7 @@ class EventCoder:
                     args.subject.extend(
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
-                if child.dep_ == "obl:agent":
+                if _is_agent(child, holder_passive):
                     args.agents.extend(
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
@@ -501,10 +502,11 @@ class EventCoder:
                     if grandchild.dep_ == "obl:agent":
                         args.agents.extend(_mentions_in(grandchild, by_token, excluded))
                 continue
-            if child.dep_ == "obl:agent":
-                args.agents.extend(
-                    _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
-                )
+            if _is_agent(child, holder_passive and subject_holder is token):
+                if subject_holder is not token:  # else already taken above
+                    args.agents.extend(
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
                 continue
             if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
                 count = POSSESSIVES[child.lower_]
@@ -556,6 +558,12 @@ class EventCoder:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
+        # "a déclaré l'ambassadeur persona non grata": a predicative noun trigger bears on
+        # its verb's object.
+        if token.pos_ != "VERB" and token.dep_ == "xcomp" and token.head is subject_holder:
+            for sibling in token.head.children:
+                if sibling.dep_ == "obj":
+                    args.objects.extend(_mentions_in(sibling, by_token, excluded))
         # "un convoi a été visé par un engin explosif": a noun trigger that is the agent
         # of a passive verb acts on that verb's subject.
         if token.pos_ != "VERB" and token.dep_ == "obl:agent" and token.head.pos_ == "VERB":
@@ -744,6 +752,7 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
             and current.pos_ != "VERB"
             and current.head.pos_ == "VERB"
             and current.head.lemma_.lower() not in support_verbs
+            and not (current is token and token.dep_ == "xcomp")  # "déclaré persona non grata"
         ):
             break
         current = current.head
@@ -832,6 +841,13 @@ def _mentions_in(
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _is_agent(token: Token, passive: bool) -> bool:
+    """ "par X" of a passive, also when the parse calls it an oblique of manner."""
+    if token.dep_ == "obl:agent":
+        return True
+    return passive and token.dep_.startswith("obl") and _case_of(token) == "par"
 
 
 def _describes(child: Token, by_token: dict[int, list[ActorMention]]) -> bool:
