@@ -63,7 +63,7 @@ CLIMB_DEPS = frozenset(
     {"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"}
 )
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
-COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
+COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
 #: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
 CIRCUMSTANCE_HEADS = frozenset({"marge", "occasion", "cours", "issue", "lendemain", "veille"})
 #: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
@@ -760,7 +760,8 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
 
 
 def _clause_companions(token: Token) -> list[Token]:
-    """Partners ("avec X", "aux côtés de X") attached to the verb of a noun trigger's clause."""
+    """Partners ("avec X", "aux côtés de X", "entre X et Y") attached to the verb of a noun
+    trigger's clause."""
     if token.pos_ == "VERB":
         return []
     verb = token.head
