@@ -86,6 +86,7 @@ class ActorLexicon:
     )  # folded head -> sector or "counterpart"
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
+    addressee_verbs: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
     courtesy_titles: frozenset[str] = frozenset()
 
@@ -101,6 +102,7 @@ class ActorLexicon:
             },
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
+            addressee_verbs=frozenset(fold(v) for v in context.get("addressee_verbs") or ()),
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
         )
@@ -272,6 +274,9 @@ class ActorRecogniser:
             ):
                 return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
         is_capital = ":capital" in span.label_ or ":seat" in span.label_
+        if fold(getattr(before, "text", "")) == "a" and span.root.head.pos_ == "VERB":
+            if fold(span.root.head.lemma_) in self.lexicon.addressee_verbs:
+                return False  # "a demandé à Madrid": the government addressed
         return (
             is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
         )
