@@ -501,6 +501,9 @@ class EventCoder:
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
                         args.agents.extend(_mentions_in(grandchild, by_token, excluded))
+                    elif _case_of(grandchild) in self.modality.against_cases:
+                        # "l'attaque menée par le JNIM contre l'armée": the target
+                        args.objects.extend(_mentions_in(grandchild, by_token, excluded))
                 continue
             if _is_agent(child, holder_passive and subject_holder is token):
                 if subject_holder is not token:  # else already taken above
