@@ -274,9 +274,13 @@ class ActorRecogniser:
             ):
                 return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
         is_capital = ":capital" in span.label_ or ":seat" in span.label_
-        if fold(getattr(before, "text", "")) == "a" and span.root.head.pos_ == "VERB":
-            if fold(span.root.head.lemma_) in self.lexicon.addressee_verbs:
-                return False  # "a demandé à Madrid": the government addressed
+        head = span.root.head
+        if (
+            fold(getattr(before, "text", "")) == "a"
+            and head.pos_ == "VERB"
+            and fold(head.lemma_) in self.lexicon.addressee_verbs
+        ):
+            return False  # "a demandé à Madrid": the government addressed
         return (
             is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
         )

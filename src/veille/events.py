@@ -469,9 +469,7 @@ class EventCoder:
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
-                    if subject_holder.dep_ == "acl:relcl" and "Rel" in child.morph.get(
-                        "PronType"
-                    ):
+                    if subject_holder.dep_ == "acl:relcl" and "Rel" in child.morph.get("PronType"):
                         # "le président, qui avait reçu X": the antecedent is the subject
                         child = subject_holder.head
                     args.subject.extend(
@@ -481,7 +479,15 @@ class EventCoder:
                     args.agents.extend(
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
-        for child in token.children:
+        # A phrase's agent may hang from any of its words ("persona non grata par X").
+        inner_agents = [
+            c
+            for word in match.span
+            if word is not token
+            for c in word.children
+            if c.dep_ == "obl:agent" and c.i not in excluded
+        ]
+        for child in (*token.children, *inner_agents):
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
                 continue
             if (
@@ -569,7 +575,11 @@ class EventCoder:
                     args.objects.extend(_mentions_in(sibling, by_token, excluded))
         # "un convoi a été visé par un engin explosif": a noun trigger that is the agent
         # of a passive verb acts on that verb's subject.
-        if token.pos_ != "VERB" and token.dep_ == "obl:agent" and token.head.pos_ == "VERB":
+        if (
+            token.pos_ != "VERB"
+            and token.head.pos_ == "VERB"
+            and _is_agent(token, any(c.dep_ == "aux:pass" for c in token.head.children))
+        ):
             for sibling in token.head.children:
                 if sibling.dep_ == "nsubj:pass":
                     args.objects.extend(
@@ -604,8 +614,7 @@ class EventCoder:
         ):
             return True  # "lors d'une réunion de la CEDEAO": the setting of another event
         return any(
-            fold(g.lemma_) in (lexicon.verbs if g.pos_ == "VERB" else lexicon.nouns)
-            for g in heads
+            fold(g.lemma_) in (lexicon.verbs if g.pos_ == "VERB" else lexicon.nouns) for g in heads
         )
 
     def _is_attack(self, token: Token) -> bool:
@@ -866,9 +875,7 @@ def _is_circumstance(token: Token) -> bool:
     case = _case_of(token)
     if case is None:
         return False
-    return (
-        fold(token.lemma_) in CIRCUMSTANCE_HEADS or case in Modality.load().circumstance_cases
-    )
+    return fold(token.lemma_) in CIRCUMSTANCE_HEADS or case in Modality.load().circumstance_cases
 
 
 def _says_membership(clause: Token) -> bool:
