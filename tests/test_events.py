@@ -193,6 +193,17 @@ def _participants(pipeline, text: str, event_type: str) -> set[frozenset[str]]:
         ),
         # a capital addressed by a verb of request is its government
         ("Alger a demandé à Paris la restitution des archives.", "REQUEST", {"DZA", "FRA"}),
+        # what talks are about, and what praise is for, are not parties
+        (
+            "Le Maroc et l'Espagne ont discuté de la réforme du Conseil de sécurité de l'ONU.",
+            "CONSULT",
+            {"MAR", "ESP"},
+        ),
+        (
+            "Le Maroc a félicité le Sénégal pour l'organisation réussie du sommet de l'OCI.",
+            "SUPPORT",
+            {"MAR", "SEN"},
+        ),
         # the target of an attack named on its participle
         (
             "L'Algérie a condamné l'attaque menée par Al-Qaïda contre l'armée malienne.",

@@ -65,7 +65,9 @@ CLIMB_DEPS = frozenset(
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
 #: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
-CIRCUMSTANCE_HEADS = frozenset({"marge", "occasion", "cours", "issue", "lendemain", "veille"})
+CIRCUMSTANCE_HEADS = frozenset(
+    {"marge", "occasion", "cours", "issue", "lendemain", "veille", "sujet", "propos"}
+)
 #: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
 #: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
 MEMBERSHIP_VERBS = frozenset({"appartenir", "lier", "affilier", "rattacher", "appartenance"})
@@ -532,6 +534,8 @@ class EventCoder:
                 continue
             if case is not None and fold(child.lemma_) in CIRCUMSTANCE_HEADS:
                 continue  # "en marge du sommet de l'UA", "à l'occasion de la visite de X"
+            if token.pos_ == "VERB" and _is_topic(child, match.trigger.event, token):
+                continue  # "ont discuté de la réforme du Conseil de sécurité"
             if case in blocking:
                 continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
@@ -854,6 +858,19 @@ def _mentions_in(
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _is_topic(child: Token, event: str, verb: Token) -> bool:
+    """What talks are about ("discuter de X", "s'entretenir sur X") and what praise is for
+    once its object is named ("a félicité X pour Y")."""
+    case = _case_of(child)
+    if event == "CONSULT" and child.dep_ != "obj" and case in (*OF_CASES, "sur"):
+        return True
+    return (
+        case == "pour"
+        and child.dep_ != "obj"
+        and any(c.dep_ == "obj" and c.i < child.i for c in verb.children)
+    )
 
 
 def _is_agent(token: Token, passive: bool) -> bool:
