@@ -30,6 +30,8 @@ from veille.model import (
     ResolvedDate,
 )
 
+#: Relations of a noun that is an argument or a modifier noun (their first part).
+ARGUMENT_DEPS = frozenset({"nsubj", "obj", "iobj", "obl", "nmod", "appos", "conj", "ROOT"})
 #: Clauses inside an argument that are predicates of their own ("un suspect recherché pour ...").
 EMBEDDED_CLAUSES = frozenset({"acl", "acl:relcl", "advcl", "conj", "ccomp", "parataxis"})
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
@@ -821,7 +823,9 @@ def _mentions_by_token(
             continue
         index.setdefault(span.root.i, []).append(mention)
         # A name the parse split ("Boko" advmod, "Haram" nsubj) hangs from outside by more
-        # than one token: each of them leads to the mention.
+        # than one token: when its root is no argument, the others lead to the mention too.
+        if span.root.dep_.split(":")[0] in ARGUMENT_DEPS:
+            continue
         for token in span:
             if token.i != span.root.i and not span.start <= token.head.i < span.end:
                 index.setdefault(token.i, []).append(mention)
