@@ -153,6 +153,126 @@ def test_meeting_of_a_joint_commission_is_one_consultation(pipeline) -> None:
     assert _keys(events) == {("CONSULT", frozenset({"GIN", "SEN"}))}
 
 
+# -- participants: who is attached to an event whose type is right -------------------------
+
+
+MINUSMA = "Mission multidimensionnelle intégrée des Nations unies pour la stabilisation au Mali"
+
+
+def _participants(pipeline, text: str, event_type: str) -> set[frozenset[str]]:
+    return {e.participants for e in _code(pipeline, text) if e.event == event_type}
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "participants"),
+    [
+        # a group name the parse splits over two heads
+        (
+            "Boko Haram a attaqué un poste de la gendarmerie camerounaise près de Kolofata.",
+            "ASSAULT",
+            {"Boko Haram", "CMR"},
+        ),
+        # a place inside the subject or the passive agent is not a co-actor
+        (
+            "Les efforts du Sénégal en faveur de la stabilité au Mali ont été salués par "
+            "l'Union africaine.",
+            "SUPPORT",
+            {"SEN", "Union africaine"},
+        ),
+        (
+            "Le Mali a été accusé d'exactions par le représentant permanent de la France à l'ONU.",
+            "ACCUSE",
+            {"FRA", "MLI"},
+        ),
+        # the group the arrested people are said to belong to
+        (
+            "La police mauritanienne a interpellé quatre hommes soupçonnés d'appartenir à l'EIGS.",
+            "COERCE",
+            {"MRT", "État islamique au Grand Sahara"},
+        ),
+        # an arrest with no named actor: the state where it happened
+        (
+            "Un partisan présumé de Boko Haram a été arrêté au Cameroun.",
+            "COERCE",
+            {"CMR", "Boko Haram"},
+        ),
+        # the giver named by a participle on a noun trigger
+        (
+            "Les gendarmes nigériens ont suivi une formation dispensée par des instructeurs "
+            "italiens.",
+            "AID",
+            {"ITA", "NER"},
+        ),
+        # a noun trigger that is the agent of a passive verb acts on its subject
+        (
+            "Une patrouille de la MINUSMA a été visée par une attaque près de Tessalit.",
+            "ASSAULT",
+            {MINUSMA},
+        ),
+        # a noun trigger with one party from the parse takes the nearest other actor
+        (
+            "Le président nigérien a eu un entretien avec le secrétaire général de l'ONU.",
+            "CONSULT",
+            {"NER", "Organisation des Nations unies"},
+        ),
+        # a relative clause's "qui" is its antecedent
+        (
+            "Le président gambien, qui avait reçu la veille le ministre sénégalais de "
+            "l'Intérieur, a inauguré un pont.",
+            "CONSULT",
+            {"GMB", "SEN"},
+        ),
+        # an apposition or a circumstance complement names no party
+        (
+            "Le Bénin, voisin du Nigeria, a signé un accord militaire avec le Togo.",
+            "SUPPORT",
+            {"BEN", "TGO"},
+        ),
+        (
+            "Le ministre marocain a rencontré son homologue nigérien en marge d'un sommet de "
+            "l'Union africaine.",
+            "CONSULT",
+            {"MAR", "NER"},
+        ),
+        # "entre X et Y" on the clause of a noun trigger
+        (
+            "Des consultations ont eu lieu entre le Tchad et le Soudan à N'Djamena.",
+            "CONSULT",
+            {"TCD", "SDN"},
+        ),
+        # a capital addressed by a verb of request is its government
+        ("Alger a demandé à Paris la restitution des archives.", "REQUEST", {"DZA", "FRA"}),
+        # what talks are about, and what praise is for, are not parties
+        (
+            "Le Maroc et l'Espagne ont discuté de la réforme du Conseil de sécurité de l'ONU.",
+            "CONSULT",
+            {"MAR", "ESP"},
+        ),
+        (
+            "Le Maroc a félicité le Sénégal pour l'organisation réussie du sommet de l'OCI.",
+            "SUPPORT",
+            {"MAR", "SEN"},
+        ),
+        # the target of an attack named on its participle
+        (
+            "L'Algérie a condamné l'attaque menée par Al-Qaïda contre l'armée malienne.",
+            "ASSAULT",
+            {"Al-Qaïda", "MLI"},
+        ),
+    ],
+)
+def test_participants(pipeline, text: str, event_type: str, participants: set[str]) -> None:
+    assert _participants(pipeline, text, event_type) == {frozenset(participants)}
+
+
+def test_persona_non_grata_by_passive_agent(pipeline) -> None:
+    text = "Deux diplomates ivoiriens ont été déclarés persona non grata par le Burkina Faso."
+    events = _code(pipeline, text)
+    [sanction] = [e for e in events if e.event == "SANCTION"]
+    assert [a.code for a in sanction.actor] == ["BFA"]
+    assert [a.code for a in sanction.recipient] == ["CIV"]
+
+
 # -- the labelled sentence set ------------------------------------------------------------
 
 

@@ -86,6 +86,7 @@ class ActorLexicon:
     )  # folded head -> sector or "counterpart"
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
+    addressee_verbs: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
     courtesy_titles: frozenset[str] = frozenset()
 
@@ -101,6 +102,7 @@ class ActorLexicon:
             },
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
+            addressee_verbs=frozenset(fold(v) for v in context.get("addressee_verbs") or ()),
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
         )
@@ -272,6 +274,13 @@ class ActorRecogniser:
             ):
                 return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
         is_capital = ":capital" in span.label_ or ":seat" in span.label_
+        head = span.root.head
+        if (
+            fold(getattr(before, "text", "")) == "a"
+            and head.pos_ == "VERB"
+            and fold(head.lemma_) in self.lexicon.addressee_verbs
+        ):
+            return False  # "a demandé à Madrid": the government addressed
         return (
             is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
         )
@@ -577,7 +586,7 @@ def _governing_nouns(span: Span) -> list[Token]:
     nouns = []
     current = span.root
     for _ in range(2):
-        if current.dep_ not in ("nmod", "appos", "flat:name") or current.head is current:
+        if current.dep_ not in ("nmod", "appos", "flat:name") or current.head == current:
             break
         current = current.head
         if current.pos_ in NOUN_POS:
@@ -593,7 +602,7 @@ def _qualified_noun(adjective: Token, country_codes: object) -> Token | None:
     else the nearest noun before it.
     """
     current = adjective
-    while current.dep_ == "conj" and current.head.pos_ == "ADJ" and current.head is not current:
+    while current.dep_ == "conj" and current.head.pos_ == "ADJ" and current.head != current:
         current = current.head
     if current.head.pos_ in NOUN_POS and current.head.i < current.i:
         return current.head

@@ -30,6 +30,8 @@ from veille.model import (
     ResolvedDate,
 )
 
+#: Relations of a noun that is an argument or a modifier noun (their first part).
+ARGUMENT_DEPS = frozenset({"nsubj", "obj", "iobj", "obl", "nmod", "appos", "conj", "ROOT"})
 #: Clauses inside an argument that are predicates of their own ("un suspect recherché pour ...").
 EMBEDDED_CLAUSES = frozenset({"acl", "acl:relcl", "advcl", "conj", "ccomp", "parataxis"})
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
@@ -49,6 +51,8 @@ TWO_PARTY_TYPES = frozenset(
 )
 #: Actions that, done by several states together, are also cooperation between them.
 JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
+#: Actions only a state does on its own soil (arrests, seizures, curfews).
+TERRITORIAL_TYPES = frozenset({"COERCE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Verbal events whose complement is what is threatened, asked, refused, alleged or broken
 #: off ("a menacé de rompre", "a appelé X à libérer", "a suspendu sa coopération"): that
@@ -72,9 +76,20 @@ CLIMB_DEPS = frozenset(
     {"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"}
 )
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
-COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
+COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
+#: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
+CIRCUMSTANCE_HEADS = frozenset(
+    {"marge", "occasion", "cours", "issue", "lendemain", "veille", "sujet", "propos"}
+)
+#: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
+#: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
+MEMBERSHIP_VERBS = frozenset({"appartenir", "lier", "affilier", "rattacher", "appartenance"})
 #: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
+#: Nested deeper in a subject or a passive agent, a place is where the actor is, not a
+#: co-actor ("les efforts de l'Algérie en faveur de la paix au Mali", "son représentant à
+#: l'ONU"); the subject's own head is not concerned.
+NESTED_SUBJECT_BLOCKING = SUBJECT_BLOCKING_CASES | frozenset({"à", "au", "aux", "en", "dans"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 #: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
@@ -335,8 +350,14 @@ class EventCoder:
             recipients = [a for a in last_attackers if a.identity not in known]
         identities = {a.identity for a in (*actors, *recipients)}
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
-        if len(identities) == 1 and needed == 2 and token.pos_ == "VERB":
-            # The parse missed an argument: take the nearest other actor in the sentence.
+        if (
+            len(identities) == 1
+            and needed == 2
+            and (token.pos_ == "VERB" or not self._under_trigger(token, governors))
+        ):
+            # The parse missed an argument: take the nearest other actor in the sentence
+            # (not for a noun that is the topic of another trigger: "a demandé l'aide de X";
+            # never the speaker of reported speech).
             speakers = self._speakers(token, by_token)
             nearest = _nearest_other(token, by_token, identities | speakers, before=not actors)
             if nearest is not None:
@@ -373,7 +394,7 @@ class EventCoder:
         """ "un accord de coopération": the trigger only qualifies the noun it hangs from."""
         if token.pos_ == "VERB":
             return False
-        if token.dep_ == "conj" and token.head is not token and token.head.pos_ != "VERB":
+        if token.dep_ == "conj" and token.head != token and token.head.pos_ != "VERB":
             return self._describes_a_noun(token.head)  # "en matière de formation, d'équipement"
         if any(
             c.dep_ in ("case", "fixed") and c.lemma_.lower() in self.modality.descriptor_heads
@@ -389,7 +410,7 @@ class EventCoder:
     def _content_of_other_event(self, token: Token, trigger: Trigger) -> bool:
         """ "a menacé de rompre ses relations": the rupture is what is threatened."""
         head, dep = token.head, token.dep_
-        if head is token or dep in SUBJECT_DEPS:
+        if head == token or dep in SUBJECT_DEPS:
             return False
         if (
             dep == "acl"
@@ -423,7 +444,7 @@ class EventCoder:
         complement of ("X a affirmé que ...") or that hangs from it ("..., a précisé X"), and
         the source after "selon"."""
         clause = token
-        while clause.pos_ != "VERB" and clause.head is not clause:
+        while clause.pos_ != "VERB" and clause.head.i != clause.i:
             clause = clause.head
         reporters: list[Token] = []
         if clause.dep_ in ("ccomp", "parataxis") and clause.head.pos_ == "VERB":
@@ -463,7 +484,7 @@ class EventCoder:
                 for c in word.children
             ):
                 return True
-            if word is not token and word.lemma_.lower() in self.modality.hypothetical_governors:
+            if word != token and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
         # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
         for word in (token, *governors[:2]):
@@ -516,6 +537,7 @@ class EventCoder:
         )
         excluded = set(range(match.span.start, match.span.end))
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
+        holder_passive = args.passive
         if (
             subject_holder is not None
             and token.pos_ != "VERB"
@@ -525,26 +547,53 @@ class EventCoder:
         if subject_holder is not None:
             for child in subject_holder.children:
                 if child.dep_ in SUBJECT_DEPS:
+                    if subject_holder.dep_ == "acl:relcl" and "Rel" in child.morph.get("PronType"):
+                        # "le président, qui avait reçu X": the antecedent is the subject
+                        child = subject_holder.head
                     args.subject.extend(
-                        _mentions_in(child, by_token, excluded, SUBJECT_BLOCKING_CASES)
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
-                if child.dep_ == "obl:agent":
-                    args.agents.extend(_mentions_in(child, by_token, excluded))
-        for child in token.children:
+                if _is_agent(child, holder_passive):
+                    args.agents.extend(
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
+        # A phrase's agent may hang from any of its words ("persona non grata par X").
+        inner_agents = [
+            c
+            for word in match.span
+            if word != token
+            for c in word.children
+            if c.dep_ == "obl:agent" and c.i not in excluded
+        ]
+        for child in (*token.children, *inner_agents):
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
                 continue
             if (
                 token.pos_ != "VERB"
                 and child.dep_ == "acl"
-                and child.lemma_.lower() in self.modality.support_verbs
+                and (
+                    child.lemma_.lower() in self.modality.support_verbs
+                    or (
+                        "Part" in child.morph.get("VerbForm")
+                        and fold(child.lemma_) not in self.lexicon.verbs
+                    )
+                )
             ):
-                # "l'attaque revendiquée par l'EIGS": the claimant is the author
+                # "l'attaque revendiquée par l'EIGS", "une formation dispensée par des
+                # instructeurs américains": the claimant or giver is the author (not so
+                # for "l'attaque condamnée par X", itself an event)
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
                         args.agents.extend(_mentions_in(grandchild, by_token, excluded))
+                    elif _case_of(grandchild) in self.modality.against_cases:
+                        # "l'attaque menée par le JNIM contre l'armée": the target
+                        args.objects.extend(_mentions_in(grandchild, by_token, excluded))
                 continue
-            if child.dep_ == "obl:agent":
-                args.agents.extend(_mentions_in(child, by_token, excluded))
+            if _is_agent(child, holder_passive and subject_holder == token):
+                if subject_holder != token:  # else already taken above
+                    args.agents.extend(
+                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
                 continue
             if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
                 count = POSSESSIVES[child.lower_]
@@ -559,6 +608,10 @@ class EventCoder:
             case = _case_of(child)
             if case in self.modality.circumstance_cases:
                 continue
+            if case is not None and fold(child.lemma_) in CIRCUMSTANCE_HEADS:
+                continue  # "en marge du sommet de l'UA", "à l'occasion de la visite de X"
+            if token.pos_ == "VERB" and _is_topic(child, match.trigger.event, token):
+                continue  # "ont discuté de la réforme du Conseil de sécurité"
             if case in blocking:
                 continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
@@ -594,6 +647,24 @@ class EventCoder:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
+        # "a déclaré l'ambassadeur persona non grata": a predicative noun trigger bears on
+        # its verb's object.
+        if token.pos_ != "VERB" and token.dep_ == "xcomp" and token.head == subject_holder:
+            for sibling in token.head.children:
+                if sibling.dep_ == "obj":
+                    args.objects.extend(_mentions_in(sibling, by_token, excluded))
+        # "un convoi a été visé par un engin explosif": a noun trigger that is the agent
+        # of a passive verb acts on that verb's subject.
+        if (
+            token.pos_ != "VERB"
+            and token.head.pos_ == "VERB"
+            and _is_agent(token, any(c.dep_ == "aux:pass" for c in token.head.children))
+        ):
+            for sibling in token.head.children:
+                if sibling.dep_ == "nsubj:pass":
+                    args.objects.extend(
+                        _mentions_in(sibling, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    )
         # Partners named at clause level go with a noun trigger
         # ("lors de sa présidence, aux côtés de X").
         for sibling in _clause_companions(token):
@@ -611,6 +682,20 @@ class EventCoder:
                     if place is not None:
                         args.places.append(place)
         return args
+
+    def _under_trigger(self, token: Token, governors: Sequence[Token]) -> bool:
+        """Whether a noun trigger is the topic of another trigger ("a demandé l'aide de X",
+        "une aide a été demandée")."""
+        lexicon = self.lexicon
+        heads = [*governors, token.head] if token.dep_ in SUBJECT_DEPS else governors
+        if _case_of(token) in self.modality.circumstance_cases or any(
+            g.pos_ in ("ADV", "ADP") and g.lower_ in self.modality.circumstance_cases
+            for g in governors
+        ):
+            return True  # "lors d'une réunion de la CEDEAO": the setting of another event
+        return any(
+            fold(g.lemma_) in (lexicon.verbs if g.pos_ == "VERB" else lexicon.nouns) for g in heads
+        )
 
     def _is_attack(self, token: Token) -> bool:
         triggers = self.lexicon.nouns.get(fold(token.lemma_), [])
@@ -770,7 +855,7 @@ def _governors(token: Token) -> list[Token]:
     chain = []
     current = token
     for _ in range(MAX_CLIMB):
-        if current.dep_ not in CLIMB_DEPS or current.head is current:
+        if current.dep_ not in CLIMB_DEPS or current.head == current:
             break
         current = current.head
         chain.append(current)
@@ -791,15 +876,16 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
                 c.dep_.startswith("expl") for c in current.children
             )
             return current, passive
-        if current.dep_ not in CLIMB_DEPS or current.head is current:
+        if current.dep_ not in CLIMB_DEPS or current.head == current:
             break
-        if token.pos_ != "VERB" and current is token and token.dep_ in ("nsubj", "nsubj:pass"):
+        if token.pos_ != "VERB" and current == token and token.dep_ in ("nsubj", "nsubj:pass"):
             break  # a noun trigger that is itself a subject has no subject of its own
         if (
             token.pos_ != "VERB"
             and current.pos_ != "VERB"
             and current.head.pos_ == "VERB"
             and current.head.lemma_.lower() not in support_verbs
+            and not (current == token and token.dep_ == "xcomp")  # "déclaré persona non grata"
         ):
             break
         current = current.head
@@ -807,12 +893,13 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
 
 
 def _clause_companions(token: Token) -> list[Token]:
-    """Partners ("avec X", "aux côtés de X") attached to the verb of a noun trigger's clause."""
+    """Partners ("avec X", "aux côtés de X", "entre X et Y") attached to the verb of a noun
+    trigger's clause."""
     if token.pos_ == "VERB":
         return []
     verb = token.head
     for _ in range(2):
-        if verb.pos_ == "VERB" or verb.head is verb:
+        if verb.pos_ == "VERB" or verb.head == verb:
             break
         verb = verb.head
     if verb.pos_ != "VERB":
@@ -847,8 +934,16 @@ def _mentions_by_token(
         span = paragraph.doc.char_span(
             mention.start - base, mention.end - base, alignment_mode="expand"
         )
-        if span is not None:
-            index.setdefault(span.root.i, []).append(mention)
+        if span is None:
+            continue
+        index.setdefault(span.root.i, []).append(mention)
+        # A name the parse split ("Boko" advmod, "Haram" nsubj) hangs from outside by more
+        # than one token: when its root is no argument, the others lead to the mention too.
+        if span.root.dep_.split(":")[0] in ARGUMENT_DEPS:
+            continue
+        for token in span:
+            if token.i != span.root.i and not span.start <= token.head.i < span.end:
+                index.setdefault(token.i, []).append(mention)
     return index
 
 
@@ -865,14 +960,78 @@ def _mentions_in(
         current = stack.pop()
         if current.i in excluded:
             continue
-        found.extend(by_token.get(current.i, ()))
+        here = by_token.get(current.i, ())
+        found.extend(here)
         for child in current.children:
-            if child.pos_ == "VERB" and child.dep_ in EMBEDDED_CLAUSES:
+            if here and _describes(child, by_token):
+                continue  # "le Niger, voisin du Nigeria": the apposition only describes it
+            if _is_circumstance(child):
+                continue  # "son homologue, en marge du sommet de l'UA"
+            if (
+                child.pos_ == "VERB"
+                and child.dep_ in EMBEDDED_CLAUSES
+                and not _says_membership(child)
+            ):
                 continue
-            if blocking_cases and _case_of(child) in blocking_cases:
+            if blocking_cases and _blocked(child, blocking_cases):
                 continue
             stack.append(child)
     return sorted(found, key=lambda m: m.start)
+
+
+def _is_topic(child: Token, event: str, verb: Token) -> bool:
+    """What talks are about ("discuter de X", "s'entretenir sur X") and what praise is for
+    once its object is named ("a félicité X pour Y")."""
+    case = _case_of(child)
+    if event == "CONSULT" and child.dep_ != "obj" and case in (*OF_CASES, "sur"):
+        return True
+    return (
+        case == "pour"
+        and child.dep_ != "obj"
+        and any(c.dep_ == "obj" and c.i < child.i for c in verb.children)
+    )
+
+
+def _is_agent(token: Token, passive: bool) -> bool:
+    """ "par X" of a passive, also when the parse calls it an oblique of manner."""
+    if token.dep_ == "obl:agent":
+        return True
+    return passive and token.dep_.startswith("obl") and _case_of(token) == "par"
+
+
+def _describes(child: Token, by_token: dict[int, list[ActorMention]]) -> bool:
+    """An apposition or detached adjective on a named actor ("le Niger, voisin du Nigeria")."""
+    if child.dep_ == "appos":
+        return child.i not in by_token
+    left = child.left_edge
+    return child.dep_ == "amod" and left.i > 0 and left.nbor(-1).text == ","
+
+
+def _is_circumstance(token: Token) -> bool:
+    case = _case_of(token)
+    if case is None:
+        return False
+    return fold(token.lemma_) in CIRCUMSTANCE_HEADS or case in Modality.load().circumstance_cases
+
+
+def _says_membership(clause: Token) -> bool:
+    """ "liés à X", "soupçonnés d'appartenir à X": a participle clause on a noun."""
+    if clause.dep_ != "acl":
+        return False
+    chain = [clause, *(c for c in clause.children if c.dep_ == "xcomp")]
+    return any(fold(verb.lemma_) in MEMBERSHIP_VERBS for verb in chain)
+
+
+def _blocked(token: Token, blocking_cases: frozenset[str]) -> bool:
+    """ "contre X", "auprès de X" (also with "auprès" as the head adverb), but never a partner
+    ("aux côtés de X")."""
+    if _is_companion(token):
+        return False
+    case = _case_of(token)
+    if case in PLACE_CASES and case not in SUBJECT_BLOCKING_CASES:
+        # a place under a noun ("la paix au Mali"), not the complement of a verb ("lié au JNIM")
+        return case in blocking_cases and token.dep_ == "nmod"
+    return case in blocking_cases or (token.pos_ == "ADV" and token.lower_ in blocking_cases)
 
 
 def _nearest_other(
@@ -969,6 +1128,14 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     ]
     if not actors and len(recipients) >= 2 and trigger.reciprocal:
         actors, recipients = recipients, []
+    if not actors and recipients and trigger.event in TERRITORIAL_TYPES:
+        # "un membre du JNIM a été arrêté au Sénégal": with no one named, the state where
+        # the arrest or seizure happened carried it out.
+        recipient_ids = {a.identity for a in recipients}
+        for span, code in args.places:
+            if code and code not in recipient_ids:
+                actors = [Actor(code, ("GOV",), _country_name(code), span.text)]
+                break
     return actors, recipients
 
 
