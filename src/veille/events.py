@@ -639,7 +639,8 @@ def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tr
     """Keep triggers whose required object is present; drop those whose object is missing."""
     if not candidates:
         return candidates  # most tokens: nothing to look at
-    complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
+    # A passive subject is the object ("un convoi a été visé", "des suspects ont été remis").
+    complements = [c for c in token.children if c.dep_ != "nsubj"]
     complements += _clause_companions(token)
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
