@@ -90,6 +90,9 @@ class TriggerLexicon:
     verbs: dict[str, list[Trigger]] = field(default_factory=dict)
     nouns: dict[str, list[Trigger]] = field(default_factory=dict)
     phrases: dict[str, list[Trigger]] = field(default_factory=dict)
+    #: The written forms of each phrase key (keys are folded, text keeps its accents): the
+    #: lowercase phrase as written in the lexicon and its folded form.
+    phrase_forms: dict[str, set[str]] = field(default_factory=dict)
     forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
 
     @classmethod
@@ -115,8 +118,13 @@ class TriggerLexicon:
             for form in entry.get("forms") or ():
                 lexicon.forms.setdefault(fold(form), []).append(trigger)
             for noun in entry.get("nouns") or ():
-                target = lexicon.phrases if " " in noun or "'" in noun else lexicon.nouns
-                target.setdefault(fold(noun), []).append(trigger)
+                if " " in noun or "'" in noun:
+                    lexicon.phrases.setdefault(fold(noun), []).append(trigger)
+                    lexicon.phrase_forms.setdefault(fold(noun), set()).update(
+                        {noun.lower().replace("’", "'"), fold(noun)}
+                    )
+                else:
+                    lexicon.nouns.setdefault(fold(noun), []).append(trigger)
         return lexicon
 
 
@@ -281,8 +289,8 @@ class EventCoder:
             from spacy.lang.fr import French
 
             tokenizer = French().tokenizer
-            for phrase in self.lexicon.phrases:
-                matcher.add(phrase, [tokenizer(phrase)])
+            for phrase, forms in self.lexicon.phrase_forms.items():
+                matcher.add(phrase, [tokenizer(form) for form in sorted(forms)])
             self._phrase_matchers[vocab_id] = matcher
         return self._phrase_matchers[vocab_id]
 
@@ -392,6 +400,11 @@ class EventCoder:
                 return True
             if word is not token and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
+        if any(
+            c.dep_ == "amod" and c.lemma_.lower() in self.modality.hypothetical_governors
+            for c in token.children
+        ):
+            return True  # "une éventuelle intervention"
         # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
         for word in (token, *governors[:2]):
             if word.pos_ == "VERB" and any(
