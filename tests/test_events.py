@@ -104,6 +104,267 @@ def test_historical_background_is_flagged(pipeline) -> None:
     assert event.historical is True and event.date is not None and event.date.iso == "2013"
 
 
+# -- trigger vocabulary: one sentence per construction of the lexicon ---------------------
+
+CEDEAO = "Communauté économique des États de l'Afrique de l'Ouest"
+EIGS = "État islamique au Grand Sahara"
+ONU = "Organisation des Nations unies"
+
+VOCABULARY = [
+    # PROTEST: hunger strike, flag burning, vandalism, road blockade
+    (
+        "Les enseignants sénégalais ont entamé une grève de la faim devant le ministère de "
+        "l'Éducation à Dakar.",
+        "PROTEST",
+        {"SEN"},
+        ["hunger"],
+    ),
+    (
+        "Des manifestants maliens ont brûlé des drapeaux russes devant le palais de Koulouba.",
+        "PROTEST",
+        {"MLI"},
+        ["demo"],
+    ),
+    (
+        "Les manifestants ont saccagé le siège de l'ambassade de France à Ouagadougou.",
+        "PROTEST",
+        {"FRA"},
+        ["vandalize"],
+    ),
+    (
+        "Des militants du Front Polisario ont bloqué la route de Guerguerat pendant trois "
+        "semaines.",
+        "PROTEST",
+        {"Front Polisario"},
+        ["obstruct"],
+    ),
+    # SANCTION: persona non grata, targeted and financial sanctions, suspended agreement
+    (
+        "Le Burkina Faso a déclaré persona non grata le chef de la délégation de l'Union "
+        "européenne.",
+        "SANCTION",
+        {"BFA", "Union européenne"},
+        ["expel"],
+    ),
+    (
+        "L'Union européenne a imposé des sanctions ciblées à cinq responsables maliens.",
+        "SANCTION",
+        {"Union européenne"},
+        [],
+    ),
+    (
+        "La CEDEAO a infligé de lourdes sanctions financières à la Guinée.",
+        "SANCTION",
+        {CEDEAO, "GIN"},
+        [],
+    ),
+    (
+        "L'Algérie a suspendu son accord de coopération avec la Mauritanie.",
+        "SANCTION",
+        {"DZA", "MRT"},
+        ["discontinue"],
+    ),
+    # REQUEST, REJECT, THREATEN
+    (
+        "Le Mali a réclamé au Niger l'extradition de trois trafiquants présumés.",
+        "REQUEST",
+        {"MLI", "NER"},
+        [],
+    ),
+    (
+        "Rabat a exhorté Madrid à respecter les engagements pris en 2022.",
+        "REQUEST",
+        {"MAR", "ESP"},
+        [],
+    ),
+    (
+        "Le gouvernement tchadien a opposé une fin de non-recevoir à la demande de l'ONU.",
+        "REJECT",
+        {"TCD", ONU},
+        [],
+    ),
+    (
+        "La Mauritanie a refusé la demande d'extradition présentée par le Sénégal.",
+        "REJECT",
+        {"MRT", "SEN"},
+        [],
+    ),
+    ("La France a menacé le Mali de sanctions.", "THREATEN", {"FRA", "MLI"}, []),
+    (
+        "Des représailles ont été promises par l'EIGS contre les soldats nigériens.",
+        "THREATEN",
+        {EIGS, "NER"},
+        [],
+    ),
+    # CONCEDE: lifting restrictions
+    (
+        "Le Maroc a levé les restrictions imposées aux ressortissants algériens.",
+        "CONCEDE",
+        {"MAR", "DZA"},
+        [],
+    ),
+    # RETREAT: surrender, humanitarian access, repatriated contingent
+    (
+        "Une trentaine de combattants de Boko Haram se sont rendus aux autorités nigériennes à "
+        "Diffa.",
+        "RETREAT",
+        {"Boko Haram", "NER"},
+        ["disarm"],
+    ),
+    (
+        "La Guinée a autorisé l'accès des convois humanitaires de l'ONU à la région forestière.",
+        "RETREAT",
+        {"GIN", ONU},
+        ["access"],
+    ),
+    (
+        "L'armée tchadienne a rapatrié son contingent du Mali.",
+        "RETREAT",
+        {"TCD", "MLI"},
+        ["withdraw"],
+    ),
+    # MOBILIZE: alert, reinforced security set-up
+    (
+        "Le Tchad a placé ses troupes en état d'alerte à la frontière soudanaise.",
+        "MOBILIZE",
+        {"TCD"},
+        ["troops"],
+    ),
+    (
+        "Le Maroc a renforcé son dispositif sécuritaire le long du mur de défense.",
+        "MOBILIZE",
+        {"MAR"},
+        ["troops"],
+    ),
+    # COERCE: curfew, police custody, censorship, closed border
+    (
+        "Les autorités nigériennes ont instauré un couvre-feu dans la région de Tillabéri.",
+        "COERCE",
+        {"NER"},
+        ["curfew"],
+    ),
+    (
+        "Trois ressortissants marocains ont été placés en garde à vue par la police espagnole à "
+        "Algésiras.",
+        "COERCE",
+        {"ESP", "MAR"},
+        ["arrest"],
+    ),
+    (
+        "Les autorités burkinabè ont suspendu la diffusion de Radio France Internationale.",
+        "COERCE",
+        {"BFA", "FRA"},
+        ["censor"],
+    ),
+    ("Le Niger a fermé sa frontière avec le Bénin.", "COERCE", {"NER", "BEN"}, ["restrict"]),
+    # ASSAULT: "neutraliser", mines and booby traps, storming
+    (
+        "L'armée burkinabè a neutralisé une vingtaine de terroristes près de Djibo.",
+        "ASSAULT",
+        {"BFA"},
+        [],
+    ),
+    (
+        "Un véhicule de la gendarmerie nigérienne a sauté sur une mine près de Tillabéri.",
+        "ASSAULT",
+        {"NER"},
+        ["explosives"],
+    ),
+    (
+        "Une patrouille de l'armée malienne a été visée par un engin piégé près de Gao.",
+        "ASSAULT",
+        {"MLI"},
+        [],
+    ),
+    (
+        "Des hommes de l'EIGS ont pris d'assaut un poste de la gendarmerie nigérienne à Tillabéri.",
+        "ASSAULT",
+        {EIGS, "NER"},
+        [],
+    ),
+    # AID: funding, equipment received, training hosted, "au profit de"
+    (
+        "Le Japon a financé la réhabilitation de trois centres de santé au Niger.",
+        "AID",
+        {"JPN", "NER"},
+        [],
+    ),
+    (
+        "La Tunisie a reçu de l'Italie six vedettes et un lot d'équipements de surveillance.",
+        "AID",
+        {"ITA", "TUN"},
+        [],
+    ),
+    (
+        "Le Maroc a accueilli 120 officiers sénégalais pour une formation au renseignement.",
+        "AID",
+        {"MAR", "SEN"},
+        [],
+    ),
+    (
+        "Un lot de médicaments a été remis par l'Algérie au profit de l'hôpital de Gao au Mali.",
+        "AID",
+        {"DZA", "MLI"},
+        [],
+    ),
+    # COOPERATE: handing over suspects, "main dans la main"
+    (
+        "La Tunisie a remis à l'Algérie trois suspects recherchés pour terrorisme.",
+        "COOPERATE",
+        {"TUN", "DZA"},
+        [],
+    ),
+    (
+        "Les services de renseignement espagnols et marocains travaillent main dans la main "
+        "contre le terrorisme.",
+        "COOPERATE",
+        {"ESP", "MAR"},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type", "participants", "mode"), VOCABULARY)
+def test_trigger_vocabulary(pipeline, text, event_type, participants, mode) -> None:
+    found = [
+        (e.event, set(e.participants), e.mode)
+        for e in _code(pipeline, text)
+        if e.event == event_type
+    ]
+    assert (event_type, participants, mode) in [(t, p, m if mode else []) for t, p, m in found], (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A threat that hangs over countries is not a threat made by anyone.
+        "Le Mali et le Sénégal restent confrontés à la menace terroriste dans la zone des trois "
+        "frontières.",
+        # An accident is not an attack, a gold mine not a landmine, a parade not a march.
+        "Le président nigérien a été blessé dans un accident de la route près de Zinder.",
+        "La mine d'or de Sadiola, exploitée par une société canadienne, a produit 10 tonnes "
+        "en 2024.",
+        "Les élèves de l'école militaire de Kénitra ont défilé devant le roi Mohammed VI.",
+        # Only contemplated.
+        "Une éventuelle offensive de l'armée malienne contre Kidal inquiète Alger.",
+    ],
+)
+def test_vocabulary_without_event(pipeline, text: str) -> None:
+    assert _code(pipeline, text) == []
+
+
+def test_what_is_asked_for_is_not_an_event_of_its_own(pipeline) -> None:
+    events = _code(pipeline, "L'ONU appelle le Mali et l'Algérie à reprendre le dialogue.")
+    assert {e.event for e in events} == {"REQUEST"}
+
+
+def test_what_is_suspended_is_not_an_event_of_its_own(pipeline) -> None:
+    events = _code(pipeline, "Le Niger a suspendu sa coopération militaire avec le Bénin.")
+    assert _keys(events) == {("SANCTION", frozenset({"NER", "BEN"}))}
+
+
 # -- the labelled sentence set ------------------------------------------------------------
 
 
