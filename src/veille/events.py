@@ -401,10 +401,10 @@ class EventCoder:
             if word is not token and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
         if any(
-            c.dep_ == "amod" and c.lemma_.lower() in self.modality.hypothetical_governors
+            c.dep_ in ("amod", "det") and c.lemma_.lower() in self.modality.hypothetical_governors
             for c in token.children
         ):
-            return True  # "une éventuelle intervention"
+            return True  # "une éventuelle intervention", "contre toute incursion"
         # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
         for word in (token, *governors[:2]):
             if word.pos_ == "VERB" and any(
