@@ -695,6 +695,8 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
             break
         if token.pos_ != "VERB" and current is token and token.dep_ in ("nsubj", "nsubj:pass"):
             break  # a noun trigger that is itself a subject has no subject of its own
+        if token.pos_ != "VERB" and _case_of(current) in Modality.load().circumstance_cases:
+            break  # "a présenté ses condoléances après l'attaque": not the attack's author
         if (
             token.pos_ != "VERB"
             and current.pos_ != "VERB"
