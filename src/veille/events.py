@@ -257,7 +257,12 @@ class EventCoder:
     def _triggers(self, sentence: Span) -> list[TriggerMatch]:
         matches: list[TriggerMatch] = []
         phrase_tokens: set[int] = set()
-        for match_id, start, end in self._phrase_matcher(sentence.doc)(sentence.as_doc()):
+        found = self._phrase_matcher(sentence.doc)(sentence.as_doc())
+        # Overlapping phrases: the longest wins ("eu un échange téléphonique" is a phone call,
+        # not "eu un échange").
+        for match_id, start, end in sorted(found, key=lambda m: (m[1] - m[2], m[1])):
+            if phrase_tokens & set(range(sentence.start + start, sentence.start + end)):
+                continue
             span = sentence.doc[sentence.start + start : sentence.start + end]
             key = sentence.doc.vocab.strings[match_id]
             phrase_tokens.update(range(span.start, span.end))
