@@ -345,8 +345,13 @@ VOCABULARY += [
         {"NER", "MLI", "BFA", CEDEAO},
         ["discontinue"],
     ),
-    # recruitment, taking control, house arrest, requisition
-    ("Le Mali a procédé au recrutement de 20 000 jeunes soldats.", "MOBILIZE", {"MLI"}, ["troops"]),
+    # general mobilisation, taking control, house arrest, requisition
+    (
+        "Le Burkina Faso a décrété la mobilisation générale face aux attaques jihadistes.",
+        "MOBILIZE",
+        {"BFA"},
+        ["troops"],
+    ),
     ("Les forces armées maliennes ont pris le contrôle de Kidal.", "COERCE", {"MLI"}, ["seize"]),
     (
         "La junte nigérienne a assigné à résidence le président Bazoum.",
@@ -461,6 +466,14 @@ def test_vocabulary_without_event(pipeline, text: str) -> None:
 def test_what_is_asked_for_is_not_an_event_of_its_own(pipeline) -> None:
     events = _code(pipeline, "L'ONU appelle le Mali et l'Algérie à reprendre le dialogue.")
     assert {e.event for e in events} == {"REQUEST"}
+
+
+def test_circumstance_noun_takes_no_subject(pipeline) -> None:
+    # "face aux attaques": Burkina Faso mobilises, it does not attack.
+    events = _code(
+        pipeline, "Le Burkina Faso a décrété la mobilisation générale face aux attaques jihadistes."
+    )
+    assert {e.event for e in events} == {"MOBILIZE"}
 
 
 def test_what_is_suspended_is_not_an_event_of_its_own(pipeline) -> None:
