@@ -428,6 +428,62 @@ VOCABULARY += [
 ]
 
 
+VOCABULARY += [
+    # ambush, hostage taking, crowd control
+    (
+        "Des éléments de l'EIGS ont tendu un guet-apens à une patrouille nigérienne près de "
+        "Ménaka.",
+        "ASSAULT",
+        {EIGS, "NER"},
+        [],
+    ),
+    (
+        "Le JNIM a pris en otage trois soldats maliens près de Ségou.",
+        "ASSAULT",
+        {"Groupe de soutien à l'islam et aux musulmans", "MLI"},
+        ["abduct"],
+    ),
+    (
+        "Les forces de l'ordre guinéennes ont réprimé une manifestation de l'opposition à Conakry.",
+        "ASSAULT",
+        {"GIN"},
+        ["crowd-control"],
+    ),
+    # reinforced surveillance, migrants sent back, amnesty
+    (
+        "La Tunisie a renforcé la surveillance de sa frontière sud.",
+        "MOBILIZE",
+        {"TUN"},
+        ["troops"],
+    ),
+    (
+        "La Mauritanie a renvoyé au Mali des centaines de migrants maliens.",
+        "COERCE",
+        {"MRT", "MLI"},
+        ["deport"],
+    ),
+    (
+        "Le Burkina Faso a accordé l'amnistie aux rebelles repentis.",
+        "RETREAT",
+        {"BFA"},
+        ["release"],
+    ),
+    # apologies, backing down
+    (
+        "Le Maroc a présenté des excuses officielles au Sénégal.",
+        "CONCEDE",
+        {"MAR", "SEN"},
+        [],
+    ),
+    (
+        "L'Algérie a fait marche arrière sur la fermeture de son espace aérien au Maroc.",
+        "CONCEDE",
+        {"DZA", "MAR"},
+        [],
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "event_type", "participants", "mode"), VOCABULARY)
 def test_trigger_vocabulary(pipeline, text, event_type, participants, mode) -> None:
     found = [
@@ -474,6 +530,17 @@ def test_circumstance_noun_takes_no_subject(pipeline) -> None:
         pipeline, "Le Burkina Faso a décrété la mobilisation générale face aux attaques jihadistes."
     )
     assert {e.event for e in events} == {"MOBILIZE"}
+
+
+def test_what_is_eased_or_described_is_not_an_event_of_its_own(pipeline) -> None:
+    eased = _code(pipeline, "La Cédéao a allégé ses sanctions contre la Guinée.")
+    assert {e.event for e in eased} == {"CONCEDE"}
+    signed = _code(
+        pipeline, "Le Mali et la Russie ont signé un mémorandum sur la coopération nucléaire."
+    )
+    assert _keys(signed) == {("SUPPORT", frozenset({"MLI", "RUS"}))}
+    topic = _code(pipeline, "Le sommet a abordé la question des sanctions contre le Niger.")
+    assert topic == []
 
 
 def test_what_is_suspended_is_not_an_event_of_its_own(pipeline) -> None:

@@ -65,6 +65,8 @@ COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement"})
 #: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
 SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
+#: "un accord de coopération", "un mémorandum sur la coopération": the noun describes the head.
+DESCRIBING_CASES = OF_CASES | {"sur"}
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 MAX_CLIMB = 3
 HISTORICAL_YEARS = 1
@@ -377,7 +379,7 @@ class EventCoder:
             return True  # "en matière de formation", "dans le domaine de la coopération"
         return (
             token.dep_ == "nmod"
-            and _case_of(token) in OF_CASES
+            and _case_of(token) in DESCRIBING_CASES
             and token.head.lemma_.lower() in self.modality.descriptor_heads
         )
 
