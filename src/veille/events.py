@@ -245,10 +245,12 @@ class EventCoder:
                         continue
                     if event.event == "ASSAULT" and event.actor:
                         last_attackers[:] = event.actor
+                    # The document first, so a joint cooperation derived from the event has it
+                    # too (its id hashes the doc_id).
+                    event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     joint = _joint_cooperation(event)
                     if joint is not None and (joint.event, joint.participants) not in best:
                         best[(joint.event, joint.participants)] = joint
-                    event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     key = (event.event, event.participants)
                     if key not in best or event.confidence > best[key].confidence:
                         best[key] = event
