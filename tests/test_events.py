@@ -273,6 +273,450 @@ def test_persona_non_grata_by_passive_agent(pipeline) -> None:
     assert [a.code for a in sanction.recipient] == ["CIV"]
 
 
+# -- trigger vocabulary: one sentence per construction of the lexicon ---------------------
+
+CEDEAO = "Communauté économique des États de l'Afrique de l'Ouest"
+EIGS = "État islamique au Grand Sahara"
+ONU = "Organisation des Nations unies"
+
+VOCABULARY = [
+    # PROTEST: hunger strike, flag burning, vandalism, road blockade
+    (
+        "Les enseignants sénégalais ont entamé une grève de la faim devant le ministère de "
+        "l'Éducation à Dakar.",
+        "PROTEST",
+        {"SEN"},
+        ["hunger"],
+    ),
+    (
+        "Des manifestants maliens ont brûlé des drapeaux russes devant le palais de Koulouba.",
+        "PROTEST",
+        {"MLI"},
+        ["demo"],
+    ),
+    (
+        "Les manifestants ont saccagé le siège de l'ambassade de France à Ouagadougou.",
+        "PROTEST",
+        {"FRA"},
+        ["vandalize"],
+    ),
+    (
+        "Des militants du Front Polisario ont bloqué la route de Guerguerat pendant trois "
+        "semaines.",
+        "PROTEST",
+        {"Front Polisario"},
+        ["obstruct"],
+    ),
+    # SANCTION: persona non grata, targeted and financial sanctions, suspended agreement
+    (
+        "Le Burkina Faso a déclaré persona non grata le chef de la délégation de l'Union "
+        "européenne.",
+        "SANCTION",
+        {"BFA", "Union européenne"},
+        ["expel"],
+    ),
+    (
+        "L'Union européenne a imposé des sanctions ciblées à cinq responsables maliens.",
+        "SANCTION",
+        {"Union européenne"},
+        [],
+    ),
+    (
+        "La CEDEAO a infligé de lourdes sanctions financières à la Guinée.",
+        "SANCTION",
+        {CEDEAO, "GIN"},
+        [],
+    ),
+    (
+        "L'Algérie a suspendu son accord de coopération avec la Mauritanie.",
+        "SANCTION",
+        {"DZA", "MRT"},
+        ["discontinue"],
+    ),
+    # REQUEST, REJECT, THREATEN
+    (
+        "Le Mali a réclamé au Niger l'extradition de trois trafiquants présumés.",
+        "REQUEST",
+        {"MLI", "NER"},
+        [],
+    ),
+    (
+        "Rabat a exhorté Madrid à respecter les engagements pris en 2022.",
+        "REQUEST",
+        {"MAR", "ESP"},
+        [],
+    ),
+    (
+        "Le gouvernement tchadien a opposé une fin de non-recevoir à la demande de l'ONU.",
+        "REJECT",
+        {"TCD", ONU},
+        [],
+    ),
+    (
+        "La Mauritanie a refusé la demande d'extradition présentée par le Sénégal.",
+        "REJECT",
+        {"MRT", "SEN"},
+        [],
+    ),
+    ("La France a menacé le Mali de sanctions.", "THREATEN", {"FRA", "MLI"}, []),
+    (
+        "Des représailles ont été promises par l'EIGS contre les soldats nigériens.",
+        "THREATEN",
+        {EIGS, "NER"},
+        [],
+    ),
+    # CONCEDE: lifting restrictions
+    (
+        "Le Maroc a levé les restrictions imposées aux ressortissants algériens.",
+        "CONCEDE",
+        {"MAR", "DZA"},
+        [],
+    ),
+    # RETREAT: surrender, humanitarian access, repatriated contingent
+    (
+        "Une trentaine de combattants de Boko Haram se sont rendus aux autorités nigériennes à "
+        "Diffa.",
+        "RETREAT",
+        {"Boko Haram", "NER"},
+        ["disarm"],
+    ),
+    (
+        "La Guinée a autorisé l'accès des convois humanitaires de l'ONU à la région forestière.",
+        "RETREAT",
+        {"GIN", ONU},
+        ["access"],
+    ),
+    (
+        "L'armée tchadienne a rapatrié son contingent du Mali.",
+        "RETREAT",
+        {"TCD", "MLI"},
+        ["withdraw"],
+    ),
+    # MOBILIZE: alert, reinforced security set-up
+    (
+        "Le Tchad a placé ses troupes en état d'alerte à la frontière soudanaise.",
+        "MOBILIZE",
+        {"TCD"},
+        ["troops"],
+    ),
+    (
+        "Le Maroc a renforcé son dispositif sécuritaire le long du mur de défense.",
+        "MOBILIZE",
+        {"MAR"},
+        ["troops"],
+    ),
+    # COERCE: curfew, police custody, censorship, closed border
+    (
+        "Les autorités nigériennes ont instauré un couvre-feu dans la région de Tillabéri.",
+        "COERCE",
+        {"NER"},
+        ["curfew"],
+    ),
+    (
+        "Trois ressortissants marocains ont été placés en garde à vue par la police espagnole à "
+        "Algésiras.",
+        "COERCE",
+        {"ESP", "MAR"},
+        ["arrest"],
+    ),
+    (
+        "Les autorités burkinabè ont suspendu la diffusion de Radio France Internationale.",
+        "COERCE",
+        {"BFA", "FRA"},
+        ["censor"],
+    ),
+    ("Le Niger a fermé sa frontière avec le Bénin.", "COERCE", {"NER", "BEN"}, ["restrict"]),
+    # ASSAULT: "neutraliser", mines and booby traps, storming
+    (
+        "L'armée burkinabè a neutralisé une vingtaine de terroristes près de Djibo.",
+        "ASSAULT",
+        {"BFA"},
+        [],
+    ),
+    (
+        "Un véhicule de la gendarmerie nigérienne a sauté sur une mine près de Tillabéri.",
+        "ASSAULT",
+        {"NER"},
+        ["explosives"],
+    ),
+    (
+        "Une patrouille de l'armée malienne a été visée par un engin piégé près de Gao.",
+        "ASSAULT",
+        {"MLI"},
+        [],
+    ),
+    (
+        "Des hommes de l'EIGS ont pris d'assaut un poste de la gendarmerie nigérienne à Tillabéri.",
+        "ASSAULT",
+        {EIGS, "NER"},
+        [],
+    ),
+    # AID: funding, equipment received, training hosted, "au profit de"
+    (
+        "Le Japon a financé la réhabilitation de trois centres de santé au Niger.",
+        "AID",
+        {"JPN", "NER"},
+        [],
+    ),
+    (
+        "La Tunisie a reçu de l'Italie six vedettes et un lot d'équipements de surveillance.",
+        "AID",
+        {"ITA", "TUN"},
+        [],
+    ),
+    (
+        "Le Maroc a accueilli 120 officiers sénégalais pour une formation au renseignement.",
+        "AID",
+        {"MAR", "SEN"},
+        [],
+    ),
+    (
+        "Un lot de médicaments a été remis par l'Algérie au profit de l'hôpital de Gao au Mali.",
+        "AID",
+        {"DZA", "MLI"},
+        [],
+    ),
+    # COOPERATE: handing over suspects, "main dans la main"
+    (
+        "La Tunisie a remis à l'Algérie trois suspects recherchés pour terrorisme.",
+        "COOPERATE",
+        {"TUN", "DZA"},
+        [],
+    ),
+    (
+        "Les services de renseignement espagnols et marocains travaillent main dans la main "
+        "contre le terrorisme.",
+        "COOPERATE",
+        {"ESP", "MAR"},
+        [],
+    ),
+]
+
+
+VOCABULARY += [
+    # death sentences, recalled ambassadors, frozen assets, leaving an organisation
+    (
+        "Le Niger a condamné à mort trois membres de Boko Haram.",
+        "SANCTION",
+        {"NER", "Boko Haram"},
+        ["convict"],
+    ),
+    (
+        "Le Burkina Faso a retiré son ambassadeur à Abidjan.",
+        "SANCTION",
+        {"BFA", "CIV"},
+        ["withdraw"],
+    ),
+    ("Le Mali a gelé les avoirs de plusieurs ministres nigériens.", "SANCTION", {"MLI", "NER"}, []),
+    (
+        "Le Niger, le Mali et le Burkina Faso ont quitté la CEDEAO.",
+        "SANCTION",
+        {"NER", "MLI", "BFA", CEDEAO},
+        ["discontinue"],
+    ),
+    # general mobilisation, taking control, house arrest, requisition
+    (
+        "Le Burkina Faso a décrété la mobilisation générale face aux attaques jihadistes.",
+        "MOBILIZE",
+        {"BFA"},
+        ["troops"],
+    ),
+    ("Les forces armées maliennes ont pris le contrôle de Kidal.", "COERCE", {"MLI"}, ["seize"]),
+    (
+        "La junte nigérienne a assigné à résidence le président Bazoum.",
+        "COERCE",
+        {"NER"},
+        ["arrest"],
+    ),
+    (
+        "Le Mali a réquisitionné les stocks de carburant des sociétés minières.",
+        "COERCE",
+        {"MLI"},
+        ["seize"],
+    ),
+    # light verbs of meeting, arrivals, phone exchanges (the longest phrase wins)
+    (
+        "Les ministres des Affaires étrangères du Maroc et de l'Espagne ont eu un échange "
+        "téléphonique.",
+        "CONSULT",
+        {"MAR", "ESP"},
+        ["phone"],
+    ),
+    (
+        "Le président sénégalais a eu des échanges avec son homologue gambien à Banjul.",
+        "CONSULT",
+        {"SEN", "GMB"},
+        [],
+    ),
+    (
+        "Le ministre espagnol de l'Intérieur est arrivé lundi à Rabat pour une visite de deux "
+        "jours.",
+        "CONSULT",
+        {"ESP", "MAR"},
+        ["visit"],
+    ),
+    # adhesion, "acter", "mettre en cause", summoning an ambassador
+    (
+        "La Mauritanie a adhéré à l'initiative atlantique lancée par le Maroc.",
+        "SUPPORT",
+        {"MRT", "MAR"},
+        [],
+    ),
+    ("Le Niger et le Mali ont acté la création d'une force unifiée.", "AGREE", {"NER", "MLI"}, []),
+    (
+        "Le Burkina Faso a mis en cause la France dans la déstabilisation du pays.",
+        "ACCUSE",
+        {"BFA", "FRA"},
+        ["allege"],
+    ),
+    (
+        "L'ambassadeur de France a été convoqué au ministère des Affaires étrangères à Alger.",
+        "ACCUSE",
+        {"DZA", "FRA"},
+        ["disapprove"],
+    ),
+    # joint patrols named by their modifier, intelligence handed over, supervised troops
+    (
+        "Le Maroc et l'Espagne ont mené des patrouilles maritimes conjointes en Méditerranée.",
+        "COOPERATE",
+        {"MAR", "ESP"},
+        [],
+    ),
+    (
+        "La DGST a transmis à la police française des informations sur un suspect.",
+        "COOPERATE",
+        {"MAR", "FRA"},
+        [],
+    ),
+    (
+        "Des instructeurs turcs encadrent les forces spéciales nigériennes.",
+        "AID",
+        {"TUR", "NER"},
+        [],
+    ),
+]
+
+
+VOCABULARY += [
+    # ambush, hostage taking, crowd control
+    (
+        "Des éléments de l'EIGS ont tendu un guet-apens à une patrouille nigérienne près de "
+        "Ménaka.",
+        "ASSAULT",
+        {EIGS, "NER"},
+        [],
+    ),
+    (
+        "Le JNIM a pris en otage trois soldats maliens près de Ségou.",
+        "ASSAULT",
+        {"Groupe de soutien à l'islam et aux musulmans", "MLI"},
+        ["abduct"],
+    ),
+    (
+        "Les forces de l'ordre guinéennes ont réprimé une manifestation de l'opposition à Conakry.",
+        "ASSAULT",
+        {"GIN"},
+        ["crowd-control"],
+    ),
+    # reinforced surveillance, migrants sent back, amnesty
+    (
+        "La Tunisie a renforcé la surveillance de sa frontière sud.",
+        "MOBILIZE",
+        {"TUN"},
+        ["troops"],
+    ),
+    (
+        "La Mauritanie a renvoyé au Mali des centaines de migrants maliens.",
+        "COERCE",
+        {"MRT", "MLI"},
+        ["deport"],
+    ),
+    (
+        "Le Burkina Faso a accordé l'amnistie aux rebelles repentis.",
+        "RETREAT",
+        {"BFA"},
+        ["release"],
+    ),
+    # apologies, backing down
+    (
+        "Le Maroc a présenté des excuses officielles au Sénégal.",
+        "CONCEDE",
+        {"MAR", "SEN"},
+        [],
+    ),
+    (
+        "L'Algérie a fait marche arrière sur la fermeture de son espace aérien au Maroc.",
+        "CONCEDE",
+        {"DZA", "MAR"},
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type", "participants", "mode"), VOCABULARY)
+def test_trigger_vocabulary(pipeline, text, event_type, participants, mode) -> None:
+    found = [
+        (e.event, set(e.participants), e.mode)
+        for e in _code(pipeline, text)
+        if e.event == event_type
+    ]
+    assert (event_type, participants, mode) in [(t, p, m if mode else []) for t, p, m in found], (
+        found
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A threat that hangs over countries is not a threat made by anyone.
+        "Le Mali et le Sénégal restent confrontés à la menace terroriste dans la zone des trois "
+        "frontières.",
+        # An accident is not an attack, a gold mine not a landmine, a parade not a march.
+        "Le président nigérien a été blessé dans un accident de la route près de Zinder.",
+        "La mine d'or de Sadiola, exploitée par une société canadienne, a produit 10 tonnes "
+        "en 2024.",
+        "Les élèves de l'école militaire de Kénitra ont défilé devant le roi Mohammed VI.",
+        # Only contemplated.
+        "Une éventuelle offensive de l'armée malienne contre Kidal inquiète Alger.",
+        # Who reports or reacts to an attack is not its author; "saisir" an institution.
+        "L'armée malienne a confirmé l'attaque de Boulkessi dans un communiqué.",
+        "Le Sénégal a présenté ses condoléances au Mali après l'attaque de Kati.",
+        "Le Mali a saisi le Conseil de sécurité contre la France.",
+    ],
+)
+def test_vocabulary_without_event(pipeline, text: str) -> None:
+    assert _code(pipeline, text) == []
+
+
+def test_what_is_asked_for_is_not_an_event_of_its_own(pipeline) -> None:
+    events = _code(pipeline, "L'ONU appelle le Mali et l'Algérie à reprendre le dialogue.")
+    assert {e.event for e in events} == {"REQUEST"}
+
+
+def test_circumstance_noun_takes_no_subject(pipeline) -> None:
+    # "face aux attaques": Burkina Faso mobilises, it does not attack.
+    events = _code(
+        pipeline, "Le Burkina Faso a décrété la mobilisation générale face aux attaques jihadistes."
+    )
+    assert {e.event for e in events} == {"MOBILIZE"}
+
+
+def test_what_is_eased_or_described_is_not_an_event_of_its_own(pipeline) -> None:
+    eased = _code(pipeline, "La Cédéao a allégé ses sanctions contre la Guinée.")
+    assert {e.event for e in eased} == {"CONCEDE"}
+    signed = _code(
+        pipeline, "Le Mali et la Russie ont signé un mémorandum sur la coopération nucléaire."
+    )
+    assert _keys(signed) == {("SUPPORT", frozenset({"MLI", "RUS"}))}
+    topic = _code(pipeline, "Le sommet a abordé la question des sanctions contre le Niger.")
+    assert topic == []
+
+
+def test_what_is_suspended_is_not_an_event_of_its_own(pipeline) -> None:
+    events = _code(pipeline, "Le Niger a suspendu sa coopération militaire avec le Bénin.")
+    assert _keys(events) == {("SANCTION", frozenset({"NER", "BEN"}))}
+
+
 # -- the labelled sentence set ------------------------------------------------------------
 
 

@@ -162,7 +162,8 @@ class Cascade:
         matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for phrase in sorted(self.triggers.phrases):
             place = phrase in self._place_keys.phrases
-            matcher.add("PLACE" if place else "TRIGGER", [tokenizer(phrase)])
+            forms = sorted(self.triggers.phrase_forms[phrase])
+            matcher.add("PLACE" if place else "TRIGGER", [tokenizer(form) for form in forms])
         return matcher
 
     # -- cues -------------------------------------------------------------------------

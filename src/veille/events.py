@@ -91,6 +91,8 @@ SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
 #: l'ONU"); the subject's own head is not concerned.
 NESTED_SUBJECT_BLOCKING = SUBJECT_BLOCKING_CASES | frozenset({"à", "au", "aux", "en", "dans"})
 OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
+#: "un accord de coopération", "un mémorandum sur la coopération": the noun describes the head.
+DESCRIBING_CASES = OF_CASES | {"sur"}
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 #: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
 CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
@@ -118,6 +120,9 @@ class TriggerLexicon:
     verbs: dict[str, list[Trigger]] = field(default_factory=dict)
     nouns: dict[str, list[Trigger]] = field(default_factory=dict)
     phrases: dict[str, list[Trigger]] = field(default_factory=dict)
+    #: The written forms of each phrase key (keys are folded, text keeps its accents): the
+    #: lowercase phrase as written in the lexicon and its folded form.
+    phrase_forms: dict[str, set[str]] = field(default_factory=dict)
     forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
 
     @classmethod
@@ -143,8 +148,13 @@ class TriggerLexicon:
             for form in entry.get("forms") or ():
                 lexicon.forms.setdefault(fold(form), []).append(trigger)
             for noun in entry.get("nouns") or ():
-                target = lexicon.phrases if " " in noun or "'" in noun else lexicon.nouns
-                target.setdefault(fold(noun), []).append(trigger)
+                if " " in noun or "'" in noun:
+                    lexicon.phrases.setdefault(fold(noun), []).append(trigger)
+                    lexicon.phrase_forms.setdefault(fold(noun), set()).update(
+                        {noun.lower().replace("’", "'"), fold(noun)}
+                    )
+                else:
+                    lexicon.nouns.setdefault(fold(noun), []).append(trigger)
         return lexicon
 
 
@@ -265,10 +275,12 @@ class EventCoder:
                         continue
                     if event.event == "ASSAULT" and event.actor:
                         last_attackers[:] = event.actor
+                    # The document first, so a joint cooperation derived from the event has it
+                    # too (its id hashes the doc_id).
+                    event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     joint = _joint_cooperation(event)
                     if joint is not None and (joint.event, joint.participants) not in best:
                         best[(joint.event, joint.participants)] = joint
-                    event = replace(event, doc_path=document.doc_path, doc_id=document.doc_id)
                     key = (event.event, event.participants)
                     if key not in best or event.confidence > best[key].confidence:
                         best[key] = event
@@ -279,8 +291,12 @@ class EventCoder:
     def _triggers(self, sentence: Span) -> list[TriggerMatch]:
         matches: list[TriggerMatch] = []
         phrase_tokens: set[int] = set()
-        matcher = self._phrase_matcher(sentence.doc)
-        for match_id, start, end in matcher(folded_doc(sentence)):
+        found = self._phrase_matcher(sentence.doc)(folded_doc(sentence))
+        # Overlapping phrases: the longest wins ("eu un échange téléphonique" is a phone call,
+        # not "eu un échange").
+        for match_id, start, end in sorted(found, key=lambda m: (m[1] - m[2], m[1])):
+            if phrase_tokens & set(range(sentence.start + start, sentence.start + end)):
+                continue
             span = sentence.doc[sentence.start + start : sentence.start + end]
             key = sentence.doc.vocab.strings[match_id]
             phrase_tokens.update(range(span.start, span.end))
@@ -312,8 +328,8 @@ class EventCoder:
             from spacy.lang.fr import French
 
             tokenizer = French().tokenizer
-            for phrase in self.lexicon.phrases:
-                matcher.add(phrase, [tokenizer(phrase)])
+            for phrase, forms in self.lexicon.phrase_forms.items():
+                matcher.add(phrase, [tokenizer(form) for form in sorted(forms)])
             self._phrase_matchers[vocab_id] = matcher
         return self._phrase_matchers[vocab_id]
 
@@ -403,7 +419,7 @@ class EventCoder:
             return True  # "en matière de formation", "dans le domaine de la coopération"
         return (
             token.dep_ == "nmod"
-            and _case_of(token) in OF_CASES
+            and _case_of(token) in DESCRIBING_CASES
             and token.head.lemma_.lower() in self.modality.descriptor_heads
         )
 
@@ -486,6 +502,11 @@ class EventCoder:
                 return True
             if word != token and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
+        if any(
+            c.dep_ in ("amod", "det") and c.lemma_.lower() in self.modality.hypothetical_governors
+            for c in token.children
+        ):
+            return True  # "une éventuelle intervention", "contre toute incursion"
         # A purpose clause ("pour approfondir la coopération") states an aim, not an event.
         for word in (token, *governors[:2]):
             if word.pos_ == "VERB" and any(
@@ -838,7 +859,8 @@ def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tr
     """Keep triggers whose required object is present; drop those whose object is missing."""
     if not candidates:
         return candidates  # most tokens: nothing to look at
-    complements = [c for c in token.children if c.dep_ not in SUBJECT_DEPS]
+    # A passive subject is the object ("un convoi a été visé", "des suspects ont été remis").
+    complements = [c for c in token.children if c.dep_ != "nsubj"]
     complements += _clause_companions(token)
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
@@ -880,6 +902,8 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
             break
         if token.pos_ != "VERB" and current == token and token.dep_ in ("nsubj", "nsubj:pass"):
             break  # a noun trigger that is itself a subject has no subject of its own
+        if token.pos_ != "VERB" and _case_of(current) in Modality.load().circumstance_cases:
+            break  # "a présenté ses condoléances après l'attaque": not the attack's author
         if (
             token.pos_ != "VERB"
             and current.pos_ != "VERB"
