@@ -618,9 +618,9 @@ VOCABULARY += [
         {"GIN"},
         ["crowd-control"],
     ),
-    # reinforced surveillance, migrants sent back, amnesty
+    # reinforced patrols, migrants sent back, amnesty
     (
-        "La Tunisie a renforcé la surveillance de sa frontière sud.",
+        "La Tunisie a renforcé les patrouilles le long de sa frontière sud.",
         "MOBILIZE",
         {"TUN"},
         ["troops"],
