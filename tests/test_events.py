@@ -217,6 +217,12 @@ def _participants(pipeline, text: str, event_type: str) -> set[frozenset[str]]:
             "SUPPORT",
             {"COM", "SDN", "TCD"},
         ),
+        # the group of a person handed over is no partner in the cooperation
+        (
+            "L'Espagne a extradé vers le Maroc un membre présumé de Daech.",
+            "COOPERATE",
+            {"ESP", "MAR"},
+        ),
         # the target of an attack named on its participle
         (
             "L'Algérie a condamné l'attaque menée par Al-Qaïda contre l'armée malienne.",

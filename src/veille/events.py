@@ -554,6 +554,12 @@ class EventCoder:
             found = _without_nested_places(
                 child, _mentions_in(child, by_token, excluded, nested_blocking), by_token
             )
+            if match.trigger.event == "COOPERATE":
+                # "a extradé vers le Maroc un membre de Daech": the group only says who the
+                # person handed over is; it is no partner (but "soutien aux combattants du
+                # Polisario" supports the group).
+                own = by_token.get(child.i, ())
+                found = [m for m in found if m.kind != "group" or m in own]
             if (
                 fold(child.lemma_) in self.modality.beneficiary_words
                 or fold(child.text) in self.modality.beneficiary_words
