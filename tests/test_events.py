@@ -229,6 +229,12 @@ def _participants(pipeline, text: str, event_type: str) -> set[frozenset[str]]:
             "ASSAULT",
             {"Al-Qaïda", "MLI"},
         ),
+        # a target hung from the claimant, with a possessive for the article's state
+        (
+            "Le Mali a dénoncé l'attaque revendiquée par le JNIM contre ses gendarmes à Diafarabé.",
+            "ASSAULT",
+            {"MLI", "Groupe de soutien à l'islam et aux musulmans"},
+        ),
     ],
 )
 def test_participants(pipeline, text: str, event_type: str, participants: set[str]) -> None:

@@ -512,12 +512,18 @@ class EventCoder:
                 # "l'attaque revendiquée par l'EIGS", "une formation dispensée par des
                 # instructeurs américains": the claimant or giver is the author (not so
                 # for "l'attaque condamnée par X", itself an event)
+                against = self.modality.against_cases
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
-                        args.agents.extend(_mentions_in(grandchild, by_token, excluded))
-                    elif _case_of(grandchild) in self.modality.against_cases:
-                        # "l'attaque menée par le JNIM contre l'armée": the target
-                        args.objects.extend(_mentions_in(grandchild, by_token, excluded))
+                        args.agents.extend(_mentions_in(grandchild, by_token, excluded, against))
+                    # "l'attaque menée par le JNIM contre l'armée" (the parse may hang the
+                    # target from the agent: "revendiquée par l'EIGS contre ses soldats")
+                    for target in (grandchild, *grandchild.children):
+                        if _case_of(target) in against:
+                            args.objects.extend(
+                                _mentions_in(target, by_token, excluded)
+                                or _possessor(target, main_states)
+                            )
                 continue
             if _is_agent(child, holder_passive and subject_holder is token):
                 if subject_holder is not token:  # else already taken above
@@ -979,6 +985,14 @@ def _behind_blocking_word(token: Token) -> bool:
     if token.head.pos_ in ("ADV", "ADP"):
         words.add(token.head.lower_)
     return bool(words & SUBJECT_BLOCKING_CASES)
+
+
+def _possessor(token: Token, main_states: Sequence[Actor]) -> list[ActorMention]:
+    """ "contre ses soldats": the article's main state(s), as for a possessive on a trigger."""
+    for child in token.children:
+        if child.dep_ == "det" and child.lower_ in POSSESSIVES:
+            return _pseudo_mentions(main_states[: POSSESSIVES[child.lower_]], child)
+    return []
 
 
 def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
