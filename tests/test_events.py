@@ -253,16 +253,48 @@ def _participants(pipeline, text: str, event_type: str) -> set[frozenset[str]]:
             "SUPPORT",
             {"MAR", "SEN"},
         ),
+        # the country where named victims were hit is not one more party
+        (
+            "L'armée nigériane a bombardé des positions de Boko Haram au Cameroun.",
+            "ASSAULT",
+            {"NGA", "Boko Haram"},
+        ),
+        # on whose behalf someone speaks is not the one praised
+        (
+            "Au nom de l'Union africaine, le président comorien a salué l'accord entre le "
+            "Soudan et le Tchad.",
+            "SUPPORT",
+            {"COM", "SDN", "TCD"},
+        ),
+        # the group of a person handed over is no partner in the cooperation
+        (
+            "L'Espagne a extradé vers le Maroc un membre présumé de Daech.",
+            "COOPERATE",
+            {"ESP", "MAR"},
+        ),
         # the target of an attack named on its participle
         (
             "L'Algérie a condamné l'attaque menée par Al-Qaïda contre l'armée malienne.",
             "ASSAULT",
             {"Al-Qaïda", "MLI"},
         ),
+        # a target hung from the claimant, with a possessive for the article's state
+        (
+            "Le Mali a dénoncé l'attaque revendiquée par le JNIM contre ses gendarmes à Diafarabé.",
+            "ASSAULT",
+            {"MLI", "Groupe de soutien à l'islam et aux musulmans"},
+        ),
     ],
 )
 def test_participants(pipeline, text: str, event_type: str, participants: set[str]) -> None:
     assert _participants(pipeline, text, event_type) == {frozenset(participants)}
+
+
+def test_the_victim_of_a_condemned_attack_is_not_accused(pipeline) -> None:
+    events = _code(
+        pipeline, "Le ministre algérien a condamné l'attaque contre l'ambassade du Maroc à Tunis."
+    )
+    assert not [e for e in events if e.event == "ACCUSE" and "MAR" in e.participants]
 
 
 def test_persona_non_grata_by_passive_agent(pipeline) -> None:

@@ -87,6 +87,7 @@ class ActorLexicon:
     non_actor_heads: frozenset[str] = frozenset()
     locative_words: frozenset[str] = frozenset()
     addressee_verbs: frozenset[str] = frozenset()
+    title_stops: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
     courtesy_titles: frozenset[str] = frozenset()
 
@@ -103,6 +104,7 @@ class ActorLexicon:
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
             addressee_verbs=frozenset(fold(v) for v in context.get("addressee_verbs") or ()),
+            title_stops=frozenset(fold(w) for w in context.get("title_stops") or ()),
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
         )
@@ -450,6 +452,7 @@ class ActorRecogniser:
                 previous.is_punct
                 and previous.text != "'"
                 or previous.pos_ in ("VERB", "AUX", "CCONJ", "PRON")
+                or fold(previous.text) in self.lexicon.title_stops
             ):
                 break
             start -= 1

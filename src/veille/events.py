@@ -79,7 +79,7 @@ PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
 #: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
 CIRCUMSTANCE_HEADS = frozenset(
-    {"marge", "occasion", "cours", "issue", "lendemain", "veille", "sujet", "propos"}
+    {"marge", "occasion", "cours", "issue", "lendemain", "veille", "sujet", "propos", "nom"}
 )
 #: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
 #: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
@@ -557,6 +557,10 @@ class EventCoder:
             self.modality.against_cases if match.trigger.event in COOPERATIVE_TYPES else frozenset()
         )
         excluded = set(range(match.span.start, match.span.end))
+        # "a condamné l'attaque contre l'ambassade du Maroc": the victim is not the accused.
+        nested_blocking = blocking | (
+            self.modality.against_cases if match.trigger.event == "ACCUSE" else frozenset()
+        )
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
         holder_passive = args.passive
         if (
@@ -603,12 +607,18 @@ class EventCoder:
                 # "l'attaque revendiquée par l'EIGS", "une formation dispensée par des
                 # instructeurs américains": the claimant or giver is the author (not so
                 # for "l'attaque condamnée par X", itself an event)
+                against = self.modality.against_cases
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
-                        args.agents.extend(_mentions_in(grandchild, by_token, excluded))
-                    elif _case_of(grandchild) in self.modality.against_cases:
-                        # "l'attaque menée par le JNIM contre l'armée": the target
-                        args.objects.extend(_mentions_in(grandchild, by_token, excluded))
+                        args.agents.extend(_mentions_in(grandchild, by_token, excluded, against))
+                    # "l'attaque menée par le JNIM contre l'armée" (the parse may hang the
+                    # target from the agent: "revendiquée par l'EIGS contre ses soldats")
+                    for target in (grandchild, *grandchild.children):
+                        if _case_of(target) in against:
+                            args.objects.extend(
+                                _mentions_in(target, by_token, excluded)
+                                or _possessor(target, main_states)
+                            )
                 continue
             if _is_agent(child, holder_passive and subject_holder == token):
                 if subject_holder != token:  # else already taken above
@@ -642,7 +652,15 @@ class EventCoder:
                     if (place := _place_of(grandchild, nested)) is not None:
                         args.places.append(place)
                         excluded |= {t.i for t in grandchild.subtree}
-            found = _mentions_in(child, by_token, excluded, blocking)
+            found = _without_nested_places(
+                child, _mentions_in(child, by_token, excluded, nested_blocking), by_token
+            )
+            if match.trigger.event == "COOPERATE":
+                # "a extradé vers le Maroc un membre de Daech": the group only says who the
+                # person handed over is; it is no partner (but "soutien aux combattants du
+                # Polisario" supports the group).
+                own = by_token.get(child.i, ())
+                found = [m for m in found if m.kind != "group" or m in own]
             if (
                 fold(child.lemma_) in self.modality.beneficiary_words
                 or fold(child.text) in self.modality.beneficiary_words
@@ -1003,6 +1021,26 @@ def _mentions_in(
     return sorted(found, key=lambda m: m.start)
 
 
+def _without_nested_places(
+    argument: Token, found: list[ActorMention], by_token: dict[int, list[ActorMention]]
+) -> list[ActorMention]:
+    """ "des positions de Boko Haram au Cameroun": a country named as the place of a noun
+    inside an argument that names a party already is a location, not one more party."""
+    places: set[int] = set()
+    for token in argument.subtree:
+        if (
+            token is not argument
+            and token.dep_ == "nmod"
+            and _case_of(token) in PLACE_CASES
+            and by_token.get(token.i)
+            and all(m.kind == "country" for m in by_token[token.i])
+        ):
+            places.update(id(m) for m in by_token[token.i])
+    if not places or all(id(m) in places for m in found):
+        return found
+    return [m for m in found if id(m) not in places]
+
+
 def _is_topic(child: Token, event: str, verb: Token) -> bool:
     """What talks are about ("discuter de X", "s'entretenir sur X") and what praise is for
     once its object is named ("a félicité X pour Y")."""
@@ -1088,6 +1126,14 @@ def _behind_blocking_word(token: Token) -> bool:
     return bool(words & SUBJECT_BLOCKING_CASES)
 
 
+def _possessor(token: Token, main_states: Sequence[Actor]) -> list[ActorMention]:
+    """ "contre ses soldats": the article's main state(s), as for a possessive on a trigger."""
+    for child in token.children:
+        if child.dep_ == "det" and child.lower_ in POSSESSIVES:
+            return _pseudo_mentions(main_states[: POSSESSIVES[child.lower_]], child)
+    return []
+
+
 def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
     return [ActorMention(replace(a, entity_text=token.text), 0, 0, "reference") for a in actors]
 
@@ -1140,7 +1186,8 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     sides[object_role].extend(args.objects)
     sides[trigger.of].extend(args.of)
     sides[trigger.with_].extend(args.companions)
-    if trigger.place in ("actor", "recipient"):
+    if trigger.place in ("actor", "recipient") and not sides[trigger.place]:
+        # Only where no one is named: "des soldats maliens tués au Niger" targets Mali.
         for span, code in args.places:
             if code:
                 place_actor = Actor(code, ("GOV",), _country_name(code), span.text)
