@@ -392,7 +392,7 @@ VOCABULARY = [
     ),
     ("La France a menacé le Mali de sanctions.", "THREATEN", {"FRA", "MLI"}, []),
     (
-        "Des représailles ont été promises par l'EIGS contre les soldats nigériens.",
+        "L'EIGS a promis des représailles contre les soldats nigériens.",
         "THREATEN",
         {EIGS, "NER"},
         [],
@@ -780,5 +780,6 @@ def test_labelled_set_size_and_overall_scores(sentence_results) -> None:
     types = {e["event"] for item in items for e in item["events"]}
     assert len(types) == 16
     precision, recall, f1 = scores(list(sentence_results.values()))
-    # Measured when last tuned: P 0.84, R 0.65, F1 0.73 (README); these bounds catch regressions.
-    assert precision >= 0.80 and recall >= 0.62 and f1 >= 0.70, (precision, recall, f1)
+    # Measured when last tuned: P 0.949, R 0.809, F1 0.873 (README); these bounds catch
+    # regressions.
+    assert precision >= 0.92 and recall >= 0.78 and f1 >= 0.84, (precision, recall, f1)
