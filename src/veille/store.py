@@ -304,7 +304,7 @@ class Store:
         sql = (
             f"SELECT e.record FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
             " ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
-            " e.doc_id, e.start_offset"
+            " e.doc_id, e.start_offset, e.event_id"  # ties (one sentence, two events) too
         )
         if where.limit is not None:
             sql += " LIMIT ?"
