@@ -59,3 +59,34 @@ def test_micro_scores_with_optional_keys_and_repeats() -> None:
     assert result.unmatched_predictions == ["zzz.txt"]
     misses = {d.doc: d.misses for d in result.documents}
     assert misses["b.txt"] == {("COOPERATE", frozenset({"MAR", "NLD"}))}
+
+
+def test_name_variants_count_as_their_canonical_name_on_both_sides() -> None:
+    from veille.evaluate import load_names
+
+    names = load_names({"Front Polisario": ["polisario", "frente polisario"]})
+    gold = [
+        json.dumps(
+            {"doc": "c.txt", "events": [{"event": "ASSAULT", "participants": ["Polisario", "MAR"]}]}
+        )
+    ]
+    spanish = {"code": "ESH", "sector": ["REB"], "name": "Frente Polisario", "entity_text": "x"}
+    predictions = [_pred("c.txt", "ASSAULT", [spanish], [_state("MAR")])]
+    assert score(load_gold(gold), load_predictions(predictions)).true_positives == 0
+    result = score(load_gold(gold, names), load_predictions(predictions, names))
+    assert (result.true_positives, result.false_positives) == (1, 0)
+
+
+def test_counts_per_type_and_confusions() -> None:
+    from veille.evaluate import by_type, confusions
+
+    predictions = [
+        _pred("a.txt", "AID", [_state("MAR")], [_state("MLI")]),  # right
+        _pred("a.txt", "SUPPORT", [_state("MAR")], [POLISARIO]),  # parties of a miss, wrong type
+        _pred("b.txt", "AID", [_state("MAR")], [_state("NLD")]),  # parties of a miss, wrong type
+    ]
+    result = score(load_gold(GOLD), load_predictions(predictions))
+    types = by_type(result)
+    assert (types["AID"].true_positives, types["AID"].false_positives) == (1, 1)
+    assert types["CONSULT"].false_negatives == 1 and types["SUPPORT"].false_positives == 1
+    assert confusions(result) == {("CONSULT", "SUPPORT"): 1, ("COOPERATE", "AID"): 1}

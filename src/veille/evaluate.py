@@ -9,8 +9,9 @@ nor punished. Precision, recall and F1 are micro-averaged over the gold document
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -76,10 +77,38 @@ class Score(PrecisionRecall):
         return sum(len(d.misses) for d in self.documents)
 
 
-def event_key(record: dict[str, Any]) -> EventKey:
+#: Variant name (normalised by ``name_form``) -> canonical name of a group or organisation.
+NameMap = Mapping[str, str]
+
+
+def name_form(name: str) -> str:
+    """What two spellings of one name share: no accents, case, hyphens or curly apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'").replace("-", " "))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
+
+
+def load_names(data: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """A name map from ``{canonical: [variants]}`` (the dev set's ``names.json``)."""
+    names: dict[str, str] = {}
+    for canonical, variants in data.items():
+        for variant in (canonical, *variants):
+            names[name_form(variant)] = canonical
+    return names
+
+
+def canonical_identity(identity: str, names: NameMap | None) -> str:
+    """A state code stays as it is; a group or organisation's name becomes its canonical one."""
+    if not names:
+        return identity
+    return names.get(name_form(identity), identity)
+
+
+def event_key(record: dict[str, Any], names: NameMap | None = None) -> EventKey:
     """The scoring key of one predicted event record (spec JSON)."""
     participants = frozenset(
-        _actor_from_json(a).identity for a in (*record["actor"], *record["recipient"])
+        canonical_identity(_actor_from_json(a).identity, names)
+        for a in (*record["actor"], *record["recipient"])
     )
     return record["event"], participants
 
@@ -93,7 +122,7 @@ def _actor_from_json(data: dict[str, Any]) -> Actor:
     )
 
 
-def load_gold(lines: Iterable[str]) -> list[GoldDocument]:
+def load_gold(lines: Iterable[str], names: NameMap | None = None) -> list[GoldDocument]:
     documents = []
     for line in lines:
         if not line.strip():
@@ -101,19 +130,22 @@ def load_gold(lines: Iterable[str]) -> list[GoldDocument]:
         record = json.loads(line)
         required, optional = set(), set()
         for event in record["events"]:
-            key = (event["event"], frozenset(event["participants"]))
+            participants = (canonical_identity(p, names) for p in event["participants"])
+            key = (event["event"], frozenset(participants))
             (optional if event.get("optional") else required).add(key)
         documents.append(GoldDocument(record["doc"], frozenset(required), frozenset(optional)))
     return documents
 
 
-def load_predictions(lines: Iterable[str]) -> dict[str, set[EventKey]]:
+def load_predictions(
+    lines: Iterable[str], names: NameMap | None = None
+) -> dict[str, set[EventKey]]:
     """Predicted keys grouped by document file name (``doc_path``'s last component)."""
     by_document: dict[str, set[EventKey]] = defaultdict(set)
     for line in lines:
         if line.strip():
             record = json.loads(line)
-            by_document[document_name(record["doc_path"])].add(event_key(record))
+            by_document[document_name(record["doc_path"])].add(event_key(record, names))
     return by_document
 
 
@@ -132,6 +164,38 @@ def score(gold: list[GoldDocument], predictions: dict[str, set[EventKey]]) -> Sc
         scores.append(result)
     gold_names = {d.doc for d in gold}
     return Score(scores, sorted(set(predictions) - gold_names))
+
+
+@dataclass(slots=True)
+class Counts(PrecisionRecall):
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+
+
+def by_type(result: Score) -> dict[str, Counts]:
+    """Micro counts per event type (a key is counted under its own type)."""
+    counts: dict[str, Counts] = defaultdict(Counts)
+    for document in result.documents:
+        for event, _ in document.true_positives:
+            counts[event].true_positives += 1
+        for event, _ in document.false_positives:
+            counts[event].false_positives += 1
+        for event, _ in document.misses:
+            counts[event].false_negatives += 1
+    return dict(sorted(counts.items()))
+
+
+def confusions(result: Score) -> Counter[tuple[str, str]]:
+    """(gold type, predicted type) for each missed key whose participants a false positive of
+    another type in the same document has: the parties were right, the type was not."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for document in result.documents:
+        for gold_type, participants in document.misses:
+            for predicted_type, predicted in document.false_positives:
+                if predicted == participants and predicted_type != gold_type:
+                    pairs[gold_type, predicted_type] += 1
+    return pairs
 
 
 def format_key(key: EventKey) -> str:
