@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
-.PHONY: install system-packages demo test lint bench clean soak
+.PHONY: install system-packages demo test lint bench clean soak eval-dev calibrate
 
 install: system-packages $(STAMP) $(VENDOR_STAMP)
 
@@ -49,7 +49,18 @@ lint: install
 clean:
 	rm -rf $(VENV) *.duckdb .pytest_cache build src/*.egg-info
 
-# Throughput on a mixed corpus built from ../shared/corpus (BENCH_ARGS="--quick" for a smoke check).
+# Accuracy on the real-article dev set (../shared/devset, texts rebuilt into devset/, git-ignored):
+# per language and type, confusions, dates and places, calibration; eval/dev-report.md.
+eval-dev: install
+	$(BIN)/python scripts/eval_dev.py $(EVAL_ARGS)
+
+# Fits the confidence model (src/veille/data/confidence.yaml) on the dev set; run it after a
+# change to the coder, then make eval-dev.
+calibrate: install
+	cd scripts && ../$(BIN)/python calibrate.py
+
+# Throughput on a mixed corpus and on on-topic pages (BENCH_ARGS="--quick" for a smoke check,
+# "--only on_topic" for the on-topic runs alone; see bench/README.md).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
