@@ -226,6 +226,7 @@ def event_schema() -> Any:
             ("recipient", pa.list_(actor)),
             ("date", pa.string()),
             ("date_precision", pa.string()),
+            ("date_source", pa.string()),
             ("historical", pa.bool_()),
             ("event_loc", place),
             ("size", pa.map_(pa.string(), pa.int64())),

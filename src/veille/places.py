@@ -68,6 +68,8 @@ CENTROIDS_FILE = "country_centroids.csv"
 REGIONAL_COUNTRIES = ("MA", "EH", "DZ", "TN", "LY", "MR", "ML", "NE", "BF", "TD", "SN", "NG", "CM")
 
 Source = Literal["supplement", "country", "division", "city"]
+#: What a resolved name is, from the most to the least precise.
+PlaceKind = Literal["town", "region", "country"]
 SOURCE_RANK: dict[Source, int] = {"supplement": 3, "country": 2, "division": 1, "city": 0}
 
 _PREPOSITION = re.compile(r"^(?:(?:à|a|au|aux|en|dans|vers|depuis|de|du|des)\s+|d['’]\s*)", re.I)
@@ -125,18 +127,26 @@ class Gazetteer:
 
     def lookup(self, name: str, countries: Sequence[str] = ()) -> EventLocation | None:
         """Resolve a place name as written in French text, preferring ``countries`` (alpha-3)."""
+        found = self.resolve(name, countries)
+        return found[0] if found is not None else None
+
+    def resolve(
+        self, name: str, countries: Sequence[str] = ()
+    ) -> tuple[EventLocation, PlaceKind] | None:
+        """As ``lookup``, with what kind of place the name is: a town (a city or a curated
+        town), a region (a division, a curated region, "le nord du Mali") or a country."""
         wanted = frozenset(code.upper() for code in countries)
         forms = list(_name_forms(name))
         for form in forms:
             best = self._best(form, wanted)
             if best is not None:
-                return _location(form, best)
+                return _location(form, best), _kind(best)
         for form in forms:
             match = _DIRECTION.match(form)
             if match:
                 best = self._resolve_forms(match.group("place"), wanted)
                 if best is not None:
-                    return _location(form, best)
+                    return _location(form, best), "region"
         return None
 
     def is_place(self, name: str) -> bool:
@@ -295,6 +305,16 @@ def _dominates(best: Candidate, best_local: Candidate) -> bool:
         best.population >= DOMINANT_MIN_POPULATION
         and best.population >= DOMINANT_RATIO * best_local.population
     )
+
+
+def _kind(candidate: Candidate) -> PlaceKind:
+    """Cities and curated places of one country are towns; curated places without a country
+    ("Sahel") and divisions are regions."""
+    if candidate.source == "country":
+        return "country"
+    if candidate.source == "division" or candidate.country_code is None:
+        return "region"
+    return "town"
 
 
 def _location(form: str, candidate: Candidate) -> EventLocation:
