@@ -175,8 +175,17 @@ def plot_reliability(bands: list[dict], path: Path) -> None:
         [b["mean_confidence"] for b in used],
         [b["accuracy"] for b in used],
         marker="o",
-        label="Veille (dev pages)",
+        label="dev pages, model fitted on them",
     )
+    cross = path.parent / "calibration-out-of-sample.json"
+    if cross.is_file():  # written by make calibrate
+        held_out = [b for b in json.loads(cross.read_text())["bands"] if b["events"]]
+        top.plot(
+            [b["mean_confidence"] for b in held_out],
+            [b["accuracy"] for b in held_out],
+            marker="s",
+            label="dev pages out of sample (5 folds)",
+        )
     top.set_ylabel("share of events that are right")
     top.set_ylim(0, 1.02)
     top.legend(loc="upper left")

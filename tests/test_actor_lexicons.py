@@ -31,7 +31,9 @@ PLOVER_SECTORS = frozenset(
 ORGANISATION_CODES = frozenset({"IGO", "UNO", "EUR", "NGO"})
 ROLES = frozenset({"body", "office", "members"})
 
-ACTOR_KEYS = frozenset({"name", "code", "sector", "aliases", "wikidata", "case_sensitive"})
+ACTOR_KEYS = frozenset(
+    {"name", "code", "sector", "aliases", "wikidata", "case_sensitive", "part_of", "shared_by"}
+)
 PERSON_KEYS = frozenset({"name", "aliases", "code", "sector", "office", "group"})
 PERSON_OPTIONAL_KEYS = frozenset({"organisation", "wikidata", "case_sensitive"})
 ROLE_KEYS = frozenset({"forms", "sector", "role"})
@@ -375,3 +377,12 @@ def test_case_sensitive_siblings_only_hold_forms_their_actor_lacks() -> None:
         if entry.get("case_sensitive"):
             repeated = set(map(fold, entry["aliases"])) & insensitive[actor_id(file_name, entry)]
             assert not repeated, f"{entry['name']}: {repeated} already matched without case"
+
+
+def test_a_part_of_an_organisation_names_an_existing_organisation() -> None:
+    entries = load("organisations.yaml")
+    names = {entry["name"] for entry in entries}
+    parts = [entry for entry in entries if "part_of" in entry]
+    assert parts, "the lexicon has missions and bodies of organisations"
+    for entry in parts:
+        assert entry["part_of"] in names, entry["name"]

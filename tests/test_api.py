@@ -7,6 +7,7 @@ import re
 import shutil
 import warnings
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from veille.api import MAX_BODY_BYTES, MAX_PAGE, create_app
 from veille.cli import app as cli_app
+from veille.model import Actor
 
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 fork; httpx still works and is what is pinned.
@@ -193,6 +195,69 @@ def test_actor_brief_of_a_group_and_an_ambiguous_code(client: TestClient) -> Non
     ambiguous = client.get("/api/actors/IMG")  # several armed groups share the code
     assert ambiguous.status_code == 404
     assert "État islamique" in ambiguous.json()["detail"]["candidates"]
+
+
+# -- minimum confidence -------------------------------------------------------------------
+
+#: Every endpoint that lists, counts or graphs events.
+EVENT_ENDPOINTS = [
+    "/api/events",
+    "/api/actors",
+    "/api/actors/MAR",
+    "/api/graph",
+    "/api/dashboard/events",
+    "/api/dashboard/overview",
+]
+
+
+def taking_part(event: dict[str, Any]) -> set[str]:
+    """The actor identities of an event (codes for states, names otherwise)."""
+    return {
+        Actor(a["code"], tuple(a["sector"]), a["name"], a["entity_text"]).identity
+        for a in event["actor"] + event["recipient"]
+    }
+
+
+def test_min_confidence_filters_events_actors_briefs_and_graph(client: TestClient) -> None:
+    everything = all_events(client)
+    levels = sorted({e["confidence"] for e in everything})
+    assert len(levels) > 1, levels
+    threshold = levels[1]
+    kept = [e for e in everything if e["confidence"] >= threshold]
+    assert 0 < len(kept) < len(everything)
+    page = get(client, "/api/events", limit=MAX_PAGE, min_confidence=threshold)
+    assert page["total"] == len(kept)
+    assert [e["id"] for e in page["items"]] == [e["id"] for e in kept]
+    expected = Counter(identity for event in kept for identity in taking_part(event))
+    actors = get(client, "/api/actors", limit=MAX_PAGE, min_confidence=threshold)["items"]
+    assert {a["identity"]: a["events"] for a in actors} == expected
+    graph = get(client, "/api/graph", min_confidence=threshold)
+    assert {n["identity"]: n["events"] for n in graph["nodes"]} == expected
+    brief = get(client, "/api/actors/MAR", min_confidence=threshold)
+    assert brief["events"] == expected["MAR"]
+    assert sum(month["events"] for month in brief["timeline"]) == expected["MAR"]
+    assert get(client, "/api/events", min_confidence=1)["total"] == sum(
+        e["confidence"] >= 1 for e in everything
+    )
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "inf", "high"])
+@pytest.mark.parametrize("endpoint", EVENT_ENDPOINTS)
+def test_min_confidence_outside_0_to_1_is_422(
+    client: TestClient, endpoint: str, value: str
+) -> None:
+    response = client.get(endpoint, params={"min_confidence": value})
+    assert response.status_code == 422, response.text
+    assert [e["loc"] for e in response.json()["detail"]] == [["query", "min_confidence"]]
+
+
+def test_openapi_documents_min_confidence_on_every_event_endpoint(client: TestClient) -> None:
+    paths = get(client, "/openapi.json")["paths"]
+    for endpoint in EVENT_ENDPOINTS:
+        template = "/api/actors/{actor}" if endpoint == "/api/actors/MAR" else endpoint
+        parameters = {p["name"]: p for p in paths[template]["get"]["parameters"]}
+        schema = parameters["min_confidence"]["schema"]
+        assert (schema["type"], schema["minimum"], schema["maximum"]) == ("number", 0, 1)
 
 
 # -- graph ------------------------------------------------------------------------------
@@ -604,7 +669,8 @@ def test_injection_strings_in_every_parameter_of_every_endpoint(
     schema = get(client, "/openapi.json")
     swept = list(injection_requests(schema))
     names = {name for _, _, name, _ in swept}
-    assert names >= {*FILTERS, "since", "until", "limit", "offset", "format", "q", "event_id"}
+    assert names >= {*FILTERS, "since", "until", "min_confidence", "limit", "offset", "format"}
+    assert names >= {"q", "event_id"}
     assert names >= {"doc_id", "title", "url", "published"} and len(swept) > 30
     before = counts(client)
     for method, template, name, location in swept:

@@ -20,6 +20,10 @@ QUERIES = [
     ("/api/actors", {}),
     ("/api/graph", {}),
     ("/api/search", {"q": "accord"}),
+    # A minimum confidence selects the same events on both (NUMERIC rounds alike).
+    ("/api/events", {"min_confidence": 0.8, "limit": 500}),
+    ("/api/actors", {"min_confidence": 0.85}),
+    ("/api/graph", {"min_confidence": 0.8}),
 ]
 
 

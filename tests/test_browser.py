@@ -318,6 +318,72 @@ def test_type_and_actor_filters_live_in_the_url(watched: Watched, server: str) -
     watched.shot("events-filtered")
 
 
+def slider_threshold(server: str) -> str:
+    """A step of the confidence slider (0.05) that keeps some events and leaves some out."""
+    confidences = [e["confidence"] for e in api(server, "/api/events", limit=500)["items"]]
+    for step in range(1, 21):
+        kept = sum(confidence >= step / 20 for confidence in confidences)
+        if 0 < kept < len(confidences):
+            return f"{step / 20:g}"
+    pytest.fail(f"no slider step divides the events' confidences {sorted(set(confidences))}")
+
+
+def test_confidence_slider_lives_in_the_url_and_filters_every_view(
+    watched: Watched, server: str
+) -> None:
+    page = watched.page
+    watched.open("#/events")
+    everything = event_rows(watched).count()
+    slider = "#filters input[name=min_confidence]"
+    assert page.input_value(slider) == "0"
+    assert page.locator("#min-confidence-shown").inner_text() == "any"
+
+    threshold = slider_threshold(server)
+    page.fill(slider, threshold)  # sets the value, then fires input and change as a drag does
+    page.wait_for_function(f"location.hash.includes('min_confidence={threshold}')")
+    expected = api(server, "/api/events", min_confidence=threshold, limit=500)["total"]
+    rows = event_rows(watched)
+    assert 0 < shown_total(watched) == expected == rows.count() < everything
+    shown = rows.locator("td.confidence").evaluate_all(
+        "cells => cells.map(c => Number(c.dataset.confidence))"
+    )
+    assert len(shown) == expected and min(shown) >= float(threshold)
+    assert page.locator("#min-confidence-shown").inner_text() == f"≥ {threshold}"
+    watched.shot("events-confident")
+
+    # The URL alone restores it, and the other views and their counts use it too.
+    page.reload()
+    assert shown_total(watched) == expected
+    assert page.input_value(slider) == threshold
+    page.locator("#tabs a.tab", has_text="Overview").click()
+    rendered(page, "overview")
+    assert f"min_confidence={threshold}" in page.url
+    value = page.locator("[data-card=events] .card-value").inner_text()
+    assert int(value.replace(",", "")) == expected
+    for event_type, count in api(server, "/api/dashboard/overview", min_confidence=threshold)[
+        "by_type"
+    ].items():
+        link = page.locator(f"a.bar-row[data-type={event_type}]")
+        assert f"min_confidence={threshold}" in (link.get_attribute("href") or "")
+        link.click()
+        assert shown_total(watched) == count == event_rows(watched).count(), event_type
+        page.go_back()
+        rendered(page, "overview")
+    page.locator("#tabs a.tab", has_text="Network").click()
+    rendered(page, "network")
+    graph = api(server, "/api/graph", min_confidence=threshold)
+    assert page.locator("table.links-table tbody tr").count() == len(graph["edges"])
+
+    # Back to 0: no filter, and nothing about it left in the URL.
+    page.fill(slider, "0")
+    page.wait_for_function("!location.hash.includes('min_confidence')")
+    rendered(page, "network")
+    assert page.locator("table.links-table tbody tr").count() == len(
+        api(server, "/api/graph")["edges"]
+    )
+    assert page.locator("#min-confidence-shown").inner_text() == "any"
+
+
 def test_event_row_opens_its_evidence_highlighted(watched: Watched, server: str) -> None:
     watched.open("#/events")
     rows = event_rows(watched)

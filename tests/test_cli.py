@@ -23,6 +23,7 @@ SPEC_KEYS = [
     "recipient",
     "date",
     "date_precision",
+    "date_source",
     "historical",
     "event_loc",
     "size",
@@ -38,6 +39,7 @@ def _check_spec_record(record: dict, original: str | None = None) -> None:
     assert list(record) == SPEC_KEYS
     assert record["event"] in PLOVER_TYPES
     assert record["date_precision"] in (None, "day", "month", "year")
+    assert record["date_source"] in ((None,) if record["date"] is None else ("text", "published"))
     assert 0 <= record["confidence"] <= 1
     for actor in (*record["actor"], *record["recipient"]):
         assert {"code", "sector", "name", "entity_text", "wikidata"} <= set(actor)
@@ -88,7 +90,7 @@ def test_ingest_examples_is_idempotent_and_queryable(store_db: str) -> None:
     stats = json.loads(runner.invoke(app, ["stats", "--db", db, "--format", "json"]).output)
     files = [p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".html")]
     feed_lines = (EXAMPLES / "feed.jsonl").read_text(encoding="utf-8").strip().splitlines()
-    assert stats["documents"] == len(files) + len(feed_lines) and stats["schema_version"] == 3
+    assert stats["documents"] == len(files) + len(feed_lines) and stats["schema_version"] == 4
     assert stats["events"] >= 5
     jsonl = runner.invoke(app, ["events", "--db", db, "--format", "jsonl"])
     records = [json.loads(line) for line in jsonl.output.splitlines()]
@@ -133,3 +135,70 @@ def test_actors_command_prints_jsonl_mentions(tmp_path: Path) -> None:
 )
 def test_usage_errors(bad: list[str]) -> None:
     assert runner.invoke(app, bad).exit_code == 2
+
+
+def records_of(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def a_threshold(records: list[dict]) -> float:
+    """A confidence that some of the records have and some are below."""
+    levels = sorted({r["confidence"] for r in records})
+    assert len(levels) > 1, levels
+    return levels[1]
+
+
+def test_extract_min_confidence_drops_events_below_it(
+    tmp_path: Path, pipeline: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veille.engines.Pipeline", lambda: pipeline)  # the loaded models
+    everything = runner.invoke(app, ["extract", str(EXAMPLES)])
+    assert everything.exit_code == 0, everything.output
+    records = records_of(everything.output)
+    threshold = a_threshold(records)
+    out = tmp_path / "kept.jsonl"
+    kept = runner.invoke(
+        app, ["extract", str(EXAMPLES), "--min-confidence", str(threshold), "-o", str(out)]
+    )
+    assert kept.exit_code == 0, kept.output
+    expected = [r for r in records if r["confidence"] >= threshold]
+    assert 0 < len(expected) < len(records)
+    assert records_of(out.read_text(encoding="utf-8")) == expected
+    assert f"{len(expected)} events from" in kept.output
+
+
+def test_events_min_confidence(examples_db: str) -> None:
+    everything = runner.invoke(app, ["events", "--db", examples_db, "--format", "jsonl"])
+    records = records_of(everything.output)
+    threshold = a_threshold(records)
+    options = ["--min-confidence", str(threshold), "--format", "jsonl"]
+    kept = runner.invoke(app, ["events", "--db", examples_db, *options])
+    assert kept.exit_code == 0, kept.output
+    expected = [r for r in records if r["confidence"] >= threshold]
+    assert 0 < len(expected) < len(records)
+    assert records_of(kept.output) == expected
+    table = runner.invoke(app, ["events", "--db", examples_db, "--min-confidence", "1"])
+    assert table.exit_code == 0 and "0 events in" in table.output
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "inf", "high"])
+@pytest.mark.parametrize("command", ["extract", "events", "export"])
+def test_min_confidence_outside_0_to_1_is_a_usage_error(
+    command: str, value: str, tmp_path: Path
+) -> None:
+    arguments = {
+        "extract": ["extract", str(EXAMPLES)],
+        "events": ["events", "--db", str(tmp_path / "none.duckdb")],
+        "export": ["export", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "x")],
+    }[command]
+    result = runner.invoke(app, [*arguments, "--min-confidence", value])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.replace("│", " ").split())  # unwrapped from Rich's box
+    assert "Invalid value for '--min-confidence'" in message
+    assert "not a number between 0 and 1" in message or "valid number" in message
+
+
+def test_ingest_stores_every_event_and_takes_no_threshold(tmp_path: Path) -> None:
+    db = str(tmp_path / "v.duckdb")
+    result = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db, "--min-confidence", "0.8"])
+    assert result.exit_code == 2 and "No such option" in result.output

@@ -215,3 +215,16 @@ def test_ray_engine_gives_the_single_process_events(
     assert f"{len(expected)} events from" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines == [json.dumps(record, ensure_ascii=False) for record in expected]
+
+
+def test_ray_engine_leaves_out_events_below_min_confidence(local_ray: Any) -> None:
+    everything = runner.invoke(app, ["extract", str(EXAMPLES), "--engine", "ray"])
+    assert everything.exit_code == 0, everything.output
+    records = [json.loads(line) for line in everything.stdout.splitlines()]
+    threshold = sorted({record["confidence"] for record in records})[1]
+    option = ["--min-confidence", str(threshold)]
+    result = runner.invoke(app, ["extract", str(EXAMPLES), "--engine", "ray", *option])
+    assert result.exit_code == 0, result.output
+    kept = [record for record in records if record["confidence"] >= threshold]
+    assert 0 < len(kept) < len(records)
+    assert [json.loads(line) for line in result.stdout.splitlines()] == kept

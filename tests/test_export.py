@@ -294,6 +294,38 @@ def test_filters_apply_to_every_format(database: str, tmp_path: Path) -> None:
         assert types == {"type_COOPERATE"}
 
 
+def test_min_confidence_applies_to_every_format_and_to_graph_counts(
+    database: str, tmp_path: Path
+) -> None:
+    everything = jsonl_records(run_export(database, tmp_path, "jsonl"))
+    levels = sorted({r["confidence"] for r in everything})
+    assert len(levels) > 1, levels
+    option = ["--min-confidence", str(levels[1])]
+    kept = [r["id"] for r in everything if r["confidence"] >= levels[1]]
+    assert 0 < len(kept) < len(everything)
+    assert [
+        r["id"] for r in jsonl_records(run_export(database, tmp_path, "jsonl", *option))
+    ] == kept
+    assert [r["event_id"] for r in csv_rows(run_export(database, tmp_path, "csv", *option))] == kept
+    parquet = parquet_rows(run_export(database, tmp_path, "parquet", *option))
+    assert [r["event_id"] for r in parquet] == kept
+    # The graphs are built from the kept events' participants only.
+    with Store(database, read_only=True) as store:
+        every_row = store.participant_rows(EventFilter())
+    graph = build_graph([row for row in every_row if row["event_id"] in kept])
+    assert graph != build_graph(every_row)
+    root = ET.parse(run_export(database, tmp_path, "graphml", *option)).getroot()
+    weights = [
+        int(d.text or "0") for d in root.iter(f"{GRAPHML}data") if d.get("key") == "edge_events"
+    ]
+    assert weights == [edge["events"] for edge in graph["edges"]]
+    root = ET.parse(run_export(database, tmp_path, "gexf", *option)).getroot()
+    nodes = {n.get("id") for n in root.iter(f"{GEXF}node")}
+    assert nodes == {node["identity"] for node in graph["nodes"]}
+    weights = [int(float(e.get("weight", "0"))) for e in root.iter(f"{GEXF}edge")]
+    assert weights == [edge["events"] for edge in graph["edges"]]
+
+
 def test_date_range_filter(database: str, tmp_path: Path) -> None:
     since, until = "2025-03-01", "2025-05-31"
     records = jsonl_records(
@@ -359,6 +391,7 @@ def test_failed_export_leaves_the_old_file_and_no_partial(
     [
         (["--format", "xlsx"], "choose jsonl"),
         (["--since", "2025-13-01"], "not a date"),
+        (["--min-confidence", "1.5"], "not a number between 0 and 1"),
         (["-o", "/nonexistent-dir/x.csv"], "no such directory"),
     ],
 )
@@ -391,3 +424,21 @@ def test_postgresql_export_equals_duckdb_export(
         assert parquet_rows(from_postgres) == parquet_rows(from_duckdb)
     else:
         assert from_postgres.read_bytes() == from_duckdb.read_bytes()
+
+
+@pytest.mark.parametrize("output_format", ["csv", "parquet"])
+def test_date_source_is_a_column(tmp_path: Path, output_format: str) -> None:
+    stated = {**awkward_record("e1", "a"), "date_source": "text"}
+    published = {
+        **awkward_record("e2", "b"),
+        "date": "2025-03-12",
+        "date_precision": "day",
+        "date_source": "published",
+    }
+    undated = {**awkward_record("e3", "c"), "date": None, "date_precision": None}
+    undated["date_source"] = None
+    output = tmp_path / f"out.{output_format}"
+    export(FakeStore([stated, published, undated]), output_format, output)  # type: ignore[arg-type]
+    rows = csv_rows(output) if output_format == "csv" else parquet_rows(output)
+    assert COLUMN_NAMES[COLUMN_NAMES.index("date_precision") + 1] == "date_source"
+    assert [row["date_source"] or None for row in rows] == ["text", "published", None]

@@ -11,7 +11,7 @@ from veille.clean import NearDuplicateIndex
 from veille.ingest import IngestError, read_documents
 from veille.model import Document, DocumentResult, Paragraph
 from veille.nlp import Analysis, analyse, load_pipeline, parse, sentence_bounds, tokenise
-from veille.pipeline import Pipeline
+from veille.pipeline import Pipeline, extract
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -85,6 +85,23 @@ def test_run_streams_in_batches_and_keeps_the_input_order(
     rest = list(results)
     assert [Path(r.document.doc_path).name for r in [first, *rest]] == names
     assert [Path(e.path).name for e in errors] == ["03b.txt"]
+
+
+def test_extract_leaves_out_events_below_min_confidence(pipeline: Pipeline) -> None:
+    paths = [str(EXAMPLES)]
+    everything = [e.to_json() for e in extract(paths, pipeline=_fresh(pipeline))]
+    levels = sorted({record["confidence"] for record in everything})
+    assert len(levels) > 1, levels
+    seen: list[DocumentResult] = []
+    kept = extract(
+        paths, pipeline=_fresh(pipeline), on_document=seen.append, min_confidence=levels[1]
+    )
+    expected = [r for r in everything if r["confidence"] >= levels[1]]
+    assert [e.to_json() for e in kept] == expected and 0 < len(expected) < len(everything)
+    assert sum(len(result.events) for result in seen) == len(everything)  # on_document: all
+    for bad in (1.5, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="min_confidence must be between 0 and 1"):
+            extract(paths, min_confidence=bad)  # at the call, before any model loads
 
 
 def test_sentences_are_analysed_alone_and_written_back_into_the_paragraph() -> None:

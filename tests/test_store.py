@@ -6,12 +6,14 @@ why, where no PostgreSQL server binaries are installed.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +30,14 @@ from veille.model import (
     Paragraph,
     ResolvedDate,
 )
-from veille.store import EventFilter, Store, StoreError, ingest_lock, migrations
+from veille.store import (
+    EventFilter,
+    Store,
+    StoreError,
+    confident_enough,
+    ingest_lock,
+    migrations,
+)
 
 TEXT = "Le Maroc et le Mali coopèrent. Le Front Polisario a bombardé Smara."
 MAR = Actor("MAR", ("GOV",), "Maroc", "Le Maroc")
@@ -170,6 +179,67 @@ def test_filters_are_parameterised(store_db: str) -> None:
             assert list(store.events(EventFilter(actor=hostile))) == []
             assert store.event_page(EventFilter(limit=5), context=hostile, text=hostile)[0] == 0
         assert store.stats()["events"] == 2
+
+
+def _confidences(*levels: float) -> DocumentResult:
+    """One document with a CONSULT of Senegal at each confidence level."""
+    text = " ".join(f"Le Sénégal a consulté le voisin numéro {i}." for i in range(len(levels)))
+    doc = Document(Document.content_id(text), "c.txt", text, "txt", published=date(2024, 6, 1))
+    clean = CleanDocument(doc, (Paragraph(0, len(text), text, "fr", True),))
+    events = []
+    for i, level in enumerate(levels):
+        start = text.index(f"numéro {i}.")
+        end = start + 9
+        events.append(
+            Event(
+                doc.doc_path,
+                doc.doc_id,
+                "CONSULT",
+                [SEN],
+                [MLI],
+                text[start:end],
+                start,
+                end,
+                confidence=level,
+            )
+        )
+    return DocumentResult(clean, (), tuple(events))
+
+
+def test_min_confidence_filters_every_query_in_sql(store_db: str) -> None:
+    # 0.7999999999999999 is what the coder's sum 0.5 + 0.2 + 0.1 gives; its record shows 0.8.
+    result = _confidences(0.5, 0.7999999999999999, 0.95)
+    with Store(store_db) as store:
+        store.add(result)
+        every = EventFilter()
+        assert [e["confidence"] for e in store.events(every)] == [0.5, 0.8, 0.95]
+
+        def levels(where: EventFilter) -> list[float]:
+            found = [e["confidence"] for e in store.events(where)]
+            total, page = store.event_page(replace(where, limit=10))
+            assert total == len(found) and [e["confidence"] for e in page] == found
+            exported = [record["confidence"] for record, _url in store.export_rows(where)]
+            assert exported == found
+            rows = store.participant_rows(where)  # actor lists, briefs and graphs
+            assert len({row["event_id"] for row in rows}) == len(found)
+            return found
+
+        assert levels(EventFilter(min_confidence=0.8)) == [0.8, 0.95]  # as the records show
+        assert levels(EventFilter(min_confidence=0.81)) == [0.95]
+        assert levels(EventFilter(min_confidence=1.0)) == []
+        assert levels(EventFilter(min_confidence=0.0)) == [0.5, 0.8, 0.95]
+        assert levels(EventFilter(actor="SEN", min_confidence=0.9)) == [0.95]
+        # A WHERE on the column with the threshold as a bound parameter.
+        conditions, params = store.event_conditions(EventFilter(min_confidence=0.8))
+        assert "e.confidence" in conditions and "?" in conditions and params == [0.8]
+        assert store.stats()["events"] == 3  # stored whatever their confidence
+    assert confident_enough(0.7999999999999999, 0.8) and not confident_enough(0.7994, 0.8)
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, float("nan"), float("inf")])
+def test_min_confidence_outside_0_to_1_is_refused(bad: float) -> None:
+    with pytest.raises(ValueError, match="min_confidence must be between 0 and 1"):
+        EventFilter(min_confidence=bad)
 
 
 def test_failed_document_leaves_nothing_behind(store_db: str) -> None:
@@ -384,3 +454,54 @@ def test_a_waiting_writer_is_not_starved_by_overlapping_readers(tmp_path: Path) 
         for reader in readers:
             reader.join()
     assert reads[0] == 0 and reads[-1] == 1
+
+
+def test_date_source_is_stored_and_read_back(store_db: str) -> None:
+    result = _result()
+    stated, undated = result.events
+    published = ResolvedDate(date(2024, 3, 1), "day", "")
+    events = (
+        replace(stated, date_source="text"),
+        replace(undated, date=published, date_source="published"),
+    )
+    with Store(store_db) as store:
+        store.add(replace(result, events=events))
+        records = {r["event"]: r for r in store.events()}
+        columns = dict(store.connection.execute("SELECT event, date_source FROM events").fetchall())
+        total, page = store.event_page(EventFilter(limit=10))
+        rows = {record["event"]: record for record, _url in store.export_rows(EventFilter())}
+    assert columns == {"COOPERATE": "text", "ASSAULT": "published"}
+    assert records["COOPERATE"]["date_source"] == "text"
+    assert (records["ASSAULT"]["date"], records["ASSAULT"]["date_source"]) == (
+        "2024-03-01",
+        "published",
+    )
+    keys = list(records["ASSAULT"])
+    assert keys[keys.index("date_precision") + 1] == "date_source"
+    assert total == 2 and {r["date_source"] for r in page} == {"text", "published"}
+    assert rows["ASSAULT"]["date_source"] == "published"
+
+
+def test_events_stored_before_date_source_get_it_when_read(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = migrations(backend_for(store_db).dialect)[:3]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before)
+        with Store(store_db) as store:
+            store.add(_result())
+            rows = store.connection.execute("SELECT event_id, record FROM events").fetchall()
+            for event_id, text in rows:  # records as version 3 wrote them
+                old = {k: v for k, v in json.loads(text).items() if k != "date_source"}
+                store.connection.execute(
+                    "UPDATE events SET record = ? WHERE event_id = ?", [json.dumps(old), event_id]
+                )
+    with Store(store_db) as store:  # migrated to the last version
+        records = {r["event"]: r for r in store.events()}
+        columns = dict(store.connection.execute("SELECT event, date_source FROM events").fetchall())
+    assert columns == {"COOPERATE": "text", "ASSAULT": None}
+    assert (
+        records["COOPERATE"]["date_source"] == "text" and records["ASSAULT"]["date_source"] is None
+    )
+    keys = list(records["COOPERATE"])
+    assert keys[keys.index("date_precision") + 1] == "date_source"

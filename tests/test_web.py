@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import re
 import warnings
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,21 @@ def client(examples_db: str) -> TestClient:
     return TestClient(create_app(examples_db), raise_server_exceptions=False)
 
 
+@pytest.fixture(scope="module")
+def threshold(client: TestClient) -> float:
+    """A minimum confidence that leaves some events out and keeps others."""
+    events = get(client, "/api/events", limit=MAX_PAGE)["items"]
+    levels = sorted({event["confidence"] for event in events})
+    assert len(levels) > 1, levels
+    return levels[1]
+
+
+@pytest.fixture(params=["all events", "confident events"])
+def scope(request: pytest.FixtureRequest, threshold: float) -> dict[str, Any]:
+    """The filters under which the counts are checked: none, then a minimum confidence."""
+    return {"min_confidence": threshold} if request.param == "confident events" else {}
+
+
 def get(client: TestClient, url: str, **params: Any) -> Any:
     response = client.get(url, params=params)
     assert response.status_code == 200, response.text
@@ -43,28 +59,27 @@ def total(client: TestClient, **params: Any) -> int:
     return get(client, "/api/dashboard/events", limit=1, **params)["total"]
 
 
-def test_actor_counts_open_exactly_their_events(client: TestClient) -> None:
-    actors = get(client, "/api/actors", limit=MAX_PAGE)["items"]
+def test_actor_counts_open_exactly_their_events(client: TestClient, scope: dict[str, Any]) -> None:
+    actors = get(client, "/api/actors", limit=MAX_PAGE, **scope)["items"]
     assert actors
     for actor in actors:
         identity = actor["identity"]
-        assert total(client, actor=identity) == actor["events"], identity
-        assert total(client, actor=identity, role="actor") == actor["as_actor"], identity
-        assert total(client, actor=identity, role="recipient") == actor["as_recipient"]
-        brief = get(client, f"/api/actors/{identity}")
+        assert total(client, actor=identity, **scope) == actor["events"], identity
+        assert total(client, actor=identity, role="actor", **scope) == actor["as_actor"]
+        assert total(client, actor=identity, role="recipient", **scope) == actor["as_recipient"]
+        brief = get(client, f"/api/actors/{identity}", **scope)
+        assert brief["events"] == actor["events"], identity
         for partner in brief["partners"]:
-            shared = total(client, actor=identity, partner=partner["identity"])
-            assert shared == partner["events"], (identity, partner["identity"])
+            with_partner = {"actor": identity, "partner": partner["identity"], **scope}
+            assert total(client, **with_partner) == partner["events"], with_partner
             for event_type, n in partner["by_type"].items():
-                assert (
-                    total(client, actor=identity, partner=partner["identity"], type=event_type) == n
-                )
+                assert total(client, type=event_type, **with_partner) == n
         for place in brief["places"]:
-            assert total(client, actor=identity, place=place["place"]) == place["events"]
+            assert total(client, actor=identity, place=place["place"], **scope) == place["events"]
 
 
-def test_graph_edges_open_exactly_their_events(client: TestClient) -> None:
-    edges = get(client, "/api/graph")["edges"]
+def test_graph_edges_open_exactly_their_events(client: TestClient, scope: dict[str, Any]) -> None:
+    edges = get(client, "/api/graph", **scope)["edges"]
     assert edges
     for edge in edges:
         kind = "directed" if edge["directed"] else "joint"
@@ -75,6 +90,7 @@ def test_graph_edges_open_exactly_their_events(client: TestClient) -> None:
             partner=edge["target"],
             edge=kind,
             limit=MAX_PAGE,
+            **scope,
         )
         assert found["total"] == edge["events"], edge
         for event in found["items"]:
@@ -82,26 +98,42 @@ def test_graph_edges_open_exactly_their_events(client: TestClient) -> None:
             assert {edge["source"], edge["target"]} <= sides
 
 
-def test_overview_counts_open_exactly_their_events(client: TestClient) -> None:
-    overview = get(client, "/api/dashboard/overview")
-    stats = get(client, "/api/stats")
-    assert overview["events"] == stats["events"] == total(client)
-    assert overview["documents"] == stats["documents"]
-    assert overview["by_type"] == stats["events_by_type"]
+def test_overview_counts_open_exactly_their_events(
+    client: TestClient, scope: dict[str, Any]
+) -> None:
+    overview = get(client, "/api/dashboard/overview", **scope)
+    events = get(client, "/api/events", limit=MAX_PAGE, **scope)["items"]
+    assert overview["events"] == len(events) == total(client, **scope)
+    assert overview["documents"] == len({event["doc_id"] for event in events})
+    assert overview["by_type"] == dict(Counter(event["event"] for event in events))
+    if not scope:  # everything the database holds
+        stats = get(client, "/api/stats")
+        assert overview["events"] == stats["events"]
+        assert overview["documents"] == stats["documents"]
+        assert overview["by_type"] == stats["events_by_type"]
     assert sum(month["events"] for month in overview["timeline"]) == overview["events"]
     for month in overview["timeline"]:
         if month["month"] is None:
-            assert total(client, undated=True) == month["events"]
+            assert total(client, undated=True, **scope) == month["events"]
             continue
         year, number = map(int, month["month"].split("-"))
         since = date(year, number, 1)
         until = date(year, number, calendar.monthrange(year, number)[1])
-        assert total(client, since=since, until=until) == month["events"]
+        assert total(client, since=since, until=until, **scope) == month["events"]
     for place in overview["places"]:
-        assert total(client, place=place["place"]) == place["events"]
-    assert overview["unlocated"] + sum(p["events"] for p in overview["places"]) == stats["events"]
+        assert total(client, place=place["place"], **scope) == place["events"]
+    located = sum(p["events"] for p in overview["places"])
+    assert overview["unlocated"] + located == overview["events"]
     for code, n in overview["countries"].items():
-        assert get(client, f"/api/actors/{code}")["events"] == n
+        assert get(client, f"/api/actors/{code}", **scope)["events"] == n
+
+
+def test_min_confidence_narrows_the_dashboard(client: TestClient, threshold: float) -> None:
+    confident = get(client, "/api/dashboard/events", limit=MAX_PAGE, min_confidence=threshold)
+    assert 0 < confident["total"] < total(client)
+    assert all(event["confidence"] >= threshold for event in confident["items"])
+    overview = get(client, "/api/dashboard/overview", min_confidence=threshold)
+    assert overview["events"] == confident["total"]
 
 
 def test_dashboard_events_are_spec_records_with_identities(client: TestClient) -> None:
@@ -118,7 +150,16 @@ def test_dashboard_events_are_spec_records_with_identities(client: TestClient) -
         assert "MLI" in {p["identity"] for p in event["actor"] + event["recipient"]}
 
 
-@pytest.mark.parametrize("params", [{"edge": "sideways"}, {"role": "witness"}, {"limit": 0}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"edge": "sideways"},
+        {"role": "witness"},
+        {"limit": 0},
+        {"min_confidence": 1.5},
+        {"min_confidence": "nan"},
+    ],
+)
 def test_dashboard_refinements_are_validated(client: TestClient, params: dict[str, str]) -> None:
     assert client.get("/api/dashboard/events", params=params).status_code == 422
 

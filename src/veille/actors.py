@@ -79,6 +79,8 @@ class ActorLexicon:
     compound_prefixes: dict[str, str] = field(default_factory=dict)  # folded prefix -> code
     shared_epithets: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded -> codes
     country_names: dict[str, str] = field(default_factory=dict)  # code -> canonical name
+    #: canonical organ name -> other countries with an organ of that name (organs.yaml)
+    shared_names: dict[str, set[str]] = field(default_factory=dict)
     references: dict[str, int] = field(default_factory=dict)  # folded phrase -> number of states
     relation_heads: frozenset[str] = frozenset()
     agent_heads: dict[str, str] = field(
@@ -141,12 +143,16 @@ class ActorLexicon:
 
     def _add_named(self, entries: Sequence[dict] | None, kind: ActorKind) -> None:
         for entry in entries or ():
+            for code in entry.get("shared_by") or ():
+                self.shared_names.setdefault(entry["name"], set()).add(code)
+            parent = entry.get("part_of")
             actor = NamedActor(
                 entry["code"],
                 tuple(entry.get("sector") or ()),
-                entry["name"],
+                parent or entry["name"],
                 kind,
                 entry.get("wikidata"),
+                office=entry["name"] if parent else None,
             )
             case_sensitive = bool(entry.get("case_sensitive", False))
             for form in (entry["name"], *(entry.get("aliases") or ())):
@@ -195,7 +201,10 @@ class ActorRecogniser:
     def _add_patterns(self, nlp: Language) -> None:
         patterns: dict[tuple[str, bool], list[Doc]] = {}
         for key, form, case_sensitive in self.lexicon.named_forms:
-            for variant in {form, _strip_accents(form)}:
+            # Both apostrophes: lexicons write "'", the press often "’".
+            for variant in {
+                v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))
+            }:
                 patterns.setdefault((key, case_sensitive), []).append(nlp.make_doc(variant))
         for (key, case_sensitive), docs in patterns.items():
             (self._exact if case_sensitive else self._lower).add(key, docs)
@@ -212,7 +221,17 @@ class ActorRecogniser:
             mentions.extend(self._paragraph_mentions(paragraph))
         mentions.extend(self._surname_references(parsed, mentions))
         mentions.extend(self._resolve_references(parsed, mentions))
+        home = self.home_state(parsed)
+        if home is not None:
+            mentions = [self._at_home(m, home) for m in mentions]
+            mentions.extend(self._home_state_roles(parsed, mentions, home))
         return sorted(mentions, key=lambda m: (m.start, m.end, m.actor.code))
+
+    def _at_home(self, mention: ActorMention, home: str) -> ActorMention:
+        """A name several states give an organ ("la DGSN") is the home state's, if it has one."""
+        if home in self.lexicon.shared_names.get(mention.actor.name, ()):
+            return replace(mention, actor=replace(mention.actor, code=home))
+        return mention
 
     def recognise_text(self, nlp: Language, text: str) -> list[ActorMention]:
         """Convenience for tests and notebooks: the mentions in a plain string."""
@@ -337,16 +356,8 @@ class ActorRecogniser:
             if role is not None:
                 adjacent = role.end <= token.i <= role.end + 2 or role.start <= token.i < role.end
                 span = doc[role.start : token.i + 1] if adjacent else doc[token.i : token.i + 1]
-                state_role = self.lexicon.roles[fold(role.text)]
                 for code in codes:
-                    actor = Actor(
-                        code,
-                        state_role.sector,
-                        self.lexicon.country_name(code),
-                        span.text,
-                        office=_office(state_role, role),
-                    )
-                    found.append((span, actor, "organ"))
+                    found.append((span, self._role_actor(code, role, span.text), "organ"))
             elif (agent := self.lexicon.agent_heads.get(fold(head.text))) is not None:
                 adjacent = head.i < token.i <= head.i + 2
                 span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
@@ -531,6 +542,71 @@ class ActorRecogniser:
                 found.append(_to_mention(paragraph, span, actor, "person"))
         return found
 
+    def home_state(self, parsed: Sequence[ParsedParagraph]) -> str | None:
+        """The state a document is about: the state most named (as a country, capital, organ
+        or nationality adjective, place uses included), when it clearly leads the others.
+
+        Only the phrase matchers count, on tokens, so the cascade, which parses some sentences
+        only, sees the same home state as a full analysis (veille.cascade).
+        """
+        counts: Counter[str] = Counter()
+        for paragraph in parsed:
+            for _, actor in self._named_spans(paragraph.doc):
+                # an organ name several states use says nothing of which one (_at_home)
+                if (
+                    actor.kind in ("country", "organ")
+                    and actor.name not in self.lexicon.shared_names
+                ):
+                    counts[actor.code] += 1
+            for token in paragraph.doc:
+                code = self.lexicon.demonyms.get(fold(token.text))  # "nigérien", "marocaines"
+                if code is not None:
+                    counts[code] += 1
+        ranked = counts.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] < HOME_STATE_LEAD * ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+    def _role_actor(self, code: str, role: Span, text: str) -> Actor:
+        """The organ of state ``code`` that a generic role ("ministère", "armée") names."""
+        state_role = self.lexicon.roles[fold(role.text)]
+        return Actor(
+            code,
+            state_role.sector,
+            self.lexicon.country_name(code),
+            text,
+            office=_office(state_role, role),
+        )
+
+    def is_home_body(self, role: Span) -> bool:
+        """A state role that, with no country, is an organ of the home state: an institution
+        ("la Garde nationale", "l'armée"), not people ("des soldats") or a vague word."""
+        state_role = self.lexicon.roles.get(fold(role.text))
+        return (
+            state_role is not None
+            and state_role.role == "body"
+            and fold(role.text) not in VAGUE_BODIES
+        )
+
+    def _home_state_roles(
+        self, parsed: Sequence[ParsedParagraph], mentions: Sequence[ActorMention], home: str
+    ) -> list[ActorMention]:
+        """ "Le ministère de l'Intérieur", "la Garde nationale", "l'armée" with no country: in
+        national news these are the home state's, the state the article is about (its states
+        named and the towns where it happens); with no clear home state they stay unresolved."""
+        taken = [(m.start, m.end) for m in mentions]
+        found: list[ActorMention] = []
+        for paragraph in parsed:
+            for role in self._role_spans(paragraph.doc):
+                start, end = paragraph.offset(role.start_char), paragraph.offset(role.end_char)
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if not self.is_home_body(role):
+                    continue  # "des soldats", "l'administration": not the home state's organ
+                actor = self._role_actor(home, role, role.text)
+                found.append(_to_mention(paragraph, role, actor, "reference"))
+        return found
+
     def _resolve_references(
         self, parsed: Sequence[ParsedParagraph], mentions: Sequence[ActorMention]
     ) -> list[ActorMention]:
@@ -566,6 +642,27 @@ class ActorRecogniser:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+#: Bodies too vague to stand for the home state ("l'État islamique", "le régime syrien").
+#: Diplomatic missions are named as things opened or closed ("a inauguré un consulat") more
+#: than as actors.
+VAGUE_BODIES = frozenset(
+    {
+        "etat",
+        "administration",
+        "regime",
+        "delegation",
+        "delegations",
+        "consulat",
+        "consulat general",
+        "consulats",
+        "ambassade",
+        "ambassades",
+        "chancellerie",
+    }
+)
+#: The home state must lead the next state by this factor (mentions and places counted).
+HOME_STATE_LEAD = 2
 
 
 def _strip_accents(form: str) -> str:

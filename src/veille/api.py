@@ -2,8 +2,9 @@
 
 Every read endpoint is a GET: analysts browse events, actors, the cooperation graph and
 the documents. Lists are paginated (``limit`` at most 500) and share one set of event
-filters: actor (code or canonical name), event type, context, date range and a substring
-of the evidence sentence. User input only ever reaches SQL as bound parameters.
+filters: actor (code or canonical name), event type, context, date range, a substring
+of the evidence sentence and a minimum confidence. User input only ever reaches SQL as
+bound parameters.
 
 The server is read-only unless it is started with a token (``veille serve --token`` or
 ``VEILLE_API_TOKEN``): then ``POST /api/documents`` codes and stores an uploaded article
@@ -79,11 +80,17 @@ class EventQuery:
     since: date | None
     until: date | None
     text: str | None
+    min_confidence: float = 0.0
 
     def where(self, limit: int | None = None) -> EventFilter:
         # A country's name stands for its code, so "Maroc" also finds the DGST's events.
         return EventFilter(
-            actor_filter_key(self.actor), self.event_type, self.since, self.until, limit
+            actor_filter_key(self.actor),
+            self.event_type,
+            self.since,
+            self.until,
+            limit,
+            self.min_confidence,
         )
 
 
@@ -110,9 +117,18 @@ def brief_query(
         str | None,
         Query(max_length=500, description="Substring of the evidence sentence (no case/accents)."),
     ] = None,
+    min_confidence: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Only events whose confidence is at least this (0 to 1).",
+        ),
+    ] = 0.0,
 ) -> EventQuery:
     """The event filters of an actor brief: the actor is the path, not a filter."""
-    return EventQuery(None, event_type, context, since, until, text)
+    return EventQuery(None, event_type, context, since, until, text, min_confidence)
 
 
 def event_query(
@@ -151,11 +167,7 @@ def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
 
 def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
     """Partners, timeline, people with offices and places of one actor identity."""
-    rows = store.participant_rows(
-        EventFilter(identity, query.event_type, query.since, query.until),
-        query.context,
-        query.text,
-    )
+    rows = store.participant_rows(replace(query.where(), actor=identity), query.context, query.text)
     events = {
         event_id: participants
         for event_id, participants in group_by_event(rows).items()

@@ -27,7 +27,10 @@ the plan keeps it:
   author of an attack reported earlier ("a condamné l'attaque");
 - a surname ("M. Bourita") refers to a person whose title was given in another sentence;
 - "les deux pays", "le Royaume" and possessives resolve through the counts of all the state
-  mentions of the document.
+  mentions of the document;
+- an event's date and place may come from the *text* of other sentences (``veille.placing``:
+  an earlier date of the paragraph, a place named there, the dateline, the lede), read with
+  regular expressions and the gazetteer, never from their analysis.
 
 The plan, per document (``DocumentPlan``):
 
@@ -52,7 +55,7 @@ analysed sentences only; each is one the full analysis reports too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -109,6 +112,10 @@ class SentenceCues:
     attack: bool = False  # an attack noun: "a condamné l'attaque" targets its author
     reference: bool = False  # "les deux pays", "le Royaume": resolved from mention counts
     names: frozenset[str] = frozenset()  # capitalised token texts (possible surnames)
+    state: bool = False  # a country or state organ is named (the home state may be known)
+    #: A state institution without a country ("la Garde nationale"): the home state's organ
+    #: when the document names a state (veille.actors).
+    home_body: bool = False
 
     @property
     def inert(self) -> bool:
@@ -189,12 +196,18 @@ class Cascade:
         named, named_places, people, roles, phrases, place_phrases, references = (
             set() for _ in range(7)
         )
+        home_bodies: set[int] = set()
+        states: set[int] = set()
         for span, actor in self.recogniser._named_spans(doc):
             mark(named_places if self._only_a_place(span, actor) else named, span.start, span.end)
+            if actor.kind in ("country", "organ"):
+                mark(states, span.start, span.end)
             if actor.kind == "person":
                 mark(people, span.start, span.end)
         for _, start, end in self.recogniser._roles(doc):
             mark(roles, start, end)
+            if self.recogniser.is_home_body(doc[start:end]):
+                mark(home_bodies, start, end)
         strings = self.nlp.vocab.strings
         for key, start, end in self._trigger_matcher(folded_doc(doc)):
             mark(phrases, start, end)
@@ -236,6 +249,8 @@ class Cascade:
                     attack=bool(bits & ATTACK),
                     reference=reference,
                     names=frozenset(t for t in texts[start:end] if t[:1].isupper()),
+                    state=index in states or bool(bits & NATIONALITY),
+                    home_body=index in home_bodies,
                 )
             )
         return cues
@@ -290,6 +305,9 @@ class Cascade:
         """The first-pass plan of one document's tokenised kept paragraphs."""
         sentences = [(p, i) for p in paragraphs for i in range(len(p.bounds))]
         cues = [c for p in paragraphs for c in self.sentence_cues(p.doc, p.bounds)]
+        if any(c.state for c in cues):
+            # The recogniser may give a home state to institutions named without a country.
+            cues = [replace(c, actor=True) if c.home_body else c for c in cues]
         return DocumentPlan(sentences, cues).first_pass()
 
     def plan_text(self, text: str) -> DocumentPlan:

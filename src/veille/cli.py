@@ -28,7 +28,14 @@ from rich.table import Table
 from veille import __version__
 from veille.ingest import IngestError, iter_input_files
 from veille.model import DocumentResult
-from veille.store import DEFAULT_DB, EventFilter, Store, StoreError, database_name
+from veille.store import (
+    DEFAULT_DB,
+    EventFilter,
+    Store,
+    StoreError,
+    check_confidence,
+    database_name,
+)
 
 app = typer.Typer(
     help="Veille: code French security-cooperation news into PLOVER events with evidence.",
@@ -50,6 +57,22 @@ DbOption = Annotated[
 WorkersOption = Annotated[
     int | None,
     typer.Option(min=1, help="Processes (Ray actors) coding documents (default: all cores)."),
+]
+
+
+def _confidence_threshold(value: float) -> float:
+    try:
+        return check_confidence(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value} is not a number between 0 and 1") from None
+
+
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option(
+        callback=_confidence_threshold,
+        help="Only events whose confidence is at least this (0 to 1).",
+    ),
 ]
 
 
@@ -160,6 +183,7 @@ def extract(
         str | None,
         typer.Option("--format", help="jsonl or parquet (default: from the -o suffix or jsonl)."),
     ] = None,
+    min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Code files or folders to PLOVER events (no database needed)."""
     from veille import pipeline
@@ -178,14 +202,20 @@ def extract(
         with open_event_writer(output, choose_format(output, output_format)) as write:
             if engine == "ray":
                 ray_engine = RayEngine(address=address, workers=workers)
-                for record in ray_engine.events(paths, published_date, run.error):
+                records = ray_engine.events(paths, published_date, run.error, min_confidence)
+                for record in records:
                     write(record)
                     count += 1
                 run.documents = ray_engine.documents
             else:
                 with run.progress():
                     for event in pipeline.extract(
-                        paths, published_date, run.error, workers=workers, on_document=run.document
+                        paths,
+                        published_date,
+                        run.error,
+                        workers=workers,
+                        on_document=run.document,
+                        min_confidence=min_confidence,
                     ):
                         write(event.to_json())
                         count += 1
@@ -253,6 +283,7 @@ def events(
     since: Annotated[str | None, typer.Option(help="Earliest date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Latest date (YYYY-MM-DD).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+    min_confidence: MinConfidenceOption = 0.0,
     output_format: Annotated[str, typer.Option("--format", help="table, jsonl or csv.")] = "table",
 ) -> None:
     """List stored events, filtered."""
@@ -264,6 +295,7 @@ def events(
         since=_parse_date(since, "--since"),
         until=_parse_date(until, "--until"),
         limit=limit,
+        min_confidence=min_confidence,
     )
     with _open_store(db) as store:
         records = list(store.events(where))
@@ -363,6 +395,7 @@ def export(
     context: Annotated[str | None, typer.Option(help="PLOVER context, e.g. terrorism.")] = None,
     since: Annotated[str | None, typer.Option(help="Earliest date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Latest date (YYYY-MM-DD).")] = None,
+    min_confidence: MinConfidenceOption = 0.0,
 ) -> None:
     """Export stored events: PLOVER JSONL, flat CSV or Parquet, or the actor graph."""
     from veille.export import FORMATS, ExportError, ExportFilter
@@ -376,6 +409,7 @@ def export(
         context=context,
         since=_parse_date(since, "--since"),
         until=_parse_date(until, "--until"),
+        min_confidence=min_confidence,
     )
     with _open_store(db) as store:
         try:
@@ -437,21 +471,29 @@ def actors(
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold JSONL (one line per document).")],
     predictions: Annotated[Path, typer.Argument(help="Predicted events JSONL (veille extract).")],
+    names: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON {canonical name: [variants]}: a variant of a group's or organisation's "
+            "name counts as its canonical name on both sides (the dev set's names.json)."
+        ),
+    ] = None,
 ) -> None:
     """Score predicted events against a gold standard (P/R/F1, misses per document)."""
-    from veille.evaluate import format_key, load_gold, load_predictions, score
+    from veille.evaluate import format_key, load_gold, load_names, load_predictions, score
 
-    for path in (gold, predictions):
+    for path in (gold, predictions, *([names] if names else [])):
         if not path.is_file():
             err_console.print(f"[red]error[/red] {path}: no such file")
             raise typer.Exit(2)
     try:
+        name_map = load_names(json.loads(names.read_text(encoding="utf-8"))) if names else None
         result = score(
-            load_gold(gold.read_text(encoding="utf-8").splitlines()),
-            load_predictions(predictions.read_text(encoding="utf-8").splitlines()),
+            load_gold(gold.read_text(encoding="utf-8").splitlines(), name_map),
+            load_predictions(predictions.read_text(encoding="utf-8").splitlines(), name_map),
         )
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        err_console.print(f"[red]error[/red] cannot read gold or predictions: {error}")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+        err_console.print(f"[red]error[/red] cannot read gold, predictions or names: {error}")
         raise typer.Exit(2) from None
     table = Table("document", "TP", "FP", "FN", "misses", "false positives", show_lines=True)
     for doc in result.documents:

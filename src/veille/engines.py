@@ -33,6 +33,7 @@ from veille.clean import Cleaner
 from veille.ingest import IngestError, iter_input_files, read_documents
 from veille.model import ActorMention, CleanDocument, Document, DocumentResult, Event
 from veille.pipeline import ErrorHandler, Pipeline
+from veille.store import check_confidence, confident_enough
 
 #: Documents sent to a worker at once: large enough that sending costs little next to coding.
 DOCUMENTS_PER_BATCH = 16
@@ -320,8 +321,11 @@ class RayEngine:
         paths: Iterable[str],
         published: date | None = None,
         on_error: ErrorHandler = _ignore,
+        min_confidence: float = 0.0,
     ) -> Iterator[dict[str, Any]]:
-        """Event records (``Event.to_json()``) in input order; bad inputs go to ``on_error``."""
+        """Event records (``Event.to_json()``) in input order; bad inputs go to ``on_error``;
+        events below ``min_confidence`` are left out, as ``veille.pipeline.extract`` does."""
+        min_confidence = check_confidence(min_confidence)
         plan = list(iter_input_files(paths))
         files = [item for item in plan if isinstance(item, str)]
         if not files:
@@ -333,7 +337,9 @@ class RayEngine:
         started_here = ray is not None
         ray = ray or _ray()
         try:
-            yield from self._run(ray, plan, files, published, on_error)
+            for record in self._run(ray, plan, files, published, on_error):
+                if confident_enough(record["confidence"], min_confidence):
+                    yield record
         finally:
             if started_here:
                 ray.shutdown()

@@ -19,6 +19,8 @@ from functools import lru_cache
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from veille.confidence import confidence
+from veille.consolidate import consolidate, is_armed_group
 from veille.lexicon import fold, load_yaml
 from veille.model import (
     Actor,
@@ -28,7 +30,9 @@ from veille.model import (
     EventLocation,
     ParsedParagraph,
     ResolvedDate,
+    Signals,
 )
+from veille.placing import earlier_date, event_place, situate
 
 #: Relations of a noun that is an argument or a modifier noun (their first part).
 ARGUMENT_DEPS = frozenset({"nsubj", "obj", "iobj", "obl", "nmod", "appos", "conj", "ROOT"})
@@ -68,7 +72,9 @@ CONTENT_DEPS = {
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
-ANNOUNCEABLE_TYPES = frozenset({"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE"})
+ANNOUNCEABLE_TYPES = frozenset(
+    {"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE", "SANCTION"}
+)
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass"})
 OBJECT_DEPS = frozenset({"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "appos", "ccomp"})
 #: Dependencies through which a trigger inherits its governor's subject.
@@ -97,6 +103,8 @@ POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
 #: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
 CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
 MAX_CLIMB = 3
+#: Events starting in the first characters of an article are in its headline or lede.
+LEDE_CHARS = 400
 HISTORICAL_YEARS = 1
 
 
@@ -111,6 +119,7 @@ class Trigger:
     reciprocal: bool = False
     reflexive: bool = False
     requires_object: frozenset[str] = frozenset()
+    excludes_object: frozenset[str] = frozenset()
     contexts: tuple[str, ...] = ()
     with_: str = "recipient"
 
@@ -140,6 +149,7 @@ class TriggerLexicon:
                 reciprocal=bool(entry.get("reciprocal", False)),
                 reflexive=bool(entry.get("reflexive", False)),
                 requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
+                excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
                 contexts=tuple(entry.get("contexts") or ()),
                 with_=entry.get("with", entry.get("object", "recipient")),
             )
@@ -156,6 +166,18 @@ class TriggerLexicon:
                 else:
                     lexicon.nouns.setdefault(fold(noun), []).append(trigger)
         return lexicon
+
+
+#: Word lists of modality.yaml matched on folded lemmas or forms.
+FOLDED_MODALITY_LISTS = (
+    "affiliation_words",
+    "group_nouns",
+    "casualty_verbs",
+    "undergoing_verbs",
+    "non_agent_subjects",
+    "membership_cues",
+    "control_verbs",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +197,13 @@ class Modality:
     beneficiary_words: frozenset[str]
     planned_predicates: frozenset[str]
     reporting_verbs: frozenset[str] = frozenset()
+    affiliation_words: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    casualty_verbs: frozenset[str] = frozenset()
+    undergoing_verbs: frozenset[str] = frozenset()
+    non_agent_subjects: frozenset[str] = frozenset()
+    membership_cues: frozenset[str] = frozenset()
+    control_verbs: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -196,6 +225,10 @@ class Modality:
             beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
             planned_predicates=frozenset(data["planned_predicates"]),
             reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
+            **{
+                name: frozenset(fold(w) for w in data.get(name) or ())
+                for name in FOLDED_MODALITY_LISTS
+            },
         )
 
 
@@ -239,6 +272,7 @@ class EventCoder:
         document = clean.document
         main_states = _main_states(mentions)
         best: dict[tuple[str, frozenset[str]], Event] = {}
+        tellings: Counter[tuple[str, frozenset[str]]] = Counter()  # sentences giving each key
         last_attackers: list[Actor] = []  # who carried out the last attack the text reported
         document_contexts = self._document_contexts(parsed)
         for paragraph in parsed:
@@ -247,6 +281,7 @@ class EventCoder:
                 for m in mentions
                 if paragraph.paragraph.start <= m.start < paragraph.paragraph.end
             ]
+            local = self._without_affiliations(paragraph, local)
             by_token = _mentions_by_token(paragraph, local)
             # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
             inside_names = _tokens_inside(paragraph, local)
@@ -282,9 +317,60 @@ class EventCoder:
                     if joint is not None and (joint.event, joint.participants) not in best:
                         best[(joint.event, joint.participants)] = joint
                     key = (event.event, event.participants)
-                    if key not in best or event.confidence > best[key].confidence:
+                    tellings[key] += 1
+                    if key not in best or _better_evidence(event, best[key]):
                         best[key] = event
-        return sorted(_drop_partial_repeats(best.values()), key=lambda e: (e.start, e.event))
+        events = sorted(
+            (_scored(e, tellings) for e in consolidate(best.values())),
+            key=lambda e: (e.start, e.event),
+        )
+        return situate(events, clean)  # dateline and publication dates, dateline places
+
+    def _without_affiliations(
+        self, paragraph: ParsedParagraph, mentions: list[ActorMention]
+    ) -> list[ActorMention]:
+        """Drop the groups named only as another group's parent ("le JNIM, affilié à
+        Al-Qaïda", "un groupe lié à l'EI"): affiliations are not parties (spec)."""
+        doc, base = paragraph.doc, paragraph.paragraph.start
+        group_tokens = {
+            i
+            for m in mentions
+            if m.kind == "group"
+            and (span := doc.char_span(m.start - base, m.end - base, alignment_mode="expand"))
+            for i in range(span.start, span.end)
+        }
+        dropped: set[int] = set()
+        for mention in mentions:
+            if mention.kind != "group":
+                continue
+            span = doc.char_span(mention.start - base, mention.end - base, alignment_mode="expand")
+            if span is None:
+                continue
+            # The affiliation word right before the name, maybe with its preposition.
+            before = [t for t in doc[max(span.start - 2, 0) : span.start] if not t.is_punct]
+            word = next(
+                (
+                    t
+                    for t in reversed(before)
+                    if fold(t.lemma_) in self.modality.affiliation_words
+                    or fold(t.text) in self.modality.affiliation_words
+                ),
+                None,
+            )
+            if word is None:
+                continue
+            # Whose affiliation: the noun it qualifies, or the word before "X, affilié à".
+            owner = word.head if word.dep_ in ("acl", "amod") else None
+            if owner is None and word.i > 0:
+                owner = next(
+                    (t for t in reversed(doc[max(word.i - 3, 0) : word.i]) if not t.is_punct),
+                    None,
+                )
+            if owner is not None and (
+                owner.i in group_tokens or fold(owner.lemma_) in self.modality.group_nouns
+            ):
+                dropped.add(id(mention))
+        return [m for m in mentions if id(m) not in dropped]
 
     # -- triggers -------------------------------------------------------------------
 
@@ -352,6 +438,8 @@ class EventCoder:
         if self._negated(token, governors) or self._hypothetical(token, governors):
             return None
         event_type = trigger.event
+        if event_type == "ASSAULT" and self._situation_subject(token):
+            return None
         if self._planned(token, governors):
             if event_type in PROMISABLE_TYPES:
                 event_type = "AGREE"
@@ -360,12 +448,16 @@ class EventCoder:
         args = self._arguments(match, by_token, main_states)
         _share_first_conjunct(token, args, by_token)
         actors, recipients = _assign_roles(trigger, args)
+        if event_type == "COERCE" and "arrest" in trigger.mode:
+            recipients = [*recipients, *self._suspects_group(token, by_token, actors, recipients)]
         if args.refers_to_attack and not recipients:
             # "X a condamné l'attaque": the attack's author, reported earlier, is the target.
             known = {a.identity for a in actors}
             recipients = [a for a in last_attackers if a.identity not in known]
         identities = {a.identity for a in (*actors, *recipients)}
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
+        if event_type == "ACCUSE" and args.refers_to_attack:
+            needed = 1  # "a condamné l'attaque": against its author only when one is named
         if (
             len(identities) == 1
             and needed == 2
@@ -388,6 +480,9 @@ class EventCoder:
         start, end = paragraph.offset(sentence.start_char), paragraph.offset(sentence.end_char)
         text = sentence.text
         event_date = _closest_date(text, sentence.start_char, token.idx, published)
+        historical = self._historical(text, event_date, published)
+        if event_date is None and not historical:
+            event_date = earlier_date(paragraph.doc.text, sentence.start_char, published)
         return Event(
             doc_path="",
             doc_id="",
@@ -400,11 +495,89 @@ class EventCoder:
             mode=list(trigger.mode) if event_type == trigger.event else [],
             context=self._event_contexts(text, paragraph_contexts, trigger),
             date=event_date,
-            historical=self._historical(text, event_date, published),
-            event_loc=_location(args, actors, recipients),
+            date_source="text" if event_date else None,
+            historical=historical,
+            event_loc=event_place(
+                _location(args, actors, recipients),
+                token,
+                paragraph,
+                by_token,
+                [*actors, *recipients],
+                historical,
+                event_type,
+            ),
             size=_size(text),
-            confidence=_confidence(args, actors, recipients, event_type),
+            signals=Signals(
+                event=event_type,
+                from_syntax=args.from_syntax,
+                has_actor=bool(actors),
+                has_recipient=bool(recipients),
+                parties=len(identities),
+                noun_trigger=token.pos_ != "VERB",
+                planned=event_type != trigger.event,
+                nonstate=any(not a.is_state for a in (*actors, *recipients)),
+                lede=start < LEDE_CHARS,
+            ),
         )
+
+    def _suspects_group(
+        self,
+        token: Token,
+        by_token: dict[int, list[ActorMention]],
+        actors: Sequence[Actor],
+        recipients: Sequence[Actor],
+    ) -> list[Actor]:
+        """The group of the people arrested, when the parse did not reach it: the one armed
+        group of the sentence, tied to them by a word of membership ("en lien avec X",
+        "membres de X", "partisans de X")."""
+        if any(is_armed_group(a) for a in (*actors, *recipients)):
+            return []
+        sentence = token.sent
+        groups = {
+            m.actor.identity: m.actor
+            for t in sentence
+            for m in by_token.get(t.i, ())
+            if is_armed_group(m.actor)
+        }
+        if len(groups) != 1:
+            return []
+        words = {fold(t.lemma_) for t in sentence} | {fold(t.text) for t in sentence}
+        return list(groups.values()) if words & self.modality.membership_cues else []
+
+    def _controller(self, token: Token) -> Token | None:
+        """The "à X" of "permettre à X de + trigger", which is the trigger's subject."""
+        head = token.head
+        if (
+            token.pos_ != "VERB"
+            or head == token
+            or fold(head.lemma_) not in self.modality.control_verbs
+        ):
+            return None
+        for child in head.children:
+            if (
+                child != token
+                and child.dep_ in ("obl:arg", "iobj", "obl")
+                and _case_of(child)
+                in (
+                    "à",
+                    "au",
+                    "aux",
+                )
+            ):
+                return child
+        return None
+
+    def _situation_subject(self, token: Token) -> bool:
+        """ "les violences qui frappent le Mali": a situation hits, nobody attacks."""
+        if token.pos_ != "VERB":
+            return False
+        for child in token.children:
+            if child.dep_ in SUBJECT_DEPS:
+                subject = child.head if "Rel" in child.morph.get("PronType") else child
+                if token.dep_ == "acl:relcl" and subject == token:
+                    subject = token.head  # "qui" stands for the noun the clause is on
+                return fold(subject.lemma_) in self.modality.non_agent_subjects
+        return False
 
     def _describes_a_noun(self, token: Token) -> bool:
         """ "un accord de coopération": the trigger only qualifies the noun it hangs from."""
@@ -566,7 +739,13 @@ class EventCoder:
         if (
             subject_holder is not None
             and token.pos_ != "VERB"
-            and subject_holder.lemma_.lower() in self.modality.receiving_verbs
+            and (
+                subject_holder.lemma_.lower() in self.modality.receiving_verbs
+                or (
+                    match.trigger.event == "AID"
+                    and fold(subject_holder.lemma_) in self.modality.undergoing_verbs
+                )
+            )
         ):
             args.passive = not args.passive  # "X a bénéficié d'une formation": X receives it
         if subject_holder is not None:
@@ -582,6 +761,17 @@ class EventCoder:
                     args.agents.extend(
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
+        controller = self._controller(token)
+        if controller is not None:
+            # "ont permis aux autorités tunisiennes d'arrêter": they arrest, not the subject
+            args.subject = _mentions_in(controller, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+            args.passive = False
+        if subject_holder is not None and not args.subject:
+            displaced = _displaced_subject(subject_holder)
+            if displaced is not None:
+                args.subject.extend(
+                    _mentions_in(displaced, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                )
         # A phrase's agent may hang from any of its words ("persona non grata par X").
         inner_agents = [
             c
@@ -592,6 +782,23 @@ class EventCoder:
         ]
         for child in (*token.children, *inner_agents):
             if child.i in excluded or child.dep_ in SUBJECT_DEPS:
+                continue
+            if (
+                match.trigger.event == "ASSAULT"
+                and token.pos_ != "VERB"
+                and child.dep_ in ("acl", "acl:relcl")
+                and fold(child.lemma_) in self.modality.casualty_verbs
+            ):
+                # "l'attaque qui a coûté la vie à 53 soldats nigériens au Niger"
+                for grandchild in child.children:
+                    if grandchild.dep_ not in ("obj", "iobj", "obl", "obl:arg"):
+                        continue
+                    found = _mentions_in(grandchild, by_token, excluded)
+                    place = _place_of(grandchild, found)
+                    if _case_of(grandchild) in PLACE_CASES and place is not None:
+                        args.places.append(place)
+                    else:
+                        args.objects.extend(found)
                 continue
             if (
                 token.pos_ != "VERB"
@@ -794,7 +1001,7 @@ def _joint_cooperation(event: Event) -> Event | None:
         actor=states,
         recipient=[],
         mode=[],
-        confidence=event.confidence * 0.8,
+        signals=_derived(event, "COOPERATE"),
     )
 
 
@@ -847,25 +1054,6 @@ def _tokens_inside(paragraph: ParsedParagraph, mentions: Iterable[ActorMention])
     return inside
 
 
-def _drop_partial_repeats(events: Iterable[Event]) -> list[Event]:
-    """Drop an event whose sentence also gives the same type with more participants.
-
-    "Le JNIM a attaqué un camp de l'armée burkinabè, tuant douze soldats": the killing is
-    the same assault, once with its target and once without.
-    """
-    events = list(events)
-    return [
-        event
-        for event in events
-        if not any(
-            other.event == event.event
-            and other.start == event.start
-            and event.participants < other.participants
-            for other in events
-        )
-    ]
-
-
 def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
     has_se = any(
         c.lemma_.lower() in ("se", "s'", "s’") and c.dep_.startswith("expl") for c in token.children
@@ -880,10 +1068,18 @@ def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tr
     # A passive subject is the object ("un convoi a été visé", "des suspects ont été remis").
     complements = [c for c in token.children if c.dep_ != "nsubj"]
     complements += _clause_companions(token)
+    if token.dep_ == "acl" and "Part" in token.morph.get("VerbForm"):
+        complements.append(token.head)  # "les renseignements fournis par X": what is given
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
     words = [w for child in complements for w in (child, *child.children)]
     objects = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
+    # What excludes a trigger is its direct object or complement clause, not a circumstance
+    # ("interpellé six personnes lors d'une opération" is still an arrest).
+    direct = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass", "nmod", "ccomp")]
+    direct_words = [w for child in direct for w in (child, *child.children)]
+    excluding = {fold(w.lemma_) for w in direct_words} | {fold(w.text) for w in direct_words}
+    candidates = [t for t in candidates if not t.excludes_object & excluding]
     satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
     if satisfied:
         return satisfied
@@ -910,7 +1106,10 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
     """
     current = token
     for _ in range(MAX_CLIMB + 1):
-        if any(c.dep_ in SUBJECT_DEPS for c in current.children):
+        if (
+            any(c.dep_ in SUBJECT_DEPS for c in current.children)
+            or _displaced_subject(current) is not None
+        ):
             # "s'est impliqué" is reflexive, not passive: only a bare "être + participle" is.
             passive = any(c.dep_ == "aux:pass" for c in current.children) and not any(
                 c.dep_.startswith("expl") for c in current.children
@@ -932,6 +1131,24 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
             break
         current = current.head
     return None, False
+
+
+def _displaced_subject(verb: Token) -> Token | None:
+    """The subject the parse hung on a participle before a subjectless verb ("Le JNIM,
+    affilié à Al-Qaïda, a revendiqué l'attaque": "JNIM" is the subject of "affilié")."""
+    if verb.pos_ != "VERB" or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return None
+    for clause in verb.children:
+        if (
+            clause.dep_ == "advcl"
+            and clause.i < verb.i
+            and "Part" in clause.morph.get("VerbForm")
+            and not any(c.dep_.startswith("aux") for c in clause.children)
+        ):
+            for child in clause.children:
+                if child.dep_ in SUBJECT_DEPS:
+                    return child
+    return None
 
 
 def _clause_companions(token: Token) -> list[Token]:
@@ -1278,17 +1495,27 @@ def _strip_article(text: str) -> str:
     return text
 
 
-def _confidence(
-    args: Arguments, actors: Sequence[Actor], recipients: Sequence[Actor], event_type: str
-) -> float:
-    score = 0.5
-    if actors:
-        score += 0.2
-    if recipients or event_type not in TWO_PARTY_TYPES:
-        score += 0.15
-    if args.from_syntax:
-        score += 0.1
-    return min(score, 0.95)
+def _better_evidence(event: Event, other: Event) -> bool:
+    """Of two tellings of one event, the one whose parties the parse gave, else the first."""
+
+    def from_syntax(e: Event) -> bool:
+        return (e.signals or Signals(e.event)).from_syntax
+
+    return from_syntax(event) and not from_syntax(other)
+
+
+def _derived(event: Event, event_type: str) -> Signals:
+    return replace(event.signals or Signals(event_type), event=event_type, derived=True)
+
+
+def _scored(event: Event, tellings: Counter[tuple[str, frozenset[str]]]) -> Event:
+    """The event with its final signals (how often the article tells it) and confidence."""
+    signals = replace(
+        event.signals or Signals(event.event),
+        event=event.event,
+        repeats=max(tellings.get((event.event, event.participants), 1), 1),
+    )
+    return replace(event, signals=signals, confidence=confidence(signals))
 
 
 def _has_word_start(folded_text: str, cue: str) -> bool:

@@ -36,6 +36,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("event_id", "VARCHAR"),
     ("date", "VARCHAR"),  # as in the record: YYYY-MM-DD, YYYY-MM or YYYY
     ("date_precision", "VARCHAR"),
+    ("date_source", "VARCHAR"),  # "text" (stated in the article) or "published"
     ("historical", "BOOLEAN"),
     ("actor1_code", "VARCHAR"),
     ("actor1_name", "VARCHAR"),
@@ -76,9 +77,16 @@ class ExportFilter:
     context: str | None = None
     since: date | None = None
     until: date | None = None
+    min_confidence: float = 0.0  # graphs count only the events that pass it
 
     def where(self) -> EventFilter:
-        return EventFilter(actor_filter_key(self.actor), self.event_type, self.since, self.until)
+        return EventFilter(
+            actor_filter_key(self.actor),
+            self.event_type,
+            self.since,
+            self.until,
+            min_confidence=self.min_confidence,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +194,7 @@ def flat_row(record: dict[str, Any], url: str | None = None) -> list[Any]:
         record["id"],
         record["date"],
         record["date_precision"],
+        record.get("date_source"),
         record["historical"],
         *_actor_columns(actors),
         *_actor_columns(recipients),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 CODER = f"veille {__version__}"
 
 DatePrecision = Literal["day", "month", "year"]
+#: Where an event's date comes from: its text (sentence, paragraph or dateline) or, when the
+#: text states none, the document's publication date.
+DateSource = Literal["text", "published"]
 
 #: The 16 PLOVER event types (shared/spec/EVENTS.md), by quad.
 PLOVER_TYPES = (
@@ -228,6 +232,53 @@ class QuantityMention:
     value: int
 
 
+QUADS = {
+    "AGREE": "verbal_cooperation",
+    "CONSULT": "verbal_cooperation",
+    "SUPPORT": "verbal_cooperation",
+    "CONCEDE": "verbal_cooperation",
+    "COOPERATE": "material_cooperation",
+    "AID": "material_cooperation",
+    "RETREAT": "material_cooperation",
+    "REQUEST": "verbal_conflict",
+    "ACCUSE": "verbal_conflict",
+    "REJECT": "verbal_conflict",
+    "THREATEN": "verbal_conflict",
+    "PROTEST": "material_conflict",
+    "SANCTION": "material_conflict",
+    "MOBILIZE": "material_conflict",
+    "COERCE": "material_conflict",
+    "ASSAULT": "material_conflict",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What the coder knows about how it found an event (all in [0, 1] or small counts)."""
+
+    event: str
+    from_syntax: bool = True  # parties read off the parse, not the nearest actor
+    has_actor: bool = True
+    has_recipient: bool = False
+    parties: int = 1
+    noun_trigger: bool = False  # "l'attaque" rather than "ont attaqué"
+    planned: bool = False  # a promise or plan coded AGREE
+    derived: bool = False  # put together from several tellings (joint action, attack sides)
+    nonstate: bool = False  # a group or organisation takes part
+    repeats: int = 1  # how many sentences of the article give this event
+    lede: bool = False  # in the headline or first lines
+
+    def features(self) -> dict[str, float]:
+        values = asdict(self)
+        event = values.pop("event")
+        features = {name: float(value) for name, value in values.items()}
+        features["parties"] = min(self.parties, 3) / 3
+        features["repeats"] = math.log(self.repeats)
+        for quad in sorted(set(QUADS.values())):
+            features[quad] = float(QUADS.get(event) == quad)
+        return features
+
+
 @dataclass(slots=True)
 class Event:
     """One PLOVER event with Veille's evidence fields; serialises to the spec's JSONL."""
@@ -243,10 +294,13 @@ class Event:
     mode: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     date: ResolvedDate | None = None
+    date_source: DateSource | None = None
     historical: bool = False
     event_loc: EventLocation | None = None
     size: dict[str, int] | None = None
     confidence: float = 0.5
+    #: How the coder found it (what ``confidence`` is computed from); not part of the output.
+    signals: Signals | None = field(default=None, compare=False, repr=False)
 
     @property
     def participants(self) -> frozenset[str]:
@@ -272,6 +326,8 @@ class Event:
             "recipient": [a.to_json() for a in self.recipient],
             "date": self.date.iso if self.date else None,
             "date_precision": self.date.precision if self.date else None,
+            # A date without a source can only have been read from the text.
+            "date_source": (self.date_source or "text") if self.date else None,
             "historical": self.historical,
             "event_loc": self.event_loc.to_json() if self.event_loc else None,
             "size": dict(self.size) if self.size else None,

@@ -27,7 +27,7 @@ from veille.ingest import IngestError, read_documents
 from veille.model import CleanDocument, Document, DocumentResult, Event, ParsedParagraph
 from veille.nlp import Analysis, TokenisedParagraph, analyse, load_pipeline, tokenise
 from veille.places import get_gazetteer
-from veille.store import DEFAULT_DB, Store, ingest_lock
+from veille.store import DEFAULT_DB, Store, check_confidence, confident_enough, ingest_lock
 
 if TYPE_CHECKING:
     from veille.engines import Engine
@@ -162,16 +162,33 @@ def extract(
     pipeline: Pipeline | None = None,
     workers: int | None = 1,
     on_document: Callable[[DocumentResult], None] | None = None,
+    min_confidence: float = 0.0,
 ) -> Iterator[Event]:
     """PLOVER events of every document under ``paths`` (no database involved).
 
     ``workers``: processes that code documents (``None``: every usable core); the events
     and their order do not depend on it. ``pipeline``: an already loaded one, for one worker.
+    ``min_confidence`` (0 to 1, ``ValueError`` otherwise): events below it are left out, as
+    the store's filters leave them out; ``on_document`` still sees every event.
     """
+    # Checked at the call, not at the first event, which comes after the models load.
+    threshold = check_confidence(min_confidence)
+    return _extract(paths, published, on_error, pipeline, workers, on_document, threshold)
+
+
+def _extract(
+    paths: Iterable[str],
+    published: date | None,
+    on_error: ErrorHandler,
+    pipeline: Pipeline | None,
+    workers: int | None,
+    on_document: Callable[[DocumentResult], None] | None,
+    min_confidence: float,
+) -> Iterator[Event]:
     for result in _engine(pipeline, workers).run(paths, published, on_error):
         if on_document:
             on_document(result)
-        yield from result.events
+        yield from (e for e in result.events if confident_enough(e.confidence, min_confidence))
 
 
 def _engine(pipeline: Pipeline | None, workers: int | None) -> Engine:

@@ -27,6 +27,8 @@ __all__ = [
     "EventFilter",
     "Store",
     "StoreError",
+    "check_confidence",
+    "confident_enough",
     "database_name",
     "ingest_lock",
     "migrations",
@@ -34,6 +36,8 @@ __all__ = [
 
 DEFAULT_DB = "veille.duckdb"
 MIGRATIONS_PACKAGE = "veille.migrations"
+#: The schema version that added ``events.date_source``.
+DATE_SOURCE_VERSION = 4
 #: Seconds a Store waits for a DuckDB file that another process is writing or reading.
 DEFAULT_WAIT = 10.0
 # NNNN_name.sql runs on every engine; NNNN_name.<dialect>.sql replaces it on that one.
@@ -73,6 +77,24 @@ def ingest_lock(db: str = DEFAULT_DB) -> AbstractContextManager[None]:
     return backend_for(db).ingest_lock()
 
 
+#: Decimals of an event record's confidence (``Event.to_json``). Thresholds compare the value
+#: as the record shows it: the coder's sums give 0.7999999999999999 for a record's 0.8.
+CONFIDENCE_DECIMALS = 3
+
+
+def check_confidence(value: float, name: str = "min_confidence") -> float:
+    """``value`` as a float if it lies between 0 and 1; ``ValueError`` otherwise (NaN too)."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:  # also false for NaN
+        raise ValueError(f"{name} must be between 0 and 1, not {value}")
+    return number
+
+
+def confident_enough(confidence: float, min_confidence: float) -> bool:
+    """Whether an event passes the threshold, as ``Store`` filters do in SQL."""
+    return round(confidence, CONFIDENCE_DECIMALS) >= min_confidence
+
+
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     actor: str | None = None  # a code ("MAR") or a canonical name ("Front Polisario")
@@ -80,6 +102,10 @@ class EventFilter:
     since: date | None = None
     until: date | None = None
     limit: int | None = None
+    min_confidence: float = 0.0  # events whose confidence is at least this (0 to 1)
+
+    def __post_init__(self) -> None:
+        check_confidence(self.min_confidence)
 
 
 class Store:
@@ -249,32 +275,33 @@ class Store:
     def _insert_event(self, event: Event) -> None:
         record = event.to_json()
         loc = event.event_loc
+        values = [
+            event.id,
+            event.doc_id,
+            event.event,
+            json.dumps(event.mode),
+            json.dumps(event.context),
+            record["date"],
+            record["date_precision"],
+            event.date.value if event.date else None,
+            event.historical,
+            loc.extracted_place if loc else None,
+            loc.geonameid if loc else None,
+            loc.lat if loc else None,
+            loc.lon if loc else None,
+            loc.country_code if loc else None,
+            json.dumps(event.size) if event.size else None,
+            event.event_text,
+            event.start,
+            event.end,
+            event.confidence,
+            record["coder"],
+            json.dumps(record, ensure_ascii=False),
+        ]
+        if self._has_date_source():
+            values.append(record["date_source"])  # added by migration 4: the last column
         self.connection.execute(
-            "INSERT INTO events VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                event.id,
-                event.doc_id,
-                event.event,
-                json.dumps(event.mode),
-                json.dumps(event.context),
-                record["date"],
-                record["date_precision"],
-                event.date.value if event.date else None,
-                event.historical,
-                loc.extracted_place if loc else None,
-                loc.geonameid if loc else None,
-                loc.lat if loc else None,
-                loc.lon if loc else None,
-                loc.country_code if loc else None,
-                json.dumps(event.size) if event.size else None,
-                event.event_text,
-                event.start,
-                event.end,
-                event.confidence,
-                record["coder"],
-                json.dumps(record, ensure_ascii=False),
-            ],
+            f"INSERT INTO events VALUES ({', '.join('?' * len(values))})", values
         )
         participants = [
             [
@@ -310,7 +337,7 @@ class Store:
             sql += " LIMIT ?"
             params.append(int(where.limit))
         for (record,) in self.connection.execute(sql, params).fetchall():
-            yield json.loads(record)
+            yield load_record(record)
 
     def stats(self) -> dict[str, Any]:
         def scalar(query: str) -> int:
@@ -338,6 +365,13 @@ class Store:
         }
 
     # -- helpers --------------------------------------------------------------------
+
+    def _has_date_source(self) -> bool:
+        """Whether the events table has migration 4's ``date_source`` (a Store migrates when
+        it opens for writing; only a test pins an older schema)."""
+        if getattr(self, "_date_source_column", None) is None:
+            self._date_source_column = self.schema_version() >= DATE_SOURCE_VERSION
+        return self._date_source_column
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
@@ -370,7 +404,7 @@ class Store:
             " e.doc_id, e.start_offset, e.event_id LIMIT ? OFFSET ?",
             [*params, int(where.limit or 0), int(offset)],
         ).fetchall()
-        return total, [json.loads(record) for (record,) in page]
+        return total, [load_record(record) for (record,) in page]
 
     def event_detail(self, event_id: str) -> dict[str, Any] | None:
         """An event's record, its evidence sliced from the stored text, and its document."""
@@ -392,7 +426,7 @@ class Store:
             " WHERE doc_id = ? AND start_offset <= ? AND end_offset >= ? ORDER BY position LIMIT 1",
             [document["doc_id"], start, end],
         ).fetchone()
-        event = json.loads(record)
+        event = load_record(record)
         return {
             "event": event,
             "evidence": {
@@ -565,6 +599,14 @@ class Store:
         if where.until:
             sql.append("coalesce(e.date_start, d.published) <= ?")
             params.append(where.until)
+        if where.min_confidence:
+            # As the record rounds it (CONFIDENCE_DECIMALS): a cast to NUMERIC rounds alike
+            # on DuckDB and PostgreSQL (whose round() takes no DOUBLE and decimals).
+            sql.append(
+                f"CAST(e.confidence AS NUMERIC(6, {CONFIDENCE_DECIMALS}))"
+                " >= CAST(? AS DOUBLE PRECISION)"
+            )
+            params.append(where.min_confidence)
         if text:
             sql.append(f"strpos(lower({fold('e.event_text')}), lower({fold('?')})) > 0")
             params.append(text)
@@ -589,7 +631,7 @@ class Store:
         cursor = self.connection.execute(sql, params)
         while batch := cursor.fetchmany(1000):
             for record, url in batch:
-                yield json.loads(record), url
+                yield load_record(record), url
 
 
 class _Transaction:
@@ -601,6 +643,20 @@ class _Transaction:
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def load_record(text: str) -> dict[str, Any]:
+    """A stored event record; one stored before ``date_source`` existed (schema 3) gets it,
+    right after ``date_precision``: its date, if any, was read from the text."""
+    record = json.loads(text)
+    if "date_source" in record:
+        return record
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "date_precision":
+            out["date_source"] = "text" if record.get("date") else None
+    return out
 
 
 def _first_line(error: Exception) -> str:

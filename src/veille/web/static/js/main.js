@@ -119,8 +119,10 @@ async function actorIdentity(typed) {
 async function fillFilterForm(params) {
   for (const name of FILTERS) {
     const field = form.elements[name];
-    if (field) field.value = params.get(name) || "";
+    // An empty value would put a slider halfway: it goes back to its default (no filter).
+    if (field) field.value = params.get(name) || (field.defaultValue ?? "");
   }
+  showConfidence(params.get("min_confidence"));
   // Show an actor's name rather than its code.
   const identity = params.get("actor");
   if (identity) {
@@ -129,11 +131,24 @@ async function fillFilterForm(params) {
   }
 }
 
+/** The slider's value beside it: "any" at 0, where it filters nothing. */
+function showConfidence(value) {
+  const threshold = Number(value) || 0;
+  document.getElementById("min-confidence-shown").textContent =
+    threshold > 0 ? `≥ ${threshold}` : "any";
+}
+
+/** A field's value for the URL: none for a slider at its minimum, which filters nothing. */
+function filterValue(field) {
+  const value = field.value.trim();
+  return field.type === "range" && Number(value) <= Number(field.min) ? "" : value;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const route = currentRoute();
   const params = {};
-  for (const name of FILTERS) params[name] = form.elements[name].value.trim();
+  for (const name of FILTERS) params[name] = filterValue(form.elements[name]);
   params.actor = await actorIdentity(params.actor);
   // A click's narrowing stays until removed; the page goes back to the first.
   for (const name of REFINEMENTS) params[name] = route.params.get(name);
@@ -141,7 +156,12 @@ form.addEventListener("submit", async (event) => {
 });
 
 form.addEventListener("change", (event) => {
-  if (event.target.tagName === "SELECT") form.requestSubmit();
+  // A choice or a released slider applies at once; typed text waits for Apply or Enter.
+  if (event.target.tagName === "SELECT" || event.target.type === "range") form.requestSubmit();
+});
+
+form.addEventListener("input", (event) => {
+  if (event.target.type === "range") showConfidence(event.target.value);
 });
 
 document.getElementById("clear-filters").addEventListener("click", () => {

@@ -2,7 +2,7 @@
 // view can be bookmarked, shared and reloaded, and the browser's back button works.
 
 /** Filters shared by every view (the API's event filters). */
-export const FILTERS = ["actor", "type", "context", "since", "until", "text"];
+export const FILTERS = ["actor", "type", "context", "since", "until", "text", "min_confidence"];
 /** Narrowing added by a click on a count; only the event list and overview take them. */
 export const REFINEMENTS = ["partner", "edge", "role", "place", "undated"];
 

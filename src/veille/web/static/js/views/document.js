@@ -116,7 +116,9 @@ function eventCard(detail) {
   const rows = [
     ["Actor", party(event.actor)],
     ["Recipient", party(event.recipient)],
-    ["Date", eventDate(event) || h("span", { class: "muted" }, "not stated")],
+    ["Date", eventDate(event)
+      ? [eventDate(event), event.date_source === "published" ? h("span", { class: "muted" }, " (publication date; the text states none)") : null]
+      : h("span", { class: "muted" }, "not stated")],
     ["Place", event.event_loc?.extracted_place || h("span", { class: "muted" }, "—")],
     ["Context", event.context.length ? event.context.map(typeLabel).join(", ") : "—"],
     ["Mode", event.mode.length ? event.mode.join(", ") : "—"],

@@ -32,7 +32,8 @@ export async function renderEvents(container, route, filters) {
       h("table", { class: "table events-table" },
         h("thead", {}, h("tr", {},
           h("th", {}, "Date"), h("th", {}, "Event"), h("th", {}, "Actor"), h("th", {}, "Recipient"),
-          h("th", {}, "Place"), h("th", {}, "Evidence"))),
+          h("th", {}, "Place"), h("th", { class: "num", title: "Confidence of the coding (0 to 1)" }, "Conf."),
+          h("th", {}, "Evidence"))),
         h("tbody", {}, rows))),
     pager(page, here),
   ]);
@@ -48,6 +49,7 @@ function eventRow(event, filters) {
     h("td", {}, actorLinks(event.actor, filters)),
     h("td", {}, actorLinks(event.recipient, filters)),
     h("td", {}, event.event_loc?.extracted_place || ""),
+    h("td", { class: "num confidence", "data-confidence": event.confidence }, String(event.confidence)),
     h("td", { class: "evidence-cell" },
       h("a", { href: open, class: "evidence-link" }, shorten(event.event_text, 220)),
       h("div", { class: "muted small" }, event.doc_path)),
