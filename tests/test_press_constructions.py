@@ -104,6 +104,25 @@ EI = "État islamique"
             _key("SANCTION", "NER", "UKR"),
             None,
         ),
+        # Aid expected to come ("devraient être remises") is a commitment: AGREE.
+        (
+            "Quatre patrouilleurs devraient être remis au Sénégal par l'Espagne l'an prochain.",
+            _key("AGREE", "ESP", "SEN"),
+            None,
+        ),
+        # "être appelé à": what X is to do, not a request to X.
+        (
+            "Israël est appelé à équiper l'armée marocaine de radars.",
+            _key("AGREE", "ISR", "MAR"),
+            None,
+        ),
+        # An expulsion worded as a demand to leave.
+        (
+            "Les autorités maliennes ont demandé à trois diplomates ivoiriens de quitter le "
+            "territoire sous 72 heures.",
+            _key("SANCTION", "MLI", "CIV"),
+            None,
+        ),
         # An ultimatum set by a bloc: THREATEN through the support verb "fixer".
         (
             "La CEDEAO a fixé un ultimatum de sept jours au Niger.",
@@ -247,3 +266,13 @@ def test_states_named_around_an_arrest_without_arrester_made_it() -> None:
     headline = _event("COERCE", 0, recipient=[_actor("ESP"), _actor("MAR")], mode=["arrest"])
     [arrest] = consolidate([headline])
     assert [a.code for a in arrest.actor] == ["ESP", "MAR"] and arrest.recipient == []
+
+
+def test_the_possessor_of_an_arrest_is_the_person_arrested(pipeline) -> None:
+    """ "leur capture": whose capture, not who captured; no state stands for "leur"."""
+    keys = _keys(
+        pipeline,
+        "La France et le Mali suivent le sort de deux détenus évadés d'une prison. Deux "
+        "gendarmes ont été blessés lors de leur capture.",
+    )
+    assert not any(t == "COERCE" and p & {"FRA", "MLI"} for t, p in keys), keys

@@ -100,6 +100,12 @@ OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
 #: "un accord de coopération", "un mémorandum sur la coopération": the noun describes the head.
 DESCRIBING_CASES = OF_CASES | {"sur"}
 POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
+#: Verbs that, in the conditional or passive, say what is expected to come ("devrait être
+#: remis", "est appelé à doter").
+EXPECTATION_VERBS = frozenset({"devoir", "appeler"})
+#: "leur capture", "sa libération", "son expulsion": the possessor is the person arrested,
+#: freed or expelled, not a state acting.
+PATIENT_POSSESSOR_MODES = frozenset({"arrest", "release", "expel", "deport", "abduct"})
 #: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
 CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
 MAX_CLIMB = 3
@@ -359,15 +365,13 @@ class EventCoder:
             )
             if word is None:
                 continue
-            # Whose affiliation: the noun it qualifies, or the word before "X, affilié à".
-            owner = word.head if word.dep_ in ("acl", "amod") else None
-            if owner is None and word.i > 0:
-                owner = next(
-                    (t for t in reversed(doc[max(word.i - 3, 0) : word.i]) if not t.is_punct),
-                    None,
-                )
-            if owner is not None and (
+            # Whose affiliation: the noun it qualifies, or the word before "X, affilié à" (the
+            # parse often hangs the participle elsewhere).
+            owners = [word.head] if word.dep_ in ("acl", "amod") else []
+            owners += [t for t in reversed(doc[max(word.i - 3, 0) : word.i]) if not t.is_punct][:1]
+            if any(
                 owner.i in group_tokens or fold(owner.lemma_) in self.modality.group_nouns
+                for owner in owners
             ):
                 dropped.add(id(mention))
         return [m for m in mentions if id(m) not in dropped]
@@ -435,12 +439,19 @@ class EventCoder:
         if self._describes_a_noun(token) or self._content_of_other_event(token, trigger):
             return None
         governors = _governors(token)
-        if self._negated(token, governors) or self._hypothetical(token, governors):
+        if self._negated(token, governors):
+            return None
+        if _passive_expectation(token):
+            return None  # "X est appelé à doter Y": no one asks, X is to do it
+        # "six vedettes devraient être remises", "est appelée à doter les FAR": cooperation
+        # expected to come is a commitment (AGREE), not a mere hypothesis.
+        expected = trigger.event in PROMISABLE_TYPES and self._expected(token, governors)
+        if not expected and self._hypothetical(token, governors):
             return None
         event_type = trigger.event
         if event_type == "ASSAULT" and self._situation_subject(token):
             return None
-        if self._planned(token, governors):
+        if expected or self._planned(token, governors):
             if event_type in PROMISABLE_TYPES:
                 event_type = "AGREE"
             elif event_type not in ANNOUNCEABLE_TYPES:
@@ -599,8 +610,8 @@ class EventCoder:
     def _content_of_other_event(self, token: Token, trigger: Trigger) -> bool:
         """ "a menacé de rompre ses relations": the rupture is what is threatened."""
         head, dep = token.head, token.dep_
-        if head == token or dep in SUBJECT_DEPS:
-            return False
+        if head == token or dep in SUBJECT_DEPS or _passive_expectation(head):
+            return False  # "X est appelé à former Y": no request, what X is to do
         if (
             dep == "acl"
             and "Inf" in token.morph.get("VerbForm")
@@ -689,6 +700,17 @@ class EventCoder:
                 return True
         return False
 
+    def _expected(self, token: Token, governors: Sequence[Token]) -> bool:
+        """Under "devrait/devraient" or a passive "être appelé à": what is to come."""
+        for word in (token, *governors):
+            for verb in (word, *(c for c in word.children if c.dep_.startswith("aux"))):
+                if fold(verb.lemma_) in EXPECTATION_VERBS and (
+                    "Cnd" in verb.morph.get("Mood")
+                    or any(c.dep_ == "aux:pass" for c in verb.children)
+                ):
+                    return True
+        return False
+
     def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
         if "Fut" in token.morph.get("Tense"):
             return True
@@ -735,6 +757,8 @@ class EventCoder:
             self.modality.against_cases if match.trigger.event == "ACCUSE" else frozenset()
         )
         subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
+        if subject_holder is not None and _passive_expectation(subject_holder):
+            args.passive = False  # "X est appelé à former Y": X does it
         holder_passive = args.passive
         if (
             subject_holder is not None
@@ -833,7 +857,12 @@ class EventCoder:
                         _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                     )
                 continue
-            if child.dep_ == "det" and child.lower_ in POSSESSIVES and not args.subject:
+            if (
+                child.dep_ == "det"
+                and child.lower_ in POSSESSIVES
+                and not args.subject
+                and not PATIENT_POSSESSOR_MODES & set(match.trigger.mode)
+            ):
                 count = POSSESSIVES[child.lower_]
                 args.subject.extend(_pseudo_mentions(main_states[:count], child))
                 args.from_syntax = False
@@ -1070,6 +1099,9 @@ def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tr
     complements += _clause_companions(token)
     if token.dep_ == "acl" and "Part" in token.morph.get("VerbForm"):
         complements.append(token.head)  # "les renseignements fournis par X": what is given
+    if token.dep_ == "xcomp" and any(c.dep_ == "aux:pass" for c in token.children):
+        # "six vedettes devraient être remises": the subject of the governing verb
+        complements += [c for c in token.head.children if c.dep_ in SUBJECT_DEPS]
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
     words = [w for child in complements for w in (child, *child.children)]
@@ -1131,6 +1163,13 @@ def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token 
             break
         current = current.head
     return None, False
+
+
+def _passive_expectation(verb: Token) -> bool:
+    """ "est appelé à": the passive of a verb of expectation."""
+    return fold(verb.lemma_) in EXPECTATION_VERBS and any(
+        c.dep_ == "aux:pass" for c in verb.children
+    )
 
 
 def _displaced_subject(verb: Token) -> Token | None:
