@@ -348,9 +348,10 @@ VOCABULARY = [
         ["expel"],
     ),
     (
+        # Officials are their state (spec, "Actors"): the sanctioned officials give MLI.
         "L'Union européenne a imposé des sanctions ciblées à cinq responsables maliens.",
         "SANCTION",
-        {"Union européenne"},
+        {"Union européenne", "MLI"},
         [],
     ),
     (

@@ -123,6 +123,28 @@ EI = "État islamique"
             _key("SANCTION", "MLI", "CIV"),
             None,
         ),
+        # Ending a presence is a withdrawal; the area left is a party, named inside the phrase.
+        (
+            "La mission de l'ONU a mis fin à sa présence dans la région de Tombouctou.",
+            _key("RETREAT", "Organisation des Nations unies", "MLI"),
+            None,
+        ),
+        # Reprisals promised, and a zone secured by an army.
+        (
+            "Le Mali se dit prêt à des représailles contre le Niger.",
+            _key("THREATEN", "MLI", "NER"),
+            None,
+        ),
+        (
+            "L'armée tchadienne a achevé la sécurisation de la zone frontalière.",
+            _key("MOBILIZE", "TCD"),
+            None,
+        ),
+        (
+            "Des éléments du Polisario ont lancé quatre projectiles sur la ville de Smara.",
+            _key("ASSAULT", "Front Polisario"),
+            None,
+        ),
         # An ultimatum set by a bloc: THREATEN through the support verb "fixer".
         (
             "La CEDEAO a fixé un ultimatum de sept jours au Niger.",

@@ -796,6 +796,20 @@ class EventCoder:
                 args.subject.extend(
                     _mentions_in(displaced, by_token, excluded, NESTED_SUBJECT_BLOCKING)
                 )
+        # A phrase's place may hang from any of its words ("a mis fin à sa présence dans la
+        # région de Kidal").
+        for word in match.span:
+            if word == token:
+                continue
+            for child in word.children:
+                if (
+                    child.i not in excluded
+                    and child.dep_ in ("nmod", "obl", "obl:mod", "obl:arg")
+                    and _case_of(child) in PLACE_CASES
+                ):
+                    place = _place_of(child, _mentions_in(child, by_token, excluded))
+                    if place is not None:
+                        args.places.append(place)
         # A phrase's agent may hang from any of its words ("persona non grata par X").
         inner_agents = [
             c
