@@ -338,8 +338,9 @@ def render(report: dict[str, Any], result: Score | None, language_of: dict[str, 
             if not (document.misses or document.false_positives):
                 continue
             lines.append(f"- {document.doc} ({language_of[document.doc]})")
-            lines += [f"  - missed {format_key(k)}" for k in sorted(document.misses)]
-            lines += [f"  - extra {format_key(k)}" for k in sorted(document.false_positives)]
+            # sorted as text: frozensets only have a partial order
+            lines += [f"  - missed {k}" for k in sorted(map(format_key, document.misses))]
+            lines += [f"  - extra {k}" for k in sorted(map(format_key, document.false_positives))]
     return "\n".join(lines) + "\n"
 
 

@@ -100,7 +100,7 @@ def merge_attack_sides(events: Sequence[Event]) -> list[Event]:
             replace(
                 author,
                 recipient=list(victim.recipient),
-                signals=_derived(author),
+                signals=derived_signals(author),
             )
         )
     return [*events, *merged]
@@ -152,9 +152,11 @@ def drop_partial_repeats(events: Sequence[Event]) -> list[Event]:
     return list(best.values())
 
 
-def _derived(event: Event) -> Signals:
-    """The signals of an event put together from several tellings."""
-    return replace(event.signals or Signals(event.event), derived=True)
+def derived_signals(event: Event, event_type: str | None = None) -> Signals:
+    """The signals of an event put together from several tellings (or derived from another
+    event, as a joint action's cooperation, then of ``event_type``)."""
+    event_type = event_type or event.event
+    return replace(event.signals or Signals(event_type), event=event_type, derived=True)
 
 
 def _all_armed(actors: Sequence[Actor]) -> bool:

@@ -20,7 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from veille.confidence import confidence
-from veille.consolidate import consolidate, is_armed_group
+from veille.consolidate import consolidate, derived_signals, is_armed_group
 from veille.lexicon import fold, load_yaml
 from veille.model import (
     Actor,
@@ -1044,7 +1044,7 @@ def _joint_cooperation(event: Event) -> Event | None:
         actor=states,
         recipient=[],
         mode=[],
-        signals=_derived(event, "COOPERATE"),
+        signals=derived_signals(event, "COOPERATE"),
     )
 
 
@@ -1555,10 +1555,6 @@ def _better_evidence(event: Event, other: Event) -> bool:
         return (e.signals or Signals(e.event)).from_syntax
 
     return from_syntax(event) and not from_syntax(other)
-
-
-def _derived(event: Event, event_type: str) -> Signals:
-    return replace(event.signals or Signals(event_type), event=event_type, derived=True)
 
 
 def _scored(event: Event, tellings: Counter[tuple[str, frozenset[str]]]) -> Event:
