@@ -22,17 +22,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from veille.model import Actor, Event, Signals
+from veille.model import QUADS, Actor, Event, Signals
 
 #: Verbal and material cooperation (PLOVER quads 1 and 2, but for retreats).
-COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID"})
+COOPERATIVE_TYPES = frozenset(
+    {*QUADS["verbal_cooperation"], *QUADS["material_cooperation"]} - {"RETREAT"}
+)
 #: Sectors of armed non-state actors: the authors of attacks and the groups of arrested cells.
 ARMED_SECTORS = frozenset({"REB", "UAF", "CRM"})
 ARREST_MODES = frozenset({"arrest", "seize"})
 
 
 def consolidate(events: Iterable[Event]) -> list[Event]:
-    """The document's events after the four steps above, in their original order."""
+    """The document's events after the steps above, one event per key."""
     events = [without_cooperation_targets(without_suspects_states(e)) for e in events]
     events = merge_attack_sides(events)
     events = add_arrested_group(events)

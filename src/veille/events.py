@@ -82,6 +82,7 @@ CLIMB_DEPS = frozenset(
     {"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"}
 )
 PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
+TO_CASES = frozenset({"à", "au", "aux"})
 COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
 #: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
 CIRCUMSTANCE_HEADS = frozenset(
@@ -568,12 +569,7 @@ class EventCoder:
             if (
                 child != token
                 and child.dep_ in ("obl:arg", "iobj", "obl")
-                and _case_of(child)
-                in (
-                    "à",
-                    "au",
-                    "aux",
-                )
+                and _case_of(child) in TO_CASES
             ):
                 return child
         return None
@@ -704,9 +700,9 @@ class EventCoder:
         """Under "devrait/devraient" or a passive "être appelé à": what is to come."""
         for word in (token, *governors):
             for verb in (word, *(c for c in word.children if c.dep_.startswith("aux"))):
-                if fold(verb.lemma_) in EXPECTATION_VERBS and (
-                    "Cnd" in verb.morph.get("Mood")
-                    or any(c.dep_ == "aux:pass" for c in verb.children)
+                conditional = "Cnd" in verb.morph.get("Mood")
+                if (conditional and fold(verb.lemma_) in EXPECTATION_VERBS) or (
+                    _passive_expectation(verb)
                 ):
                     return True
         return False
@@ -802,14 +798,8 @@ class EventCoder:
             if word == token:
                 continue
             for child in word.children:
-                if (
-                    child.i not in excluded
-                    and child.dep_ in ("nmod", "obl", "obl:mod", "obl:arg")
-                    and _case_of(child) in PLACE_CASES
-                ):
-                    place = _place_of(child, _mentions_in(child, by_token, excluded))
-                    if place is not None:
-                        args.places.append(place)
+                if child.i not in excluded and child.dep_ in ("nmod", "obl", "obl:mod", "obl:arg"):
+                    args.places.extend(_locative_place(child, by_token, excluded))
         # A phrase's agent may hang from any of its words ("persona non grata par X").
         inner_agents = [
             c
@@ -966,10 +956,8 @@ class EventCoder:
             and token.head.pos_ == "VERB"
         ):
             for child in token.head.children:
-                if child.dep_.startswith("obl") and _case_of(child) in PLACE_CASES:
-                    place = _place_of(child, _mentions_in(child, by_token, excluded))
-                    if place is not None:
-                        args.places.append(place)
+                if child.dep_.startswith("obl"):
+                    args.places.extend(_locative_place(child, by_token, excluded))
         return args
 
     def _under_trigger(self, token: Token, governors: Sequence[Token]) -> bool:
@@ -1430,6 +1418,16 @@ def _place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | 
     return token.doc[token.i : token.i + 1] if name == token.text else span, location.country_code
 
 
+def _locative_place(
+    token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
+) -> list[tuple[Span, str | None]]:
+    """The place of a complement introduced by "à", "en", "dans"... (none or one)."""
+    if _case_of(token) not in PLACE_CASES:
+        return []
+    place = _place_of(token, _mentions_in(token, by_token, excluded))
+    return [place] if place is not None else []
+
+
 def _proper_name(token: Token) -> str | None:
     """The proper name in a locative complement ("à Bamako", "dans la ville de Smara")."""
     for candidate in token.subtree:
@@ -1562,7 +1560,7 @@ def _scored(event: Event, tellings: Counter[tuple[str, frozenset[str]]]) -> Even
     signals = replace(
         event.signals or Signals(event.event),
         event=event.event,
-        repeats=max(tellings.get((event.event, event.participants), 1), 1),
+        repeats=tellings.get((event.event, event.participants), 1),  # derived: told once
     )
     return replace(event, signals=signals, confidence=confidence(signals))
 

@@ -20,21 +20,20 @@ from typing import Any
 
 from veille import __version__
 from veille.lexicon import fold, load_csv
-from veille.model import CODER, NON_STATE_CODES, NON_STATE_SECTORS, PLOVER_TYPES
+from veille.model import (
+    CODER,
+    NON_STATE_CODES,
+    NON_STATE_SECTORS,
+    PLOVER_TYPES,
+    QUAD_OF,
+    QUADS,
+)
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://gexf.net/1.3"
 GEXF_SCHEMA = "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
-#: PLOVER quads; ``PLOVER_TYPES`` lists the 16 types quad by quad (4, 3, 4, 5).
-QUADS: dict[str, tuple[str, ...]] = {
-    "verbal_cooperation": PLOVER_TYPES[0:4],
-    "material_cooperation": PLOVER_TYPES[4:7],
-    "verbal_conflict": PLOVER_TYPES[7:11],
-    "material_conflict": PLOVER_TYPES[11:16],
-}
-QUAD_OF = {event_type: quad for quad, types in QUADS.items() for event_type in types}
 #: Codes of international organisations (PLOVER); other non-state codes are groups or movements.
 ORGANISATION_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "MNC"})
 

@@ -46,6 +46,14 @@ PLOVER_TYPES = (
     "COERCE",
     "ASSAULT",  # material conflict
 )
+#: PLOVER quads; ``PLOVER_TYPES`` lists the 16 types quad by quad (4, 3, 4, 5).
+QUADS: dict[str, tuple[str, ...]] = {
+    "verbal_cooperation": PLOVER_TYPES[0:4],
+    "material_cooperation": PLOVER_TYPES[4:7],
+    "verbal_conflict": PLOVER_TYPES[7:11],
+    "material_conflict": PLOVER_TYPES[11:16],
+}
+QUAD_OF = {event_type: quad for quad, types in QUADS.items() for event_type in types}
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,26 +240,6 @@ class QuantityMention:
     value: int
 
 
-QUADS = {
-    "AGREE": "verbal_cooperation",
-    "CONSULT": "verbal_cooperation",
-    "SUPPORT": "verbal_cooperation",
-    "CONCEDE": "verbal_cooperation",
-    "COOPERATE": "material_cooperation",
-    "AID": "material_cooperation",
-    "RETREAT": "material_cooperation",
-    "REQUEST": "verbal_conflict",
-    "ACCUSE": "verbal_conflict",
-    "REJECT": "verbal_conflict",
-    "THREATEN": "verbal_conflict",
-    "PROTEST": "material_conflict",
-    "SANCTION": "material_conflict",
-    "MOBILIZE": "material_conflict",
-    "COERCE": "material_conflict",
-    "ASSAULT": "material_conflict",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What the coder knows about how it found an event (all in [0, 1] or small counts)."""
@@ -274,8 +262,8 @@ class Signals:
         features = {name: float(value) for name, value in values.items()}
         features["parties"] = min(self.parties, 3) / 3
         features["repeats"] = math.log(self.repeats)
-        for quad in sorted(set(QUADS.values())):
-            features[quad] = float(QUADS.get(event) == quad)
+        for quad in sorted(QUADS):
+            features[quad] = float(QUAD_OF.get(event) == quad)
         return features
 
 
