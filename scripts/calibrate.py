@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from eval_dev import ROOT, code_pages, load_dev_gold, read_pages
+from eval_dev import BANDS, ROOT, code_pages, load_dev_gold, read_pages
 
 from veille.evaluate import event_key
 from veille.model import Signals
@@ -30,7 +30,6 @@ WEIGHTS = ROOT / "src" / "veille" / "data" / "confidence.yaml"
 #: 5 gave the best share right at 0.8 and above): few events per signal, modest weights.
 PENALTY = 5.0
 FOLDS = 5
-BANDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
 def fit(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
@@ -49,18 +48,21 @@ def fit(x: np.ndarray, y: np.ndarray, penalty: float = PENALTY) -> np.ndarray:
     return w
 
 
-def reliability(p: np.ndarray, y: np.ndarray) -> list[tuple[str, int, float | None]]:
+def reliability(p: np.ndarray, y: np.ndarray) -> list[dict]:
+    """Per confidence band (those of make eval-dev): events, share right, mean confidence."""
     rows = []
     for low, high in zip(BANDS, BANDS[1:], strict=False):
         inside = (p >= low) & (p < high)
         n = int(inside.sum())
-        rows.append((f"{low:.1f}-{min(high, 1.0):.1f}", n, float(y[inside].mean()) if n else None))
+        rows.append(
+            {
+                "band": f"{low:.1f}-{min(high, 1.0):.1f}",
+                "events": n,
+                "accuracy": float(y[inside].mean()) if n else None,
+                "mean_confidence": float(p[inside].mean()) if n else None,
+            }
+        )
     return rows
-
-
-def _in_band(p: np.ndarray, band: str) -> np.ndarray:
-    low, high = (float(x) for x in band.split("-"))
-    return (p >= low) & (p < (high if high < 1.0 else 1.0001))
 
 
 def main() -> int:
@@ -100,8 +102,10 @@ def main() -> int:
 
     print(f"{len(y)} events on {len(order)} pages, {y.mean():.3f} right")
     print("out-of-sample reliability (pages in 5 folds):")
-    for band, n, share in reliability(held_out, y):
-        print(f"  {band}: {n:4d} events, {share if share is None else round(share, 3)} right")
+    bands = reliability(held_out, y)
+    for row in bands:
+        share = row["accuracy"]
+        print(f"  {row['band']}: {row['events']:4d} events, {share and round(share, 3)} right")
     for threshold in (0.7, 0.8):
         inside = held_out >= threshold
         share = float(y[inside].mean()) if inside.any() else None
@@ -111,15 +115,6 @@ def main() -> int:
     if args.dry_run:
         return 0
     # The out-of-sample bands, for the reliability plot of make eval-dev.
-    bands = [
-        {
-            "band": band,
-            "events": n,
-            "accuracy": share,
-            "mean_confidence": float(held_out[_in_band(held_out, band)].mean()) if n else None,
-        }
-        for band, n, share in reliability(held_out, y)
-    ]
     (ROOT / "eval").mkdir(exist_ok=True)
     (ROOT / "eval" / "calibration-out-of-sample.json").write_text(
         json.dumps({"penalty": PENALTY, "folds": FOLDS, "bands": bands}, indent=1) + "\n"
