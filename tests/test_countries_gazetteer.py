@@ -74,7 +74,7 @@ def test_header_kinds_languages_and_codes_are_valid() -> None:
 
 
 def test_rows_are_sorted_and_unique() -> None:
-    keys = [(r["code"], r["kind"], r["form"]) for r in ROWS]
+    keys = [(r["code"], r["kind"], r["form"], r["lang"]) for r in ROWS]
     assert keys == sorted(keys)
     assert len(keys) == len(set(keys))
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from veille.dates import MARGIN_DAYS, detect_publication_date, find_dates, resolve_date
+from veille.lang import LanguageNotCoded
 
 MONDAY_2014 = datetime.date(2014, 7, 21)  # a Monday
 FRIDAY_2024 = datetime.date(2024, 3, 15)
@@ -260,6 +261,19 @@ def test_longest_expression_wins() -> None:
     ]
     # unresolvable without a publication date, it does not degrade into a bare weekday.
     assert found("Partis dimanche 20 juillet.", None) == []
+
+
+def test_french_is_the_default_language() -> None:
+    text = "Le 3 mars 2021, puis hier, mardi dernier et il y a trois jours."
+    assert find_dates(text, MONDAY_2014, language="fr") == find_dates(text, MONDAY_2014)
+    assert len(find_dates(text, MONDAY_2014)) == 4
+    dateline = "Publié le 21/07/2014\nTexte"
+    assert detect_publication_date(dateline, language="fr") == datetime.date(2014, 7, 21)
+
+
+def test_a_language_without_a_folder_is_refused() -> None:
+    with pytest.raises(LanguageNotCoded):
+        find_dates("le 3 mars 2021", None, language="xx")
 
 
 def test_resolve_date_reads_one_expression() -> None:

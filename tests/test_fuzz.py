@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from veille.clean import EXPECTED_LANGUAGES, Cleaner
 from veille.dates import detect_publication_date, find_dates, resolve_date
 from veille.ingest import SUPPORTED_SUFFIXES, IngestError, read_documents
-from veille.lexicon import load_yaml
+from veille.lang import language_yaml
 from veille.model import Document
 from veille.pipeline import Pipeline
 
@@ -91,7 +91,7 @@ def test_cleaner_paragraphs_are_exact_slices_and_reasons_consistent(text: str) -
 
 # -- the date resolver ---------------------------------------------------------------------
 
-_DATES = load_yaml("dates.yaml")
+_DATES = language_yaml("fr", "dates.yaml")
 DATE_WORDS = sorted(
     {
         *_DATES["months"],

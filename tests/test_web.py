@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from veille.api import MAX_PAGE, create_app
+from veille.api import create_app
+from veille.queries import MAX_PAGE
 from veille.web import STATIC, SWAGGER, VENDORED, vendored
 
 with warnings.catch_warnings():

@@ -24,23 +24,25 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold, load_csv, load_yaml
+from veille.lexicons import Grammar
 from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
 
 COUNTRY_SECTOR = ("GOV",)
-ARTICLES = frozenset({"le", "la", "les", "l'", "des", "du", "aux"})
-OF_WORDS = frozenset({"de", "du", "des", "d'", "d’"})
 #: How far (tokens) a title may stand before a name, and an apposition run after it.
 TITLE_WINDOW = 8
 APPOSITION_WINDOW = 14
 NOUN_POS = frozenset({"NOUN", "PROPN"})
+#: Country forms of one language only (the others, names and capitals, serve every language).
+LANGUAGE_BOUND_KINDS = frozenset({"demonym", "compound_prefix", "epithet", "epithet_context"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +94,17 @@ class ActorLexicon:
     title_stops: frozenset[str] = frozenset()
     apposition_stops: frozenset[str] = frozenset()
     courtesy_titles: frozenset[str] = frozenset()
+    #: Bodies too vague to stand for the home state ("l'État islamique", "le régime syrien").
+    vague_bodies: frozenset[str] = frozenset()
+    articles: frozenset[str] = frozenset()  # "le", "the": may stand before a name
+    of_words: frozenset[str] = frozenset()  # "de", "of": join a role to its country
 
     @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> ActorLexicon:
-        context = load_yaml("actor_context.yaml")
+    @cache
+    def load(cls, language: str = DEFAULT_LANGUAGE) -> ActorLexicon:
+        """Names of every language (``veille/data``); how ``language`` refers to actors."""
+        context = language_yaml(language, "actor_context.yaml")
+        grammar = Grammar.load(language)
         lexicon = cls(
             references={fold(k): int(v) for k, v in context["country_references"].items()},
             relation_heads=frozenset(context["relation_heads"]),
@@ -109,21 +117,26 @@ class ActorLexicon:
             title_stops=frozenset(fold(w) for w in context.get("title_stops") or ()),
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
+            vague_bodies=frozenset(fold(w) for w in context.get("vague_bodies") or ()),
+            articles=grammar.articles,
+            of_words=grammar.of_cases,
         )
-        lexicon._add_countries(load_csv("countries.csv"))
+        lexicon._add_countries(load_csv("countries.csv"), language)
         lexicon._add_named(load_yaml("organs.yaml"), "organ")
         lexicon._add_named(load_yaml("groups.yaml"), "group")
         lexicon._add_named(load_yaml("organisations.yaml"), "organisation")
         lexicon._add_people(load_yaml("people.yaml"))
-        lexicon._add_roles(load_yaml("state_roles.yaml"))
+        lexicon._add_roles(language_yaml(language, "state_roles.yaml"))
         return lexicon
 
     def country_name(self, code: str) -> str:
         return self.country_names.get(code, code)
 
-    def _add_countries(self, rows: Iterable[dict[str, str]]) -> None:
+    def _add_countries(self, rows: Iterable[dict[str, str]], language: str) -> None:
         for row in rows:
             code, kind, form = row["code"], row["kind"], row["form"].replace("’", "'")
+            if kind in LANGUAGE_BOUND_KINDS and row["lang"] != language:
+                continue
             self.country_names.setdefault(code, row["name"])
             if kind == "demonym":
                 self.demonyms[fold(form)] = code
@@ -192,7 +205,7 @@ class ActorRecogniser:
     """Finds ``ActorMention``s in parsed paragraphs; build once per process (compiles matchers)."""
 
     def __init__(self, nlp: Language, lexicon: ActorLexicon | None = None) -> None:
-        self.lexicon = lexicon or ActorLexicon.load()
+        self.lexicon = lexicon or ActorLexicon.load(nlp.lang)
         self._exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._roles = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -238,7 +251,7 @@ class ActorRecogniser:
         from veille.model import Document, Paragraph
 
         document = Document(Document.content_id(text), "<text>", text, "txt")
-        paragraph = Paragraph(0, len(text), text, "fr", True)
+        paragraph = Paragraph(0, len(text), text, nlp.lang, True)
         return self.recognise(
             CleanDocument(document, (paragraph,)), [ParsedParagraph(paragraph, nlp(text))]
         )
@@ -334,6 +347,7 @@ class ActorRecogniser:
                 token.text[:1].isupper()
                 and token.i > 0
                 and token.pos_ in NOUN_POS
+                and token.dep_ != "amod"  # "Malian soldiers": an adjective, whatever its tag
                 and len(codes) == 1
             ):
                 span = doc[token.i : token.i + 1]  # "les Algériens": citizens
@@ -345,22 +359,33 @@ class ActorRecogniser:
                     )
                 )
                 continue
+            after = Grammar.of(token).adjective_after_noun
             head = _qualified_noun(token, self._adjective_codes)
-            if token.i - 1 in role_at and (head is None or head.i not in role_at):
-                head = doc[token.i - 1]  # the tagger sometimes misses a role noun ("imams")
+            beside = token.i - 1 if after else token.i + 1
+            if beside in role_at and (head is None or head.i not in role_at):
+                head = doc[beside]  # the tagger sometimes misses a role noun ("imams")
             if head is None:
                 continue
             role = role_at.get(head.i)
             if role is not None and _titles_a_name(doc, token):
                 continue  # "le président mauritanien Mohamed Ould Ghazouani": one person mention
             if role is not None:
-                adjacent = role.end <= token.i <= role.end + 2 or role.start <= token.i < role.end
-                span = doc[role.start : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                if after:  # "le ministre malien de la Défense", "les soldats maliens"
+                    inside = role.start <= token.i < role.end
+                    adjacent = role.end <= token.i <= role.end + 2 or inside
+                    span = doc[role.start : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                else:  # "the Malian defence minister"
+                    adjacent = token.i < role.start <= token.i + 3
+                    span = doc[token.i : role.end] if adjacent else doc[token.i : token.i + 1]
                 for code in codes:
                     found.append((span, self._role_actor(code, role, span.text), "organ"))
             elif (agent := self.lexicon.agent_heads.get(fold(head.text))) is not None:
-                adjacent = head.i < token.i <= head.i + 2
-                span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                if after:
+                    adjacent = head.i < token.i <= head.i + 2
+                    span = doc[head.i : token.i + 1] if adjacent else doc[token.i : token.i + 1]
+                else:
+                    adjacent = token.i < head.i <= token.i + 2
+                    span = doc[token.i : head.i + 1] if adjacent else doc[token.i : token.i + 1]
                 sector = _counterpart_sector(found, head) if agent == "counterpart" else (agent,)
                 for code in codes:
                     found.append(
@@ -400,7 +425,8 @@ class ActorRecogniser:
                 continue
             index = role.end
             while index < len(doc) and (
-                doc[index].lower_ in OF_WORDS or doc[index].lower_ in ARTICLES
+                doc[index].lower_ in self.lexicon.of_words
+                or doc[index].lower_ in self.lexicon.articles
             ):
                 index += 1
             if index == role.end or index not in country_at or index - role.end > 3:
@@ -427,10 +453,15 @@ class ActorRecogniser:
 
     def _people(self, doc: Doc, named_tokens: set[int]) -> list[tuple[Span, Actor]]:
         """People named by NER whose title or apposition gives an office and a country."""
+        from veille.places import get_gazetteer
+
+        gazetteer = get_gazetteer()
         found = []
         for entity in doc.ents:
             if entity.label_ != "PER" or named_tokens & set(range(entity.start, entity.end)):
                 continue
+            if gazetteer.resolve(entity.text) is not None:
+                continue  # "a Tánger": a town the entity recogniser took for a person
             title = self._title_before(entity)
             apposition = self._apposition_after(entity)
             pieces = [p for p in (title, apposition) if p is not None and len(p)]
@@ -585,7 +616,7 @@ class ActorRecogniser:
         return (
             state_role is not None
             and state_role.role == "body"
-            and fold(role.text) not in VAGUE_BODIES
+            and fold(role.text) not in self.lexicon.vague_bodies
         )
 
     def _home_state_roles(
@@ -643,24 +674,6 @@ class ActorRecogniser:
 
 # -- helpers ---------------------------------------------------------------------------
 
-#: Bodies too vague to stand for the home state ("l'État islamique", "le régime syrien").
-#: Diplomatic missions are named as things opened or closed ("a inauguré un consulat") more
-#: than as actors.
-VAGUE_BODIES = frozenset(
-    {
-        "etat",
-        "administration",
-        "regime",
-        "delegation",
-        "delegations",
-        "consulat",
-        "consulat general",
-        "consulats",
-        "ambassade",
-        "ambassades",
-        "chancellerie",
-    }
-)
 #: The home state must lead the next state by this factor (mentions and places counted).
 HOME_STATE_LEAD = 2
 
@@ -678,7 +691,7 @@ def _longest_first(spans: Iterable[Span]) -> list[Span]:
 def _introduced_by_of(span: Span) -> bool:
     """ "l'accord d'Alger" (a name part), not "l'accord entre le Maroc et le Tchad" (parties)."""
     cases = [c.lower_ for c in span.root.children if c.dep_ == "case"]
-    return not cases or cases[0] in OF_WORDS
+    return not cases or cases[0] in Grammar.of(span.root).of_cases
 
 
 def _governing_nouns(span: Span) -> list[Token]:
@@ -698,16 +711,21 @@ def _qualified_noun(adjective: Token, country_codes: object) -> Token | None:
     """The noun a nationality adjective qualifies, robust to a noisy parse.
 
     Coordinated adjectives ("délégations algérienne et malienne") share their first
-    conjunct's noun; otherwise the syntactic head if it is a noun before the adjective,
-    else the nearest noun before it.
+    conjunct's noun; otherwise the syntactic head if it is a noun on the side where the
+    language puts nouns ("forces maliennes", "Malian forces"), else the nearest noun there.
     """
+    after = Grammar.of(adjective).adjective_after_noun
     current = adjective
     while current.dep_ == "conj" and current.head.pos_ == "ADJ" and current.head != current:
         current = current.head
-    if current.head.pos_ in NOUN_POS and current.head.i < current.i:
+    if current.head.pos_ in NOUN_POS and (current.head.i < current.i) == after:
         return current.head
-    for index in range(current.i - 1, max(current.i - 3, -1), -1):
-        token = adjective.doc[index]
+    step = -1 if after else 1
+    doc = adjective.doc
+    for index in range(current.i + step, current.i + 3 * step, step):
+        if not 0 <= index < len(doc):
+            break
+        token = doc[index]
         if token.pos_ in NOUN_POS:
             return token
         if token.pos_ not in ("ADJ", "ADV"):

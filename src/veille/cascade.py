@@ -62,19 +62,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from veille.actors import ActorRecogniser
-from veille.events import (
-    PLACE_CASES,
-    POSSESSIVES,
-    TWO_PARTY_TYPES,
-    EventCoder,
-    Trigger,
-    TriggerLexicon,
-    folded_doc,
-)
+from veille.events import TWO_PARTY_TYPES, EventCoder, folded_doc
 from veille.lexicon import fold
+from veille.lexicons import Grammar, Trigger, TriggerLexicon, blank_tokenizer
 from veille.model import ActorMention, CleanDocument
 from veille.nlp import Analysis, TokenisedParagraph, tokenise
 from veille.places import Gazetteer, get_gazetteer, place_key
+from veille.syntax import POSSESSIVE_DEPS
 
 #: Memo tables keyed by token text are emptied past this size (news vocabulary is small,
 #: but a long run must not grow without bound).
@@ -141,8 +135,9 @@ class Cascade:
         # The later stages' own matchers and lexicons, so the cues are supersets of their finds.
         self.recogniser = recogniser or ActorRecogniser(nlp)
         self.actors = self.recogniser.lexicon
-        self.coder = coder or EventCoder()
+        self.coder = coder or EventCoder(nlp.lang)
         self.triggers: TriggerLexicon = self.coder.lexicon
+        self.grammar = Grammar.load(self.coder.language)
         self.places = PlaceNames(gazetteer or get_gazetteer())
         self._lemmatiser = LemmaCandidates(nlp)
         self._trigger_keys = TriggerKeys.of(self.triggers, lambda trigger: True)
@@ -163,9 +158,7 @@ class Cascade:
 
     def _trigger_phrase_matcher(self) -> PhraseMatcher:
         # Built exactly like the event coder's matcher (same tokenizer for the patterns).
-        from spacy.lang.fr import French
-
-        tokenizer = French().tokenizer
+        tokenizer = blank_tokenizer(self.coder.language)
         matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for phrase in sorted(self.triggers.phrases):
             place = phrase in self._place_keys.phrases
@@ -266,7 +259,10 @@ class Cascade:
         lower = text.lower()
         lemmas = self._lemmatiser.candidates(text)
         bits = 0
-        if self._trigger_keys.matches(word, lemmas):
+        if not self._lemmatiser.complete and word.isalpha():
+            # No mirror of this language's lemmatizer: any word may be a trigger's form.
+            bits |= TRIGGER | PLACE_TRIGGER | ATTACK | SINGLE_PARTY
+        elif self._trigger_keys.matches(word, lemmas):
             bits |= TRIGGER
             if self._place_keys.matches(word, lemmas):
                 bits |= PLACE_TRIGGER
@@ -278,9 +274,10 @@ class Cascade:
             bits |= NATIONALITY
         if word in self.actors.shared_epithets:
             bits |= EPITHET
-        if lower in POSSESSIVES:
-            bits |= POSSESSIVE | (PLURAL_POSSESSIVE if POSSESSIVES[lower] > 1 else 0)
-        if lower in PLACE_CASES:
+        possessives = self.grammar.possessives
+        if lower in possessives:
+            bits |= POSSESSIVE | (PLURAL_POSSESSIVE if possessives[lower] > 1 else 0)
+        if lower in self.grammar.place_cases:
             bits |= LOCATIVE
         self._token_memo[text] = (word, bits)
         return word, bits
@@ -317,7 +314,9 @@ class Cascade:
         paragraphs, offset = [], 0
         for line in text.split("\n"):
             if line.strip():
-                paragraphs.append(Paragraph(offset, offset + len(line), line, "fr", True))
+                paragraphs.append(
+                    Paragraph(offset, offset + len(line), line, self.coder.language, True)
+                )
             offset += len(line) + 1
         return self.plan(tokenise(self.nlp, paragraphs))
 
@@ -349,7 +348,7 @@ class Cascade:
         if sentence is None:
             return True
         return any(
-            child.dep_ == "det" and child.lower_ in POSSESSIVES
+            child.dep_ in POSSESSIVE_DEPS and child.lower_ in self.grammar.possessives
             for match in self.coder._triggers(sentence[:])
             for child in match.token.children
         )
@@ -615,7 +614,13 @@ class LemmaCandidates:
     """
 
     def __init__(self, nlp: Language) -> None:
-        lookups = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
+        from spacy.lang.fr.lemmatizer import FrenchLemmatizer
+
+        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        #: Whether ``candidates`` covers every lemma the pipeline can give (French's rule
+        #: lemmatizer is the one mirrored; other languages' cues take any word).
+        self.complete = isinstance(lemmatizer, FrenchLemmatizer)
+        lookups = lemmatizer.lookups if isinstance(lemmatizer, FrenchLemmatizer) else None
         self._lookup = lookups.get_table("lemma_lookup", {}) if lookups else {}
         exceptions = lookups.get_table("lemma_exc", {}) if lookups else {}
         rules = lookups.get_table("lemma_rules", {}) if lookups else {}

@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from veille.lexicon import load_yaml
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import CleanDocument, Document, Paragraph
 
 #: Languages the identifier chooses among: what the region's press is written in.
 EXPECTED_LANGUAGES = ("fr", "es", "en", "ar", "de", "it", "pt")
-TARGET_LANGUAGE = "fr"
 #: Below this length a paragraph's language is too uncertain to overrule the document's.
 SHORT_PARAGRAPH_CHARS = 40
 SHORT_PARAGRAPH_MIN_PROBABILITY = 0.95
@@ -43,13 +42,15 @@ class BoilerplateRules:
     teaser_max_chars: int
 
     @classmethod
-    def load(cls, name: str = "boilerplate.yaml") -> BoilerplateRules:
-        data = load_yaml(name)
+    def load(cls, languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> BoilerplateRules:
+        """The page-furniture rules of every language in ``languages`` (a French page may
+        carry an English "Read more"); the thresholds are those of the first."""
+        data = [language_yaml(language, "boilerplate.yaml") for language in languages]
         return cls(
-            line_rules=_compile_groups(data["line_rules"]),
-            block_rules=_compile_groups(data["block_rules"]),
-            tail_share=float(data["tail_share"]),
-            teaser_max_chars=int(data["teaser_max_chars"]),
+            line_rules=tuple(r for d in data for r in _compile_groups(d["line_rules"])),
+            block_rules=tuple(r for d in data for r in _compile_groups(d["block_rules"])),
+            tail_share=float(data[0]["tail_share"]),
+            teaser_max_chars=int(data[0]["teaser_max_chars"]),
         )
 
     def line_rule(self, line: str) -> str | None:
@@ -218,8 +219,13 @@ def _default_minhash():  # noqa: ANN202 - datasketch.MinHash
 class Cleaner:
     """Turns ``Document``s into ``CleanDocument``s; keeps state for near-duplicate detection."""
 
-    def __init__(self, rules: BoilerplateRules | None = None) -> None:
-        self.rules = rules or default_rules()
+    def __init__(
+        self, rules: BoilerplateRules | None = None, coded: Sequence[str] = (DEFAULT_LANGUAGE,)
+    ) -> None:
+        """``coded``: the languages whose paragraphs are kept for coding; the others are
+        dropped with reason ``language:<code>`` (the document is still stored)."""
+        self.coded = tuple(coded)
+        self.rules = rules or default_rules(self.coded)
         self.languages = default_language_identifier()
         self.duplicates = NearDuplicateIndex()
 
@@ -232,7 +238,7 @@ class Cleaner:
         for (start, end), line, reason, language in zip(
             spans, lines, reasons, languages, strict=True
         ):
-            if reason is None and language != TARGET_LANGUAGE:
+            if reason is None and language not in self.coded:
                 reason = f"language:{language}"
             elif reason is not None:
                 reason = f"boilerplate:{reason}"
@@ -242,9 +248,9 @@ class Cleaner:
         return CleanDocument(document, tuple(paragraphs), duplicate_of)
 
 
-@lru_cache(maxsize=1)
-def default_rules() -> BoilerplateRules:
-    return BoilerplateRules.load()
+@lru_cache(maxsize=4)
+def default_rules(languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)) -> BoilerplateRules:
+    return BoilerplateRules.load(languages)
 
 
 @lru_cache(maxsize=1)

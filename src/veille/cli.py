@@ -27,6 +27,7 @@ from rich.table import Table
 
 from veille import __version__
 from veille.ingest import IngestError, iter_input_files
+from veille.lang import language_name
 from veille.model import DocumentResult
 from veille.store import (
     DEFAULT_DB,
@@ -381,6 +382,12 @@ def stats(
         )
         table.add_row(key.replace("_", " "), shown)
     console.print(table)
+    for language, count in figures.get("not_coded", {}).items():
+        console.print(f"{count} {_articles(count)} in {language_name(language)} not coded")
+
+
+def _articles(count: int) -> str:
+    return "article" if count == 1 else "articles"
 
 
 @app.command()

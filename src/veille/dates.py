@@ -1,17 +1,19 @@
-"""Date expressions in French news, resolved against the publication date.
+"""Date expressions in news, resolved against the publication date, in any coded language.
 
-Candidates are found with regexes built from the vocabulary of ``data/dates.yaml`` and
-resolved by the small calendar functions below (dateparser was tried and dropped: it ignores
-the weekday, misses "le 16 juillet dernier", invents the day of month-only dates and reads
-"sa" or "la résolution 2703" as dates).
+Candidates are found with regexes built from the vocabulary of the language's
+``veille/lang/<code>/dates.yaml`` (one :class:`DateGrammar` per language, the same code for
+every language) and resolved by the small calendar functions below (dateparser was tried and
+dropped: it ignores the weekday, misses "le 16 juillet dernier", invents the day of month-only
+dates and reads "sa" or "la résolution 2703" as dates).
 
 Rules, all of them honest about precision:
 
-* a full date ("le 3 mars 2021", "3/03/2021", "2021-03-03") is that day;
+* a full date ("le 3 mars 2021", "March 3, 2025", "3/03/2021", "2021-03-03") is that day;
 * a day without a year ("le 17 février") is the most recent one not later than
   ``MARGIN_DAYS`` after publication; with a weekday ("dimanche 20 juillet") the year, among
-  the publication year and its neighbours, where that day has that weekday; with "dernier"
-  the most recent one before publication, with "prochain" the next one after it;
+  the publication year and its neighbours, where that day has that weekday; with a past
+  marker ("dernier", "el pasado") the most recent one before publication, with a future
+  marker ("prochain", "next") the next one after it;
 * a month ("novembre 2023", "jusqu'en juillet 2024", "en juillet") has precision "month";
 * a bare 4-digit number is a year (1900..2100) only after a year word ("en 2012", "fin
   2023") or in a range ("entre 2014 et 2017", "(2020-2022)");
@@ -29,14 +31,15 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
 
-from veille.lexicon import fold, load_yaml
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
+from veille.lexicon import fold
 from veille.model import DateMention, DatePrecision, ResolvedDate
 from veille.quantities import NUMBER_PATTERN, lower_keep_offsets, parse_count
-
-_DATA = load_yaml("dates.yaml")
 
 #: How far after publication a date without a year may lie ("le 25 juillet" announced on the 21st).
 MARGIN_DAYS = 7
@@ -44,42 +47,29 @@ _MARGIN = datetime.timedelta(days=MARGIN_DAYS)
 _FIRST_LINES = 10  # lines searched for a dateline or byline
 _FIRST_CHARS = 3000
 _MAX_DATELINE_PREFIX = 60  # characters allowed before a dateline's date ("RABAT, ")
+_SHORT_LINE = 80
+_NEVER = r"(?!)"  # the alternation of no words: matches nothing
+# After these (or at the start of the text), a sentence or a title may begin: a capital there
+# says nothing of a name.
+_SENTENCE_OPENERS = frozenset("\n.!?¡¿:;«\"'“([—–-|•")
+
+_Direction = Literal["past", "future"] | None
+_Value = tuple[datetime.date, DatePrecision] | None
 
 
 def _alternation(words: Iterable[str]) -> str:
-    unique = sorted(set(words), key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in unique)
+    unique = set(words)
+    for word in unique:
+        if not isinstance(word, str) or not word:
+            raise TypeError(f"dates.yaml: {word!r} is not a word (quote on, yes, no...)")
+    if not unique:
+        return _NEVER
+    ordered = sorted(unique, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
-def _with_unaccented(table: dict[str, int]) -> dict[str, int]:
+def _with_unaccented(table: Mapping[str, int]) -> dict[str, int]:
     return {**{fold(k): v for k, v in table.items()}, **table}
-
-
-_MONTHS = _with_unaccented({k: int(v) for k, v in _DATA["months"].items()})
-_MONTH_ABBREVIATIONS = _with_unaccented(
-    {k: int(v) for k, v in _DATA["month_abbreviations"].items()}
-)
-_WEEKDAYS = _with_unaccented({k: int(v) for k, v in _DATA["weekdays"].items()})
-_PAST = frozenset(_DATA["past_markers"])
-_FUTURE = frozenset(_DATA["future_markers"])
-_RELATIVE_DAYS: dict[str, int] = _DATA["relative_days"]
-_RELATIVE_MONTHS: dict[str, int] = _DATA["relative_months"]
-_RELATIVE_YEARS: dict[str, int] = _DATA["relative_years"]
-_RELATIVE_WEEKS: dict[str, int] = _DATA["relative_weeks"]
-_AGO_UNITS: dict[str, str] = _DATA["ago_units"]
-
-_YEAR = r"(?<![\w.,])(?:19\d\d|20\d\d|2100)(?!\w)"
-_DAY = r"(?<![\w.,/])(?:1er|premier|[12]\d|3[01]|0?[1-9])(?!\w)"
-_MONTH = (
-    rf"(?:(?:{_alternation(_MONTHS)})(?!\w)"
-    rf"|(?:{_alternation(_MONTH_ABBREVIATIONS)})(?:\.|(?=\s+(?:19|20)\d\d(?!\w))))"
-)
-_WEEKDAY = rf"(?:{_alternation(_WEEKDAYS)})(?!\w)"
-_REL = rf"(?:{_alternation(_PAST | _FUTURE)})(?!\w)"
-_SEP_WORDS = [w for w in _DATA["range_separators"] if w.isalpha()]
-_SEP_MARKS = [w for w in _DATA["range_separators"] if not w.isalpha()]
-_SEP = rf"(?:(?:{_alternation(_SEP_WORDS)})(?!\w)|{_alternation(_SEP_MARKS)})"
-_NOT_UNIT = rf"(?!\s*(?:{_alternation(_DATA['not_year_units'])})(?!\w))"
 
 
 def _context(words: Iterable[str]) -> str:
@@ -87,8 +77,22 @@ def _context(words: Iterable[str]) -> str:
     return rf"(?<!\w)(?:{_alternation(words)})(?:\s+|-)"
 
 
-_YEAR_CONTEXT = _context(_DATA["year_context"])
-_MONTH_CONTEXT = _context(_DATA["month_context"])
+def _gap(words: Iterable[str]) -> str:
+    """A space, or a space, one of ``words`` and a space: "3 de marzo", "marzo de 2025"."""
+    return rf"\s+(?:(?:{_alternation(words)})\s+)?"
+
+
+def _marks_gap(marks: Iterable[str]) -> str:
+    """A space, maybe after one of ``marks``: "March 3, 2025", "martes, 3 de marzo"."""
+    return rf"(?:\s*(?:{_alternation(marks)}))?\s+"
+
+
+def _spaces(phrase: str) -> str:
+    return re.sub(r"\s+", " ", phrase)
+
+
+def _offsets(table: Mapping[str, int | None] | None) -> dict[str, int | None]:
+    return {_spaces(k): (None if v is None else int(v)) for k, v in (table or {}).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +100,11 @@ class _Candidate:
     start: int
     end: int
     priority: int  # lower wins between candidates of the same span
-    value: tuple[datetime.date, DatePrecision] | None
+    value: _Value
     explicit: bool = False  # stated in full, without the publication date (datelines)
 
 
-_Resolver = Callable[[re.Match[str], datetime.date | None], Iterator[_Candidate]]
+_Resolver = Callable[[re.Match[str], str, datetime.date | None], Iterator[_Candidate]]
 
 
 # --- calendar helpers -------------------------------------------------------------------
@@ -123,14 +127,14 @@ def _day_without_year(
     day: int,
     published: datetime.date,
     weekday: int | None = None,
-    marker: str | None = None,
+    direction: _Direction = None,
 ) -> datetime.date | None:
     """The year of "le 17 février" / "dimanche 20 juillet" / "le 16 juillet dernier"."""
     years = range(published.year + 1, published.year - 9, -1)
     dates = [d for d in (_safe_date(y, month, day) for y in years) if d is not None]
-    if marker in _PAST:
+    if direction == "past":
         dates = [d for d in dates if d < published]
-    elif marker in _FUTURE:
+    elif direction == "future":
         dates = [d for d in reversed(dates) if d > published]
     else:
         limit = published + _MARGIN
@@ -141,25 +145,27 @@ def _day_without_year(
     return dates[0] if dates else None
 
 
-def _month_without_year(month: int, published: datetime.date, marker: str | None) -> datetime.date:
+def _month_without_year(
+    month: int, published: datetime.date, direction: _Direction
+) -> datetime.date:
     """The year of "en juillet" / "juillet dernier" / "en juillet prochain"."""
     this_year = datetime.date(published.year, month, 1)
-    if marker in _PAST:
+    if direction == "past":
         return this_year if month < published.month else this_year.replace(year=published.year - 1)
-    if marker in _FUTURE:
+    if direction == "future":
         return this_year if month > published.month else this_year.replace(year=published.year + 1)
     if this_year <= published + _MARGIN:
         return this_year
     return this_year.replace(year=published.year - 1)
 
 
-def _weekday_near(weekday: int, published: datetime.date, marker: str | None) -> datetime.date:
+def _weekday_near(weekday: int, published: datetime.date, direction: _Direction) -> datetime.date:
     """ "mardi": the last Tuesday on or before publication; "dernier" before, "prochain" after."""
-    if marker in _FUTURE:
+    if direction == "future":
         ahead = (weekday - published.weekday()) % 7 or 7
         return published + datetime.timedelta(days=ahead)
     back = (published.weekday() - weekday) % 7
-    if marker in _PAST and back == 0:
+    if direction == "past" and back == 0:
         back = 7
     return published - datetime.timedelta(days=back)
 
@@ -175,281 +181,549 @@ def _weekday_and_day(weekday: int, day: int, published: datetime.date) -> dateti
     return None
 
 
+def _week_as_month(published: datetime.date, offset: int) -> _Value:
+    """The week ``offset`` weeks from publication's, as its month when it lies in one month."""
+    monday = published - datetime.timedelta(days=published.weekday())
+    monday += datetime.timedelta(weeks=offset)
+    sunday = monday + datetime.timedelta(days=6)
+    if (monday.year, monday.month) == (sunday.year, sunday.month):
+        return (monday.replace(day=1), "month")
+    return None
+
+
 def _two_digit_year(year: int, published: datetime.date | None) -> int:
     pivot = (published.year + 1) % 100 if published else 50
     return 2000 + year if year <= pivot else 1900 + year
 
 
-def _as_day(value: datetime.date | None) -> tuple[datetime.date, DatePrecision] | None:
+def _as_day(value: datetime.date | None) -> _Value:
     return (value, "day") if value else None
 
 
-def _day_number(text: str) -> int:
-    return 1 if text in ("1er", "premier") else int(text)
+# --- the grammar of one language --------------------------------------------------------
 
 
-def _month_number(text: str) -> int:
-    word = text.rstrip(".")
-    return _MONTHS.get(word) or _MONTH_ABBREVIATIONS[word]
+class DateGrammar:
+    """The date expressions of one language, built from its ``dates.yaml`` (see fr/dates.yaml,
+    which documents every key). Use :func:`date_grammar` for the cached one of a language."""
 
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.months = _with_unaccented({k: int(v) for k, v in data["months"].items()})
+        self.month_abbreviations = _with_unaccented(
+            {k: int(v) for k, v in data["month_abbreviations"].items()}
+        )
+        self.weekdays = _with_unaccented({k: int(v) for k, v in data["weekdays"].items()})
+        self.ambiguous_months = frozenset(
+            {*data["ambiguous_months"], *(fold(w) for w in data["ambiguous_months"])}
+        )
+        self.capitalised_names = frozenset(data["capitalised_names"])
+        self.day_words = {k: int(v) for k, v in data["day_words"].items()}
+        self.past = frozenset(
+            _spaces(w) for w in [*data["past_markers"], *data["past_markers_before"]]
+        )
+        self.future = frozenset(
+            _spaces(w) for w in [*data["future_markers"], *data["future_markers_before"]]
+        )
+        self.relative_days = _offsets(data["relative_days"])
+        self.relative_months = _offsets(data["relative_months"])
+        self.relative_years = _offsets(data["relative_years"])
+        self.relative_weeks = _offsets(data["relative_weeks"])
+        self.ago_units: dict[str, str] = dict(data["ago_units"])
+        self.ago_counts = _offsets(data["ago_counts"])
+        self._patterns = self._build_patterns(data)
+        self._publication_re = re.compile(
+            rf"(?<!\w)(?:{_alternation(data['publication_markers'])})(?!\w)"
+        )
+        self._update_re = re.compile(rf"(?<!\w)(?:{_alternation(data['update_markers'])})(?!\w)")
+        self._dateline_before_re = re.compile(
+            rf"(?:^|[-–—|,:•·/(]|(?<!\w)(?:{_alternation(data['dateline_articles'])}))\s*$"
+        )
+        # After a dateline's date: nothing, a separator, or a time then nothing or a separator.
+        self._dateline_after_re = re.compile(
+            rf"(?:\s*(?:(?:{_alternation(data['time_prepositions'])})\s*)?\d{{1,2}}\s*[h:]\s*"
+            rf"\d{{0,2}}(?:\s*(?:{_alternation(data['time_suffixes'])}))?)?"
+            r"\s*(?:$|[-–—|(:•·])"
+        )
 
-# --- resolvers: one per pattern, each yields candidates ---------------------------------
+    # --- regexes ------------------------------------------------------------------------
 
+    def _build_patterns(self, data: Mapping[str, Any]) -> list[tuple[re.Pattern[str], _Resolver]]:
+        day = (
+            rf"(?<![\w.,/])(?:{_alternation(self.day_words)}"
+            rf"|(?:[12]\d|3[01]|0?[1-9])(?:{_alternation(data['day_suffixes'])})?)(?!\w)"
+        )
+        year = r"(?<![\w.,])(?:19\d\d|20\d\d|2100)(?!\w)"
+        dm = _gap(data["day_month_words"])  # day -> month
+        my = _gap(data["month_year_words"])  # month -> year
+        md = r"\s+"  # month -> day
+        dy = _marks_gap(data["day_year_marks"])  # day -> year, month-day order
+        wd_gap = _marks_gap(data["weekday_marks"])
+        month = (
+            rf"(?:(?:{_alternation(self.months)})(?!\w)"
+            rf"|(?:{_alternation(self.month_abbreviations)})"
+            rf"(?:\.|(?={my}(?:19|20)\d\d(?!\w))))"
+        )
+        weekday = rf"(?:{_alternation(self.weekdays)})(?!\w)"
+        rel = rf"(?:{_alternation([*data['past_markers'], *data['future_markers']])})(?!\w)"
+        before = [*data["past_markers_before"], *data["future_markers_before"]]
+        relb = rf"(?:{_alternation(before)})(?!\w)"
+        separators = data["range_separators"]
+        sep_words = [w for w in separators if w.replace(" ", "").isalpha()]
+        sep_marks = [w for w in separators if not w.replace(" ", "").isalpha()]
+        sep = rf"(?:(?:{_alternation(sep_words)})(?!\w)|{_alternation(sep_marks)})"
+        not_unit = rf"(?!\s*(?:{_alternation(data['not_year_units'])})(?!\w))"
+        article = rf"(?:(?:{_alternation(data['day_articles'])})\s+)?"
+        possessive = rf"(?=(?:{_alternation(data['possessive_endings'])})(?!\w))"
+        year_list = rf"{year}(?:(?:\s*,\s*{year})*\s*{sep}\s*{year})?{not_unit}"
+        relative_periods = [*self.relative_years, *self.relative_months, *self.relative_weeks]
+        orders = data["date_orders"]
+        unknown = set(orders) - {"day_month", "month_day"}
+        if unknown or not orders:
+            raise ValueError(f"date_orders: {orders!r}, expected day_month and/or month_day")
 
-def _full_or_partial_day(
-    match: re.Match[str], published: datetime.date | None
-) -> Iterator[_Candidate]:
-    month = _month_number(match.group("mon"))
-    day = _day_number(match.group("day"))
-    year = match.group("year")
-    weekday = _WEEKDAYS[match.group("wd")] if match.group("wd") else None
-    if year:
-        value = _safe_date(int(year), month, day)
-    elif published is not None:
-        value = _day_without_year(month, day, published, weekday, match.group("rel"))
-    else:
+        patterns: list[tuple[str, _Resolver]] = []
+        if "day_month" in orders:
+            patterns.append(
+                (
+                    rf"(?P<first>(?P<day1>{day})(?:{dm}(?P<mon1>{month}))?)\s*{sep}\s*{article}"
+                    rf"(?P<span>(?P<day>{day}){dm}(?P<mon>{month})(?:{my}(?P<year>{year}))?"
+                    rf"(?:\s+(?P<rel>{rel}))?)",
+                    self._day_range,
+                )
+            )
+        if "month_day" in orders:
+            openers = _alternation(data["range_openers"])
+            patterns.append(
+                (
+                    rf"(?:(?<!\w)(?P<opener>{openers})\s+)?"
+                    rf"(?P<first>(?P<mon1>{month}){md}(?P<day1>{day}))\s*(?P<sep>{sep})\s*{article}"
+                    rf"(?P<span>(?:(?P<mon>{month}){md})?(?P<day>{day})(?:{dy}(?P<year>{year}))?"
+                    rf"(?:\s+(?P<rel>{rel}))?)",
+                    self._day_range,
+                )
+            )
+        if "day_month" in orders:
+            patterns.append(
+                (
+                    rf"(?<!\w)(?P<span>(?:(?P<relb>{relb})\s+)?(?:(?P<wd>{weekday}){wd_gap})?"
+                    rf"(?P<day>{day}){dm}(?P<mon>{month})"
+                    rf"(?:{my}(?P<year>{year}))?(?:\s+(?P<rel>{rel}))?)",
+                    self._full_or_partial_day,
+                )
+            )
+        if "month_day" in orders:
+            patterns.append(
+                (
+                    rf"(?<!\w)(?P<span>(?:(?P<relb>{relb})\s+)?(?:(?P<wd>{weekday}){wd_gap})?"
+                    rf"(?P<mon>{month}){md}(?P<day>{day})"
+                    rf"(?:{dy}(?P<year>{year}))?(?:\s+(?P<rel>{rel}))?)",
+                    self._full_or_partial_day,
+                )
+            )
+        patterns.append(
+            (
+                r"(?<![\w-])(?P<span>(?P<year>(?:19|20)\d\d|2100)-(?P<mon>0[1-9]|1[0-2])"
+                r"-(?P<day>0[1-9]|[12]\d|3[01]))(?!\d)",
+                self._numeric_day,
+            )
+        )
+        numeric = {
+            "day": r"(?P<day>0?[1-9]|[12]\d|3[01])",
+            "month": r"(?P<mon>0?[1-9]|1[0-2])",
+        }
+        numeric_order = data["numeric_date_order"]
+        if numeric_order not in ("day_month", "month_day"):
+            raise ValueError(f"numeric_date_order: {numeric_order!r}")
+        first, second = numeric_order.split("_")
+        patterns.append(
+            (
+                rf"(?<![\w/.,-])(?P<span>{numeric[first]}(?P<sep>[/.-])"
+                rf"{numeric[second]}(?P=sep)(?P<year>\d{{4}}|\d{{2}}))(?![\w/]|[.,-]\d)",
+                self._numeric_day,
+            )
+        )
+        patterns += [
+            (
+                rf"(?P<first>(?P<mon1>{month}))\s+{sep}\s+"
+                rf"(?P<span>(?P<mon>{month}){my}(?P<year>{year}))",
+                self._month_range,
+            ),
+            (rf"(?P<span>(?P<mon>{month}){my}(?P<year>{year}))", self._month_year),
+            (
+                r"(?<![\w/.,-])(?P<span>(?P<mon>0[1-9]|1[0-2])/(?P<year>(?:19|20)\d\d))"
+                r"(?![\w/]|[.,]\d)",
+                self._numeric_month,
+            ),
+            (
+                rf"{_context(data['month_context'])}"
+                rf"(?P<span>(?P<mon>{month})(?:\s+(?P<rel>{rel}))?)",
+                self._month_alone,
+            ),
+            (rf"(?<!\w)(?P<span>(?P<mon>{month})\s+(?P<rel>{rel}))", self._month_alone),
+        ]
+        if before:
+            patterns.append(
+                (rf"(?<!\w)(?P<span>(?P<relb>{relb})\s+(?P<mon>{month}))", self._month_alone)
+            )
+        if data["weekday_and_day"]:
+            patterns.append(
+                (
+                    rf"(?<!\w)(?P<span>(?P<wd>{weekday})\s+(?P<day>{day}))"
+                    rf"(?!(?:\s+(?:{_alternation(data['day_month_words'])}))?"
+                    rf"\s*(?:{month}|[\d/.-]))",
+                    self._weekday_day,
+                )
+            )
+        ago_count = NUMBER_PATTERN
+        if self.ago_counts:
+            ago_count = rf"(?:(?:{_alternation(self.ago_counts)})(?!\w)|{NUMBER_PATTERN})"
+        ago_parts = [
+            _alternation([data["ago_prefix"]]) if data["ago_prefix"] else "",
+            rf"(?P<count>{ago_count})",
+            rf"(?P<unit>{_alternation(self.ago_units)})",
+            _alternation([data["ago_suffix"]]) if data["ago_suffix"] else "",
+        ]
+        ago = r"\s+".join(part for part in ago_parts if part)
+        patterns += [
+            (
+                rf"(?<!\w)(?P<span>(?:(?P<relb>{relb})\s+)?(?P<wd>{weekday})"
+                rf"(?:\s+(?P<rel>{rel}))?)",
+                self._weekday,
+            ),
+            (rf"{_context(data['year_context'])}(?P<span>{year_list})", self._years),
+            (
+                rf"(?<!\w)(?:{_alternation(data['year_range_from'])})\s*"
+                rf"(?P<span>(?P<y1>{year})\s+(?:{_alternation(data['year_range_to'])})\s+"
+                rf"(?P<y2>{year}))",
+                self._year_range,
+            ),
+            (rf"(?P<span>(?P<y1>{year})\s*[-–—/]\s*(?P<y2>{year}))", self._year_range),
+            (
+                rf"(?<![\w-])(?P<span>{_alternation(self.relative_days)})"
+                rf"(?:{possessive}|(?![\w'-]))",
+                self._relative_day,
+            ),
+            (
+                rf"(?<![\w'-])(?P<span>{_alternation(relative_periods)})"
+                rf"(?:{possessive}|(?![\w'-]))",
+                self._relative_period,
+            ),
+            (rf"(?<!\w)(?P<span>{ago})(?!\w)", self._ago),
+        ]
+        return [(re.compile(pattern), resolve) for pattern, resolve in patterns]
+
+    # --- words --------------------------------------------------------------------------
+
+    def _day_number(self, text: str) -> int:
+        if text in self.day_words:
+            return self.day_words[text]
+        digits = re.match(r"\d+", text)
+        if digits is None:
+            raise ValueError(f"not a day: {text!r}")
+        return int(digits.group())
+
+    def _month_number(self, text: str) -> int:
+        word = text.rstrip(".")
+        return self.months.get(word) or self.month_abbreviations[word]
+
+    def _direction(self, match: re.Match[str]) -> _Direction:
+        groups = match.groupdict()
+        marker = groups.get("rel") or groups.get("relb")
+        if marker is None:
+            return None
+        marker = _spaces(marker)
+        if marker in self.past:
+            return "past"
+        if marker in self.future:
+            return "future"
+        return None
+
+    def _months_readable(self, match: re.Match[str], text: str, *groups: str) -> bool:
+        """Lowercase "may" or "march" is a month only with a year beside it."""
+        if match.groupdict().get("year"):
+            return True
+        for group in groups:
+            word = match.group(group)
+            if (
+                word
+                and word.rstrip(".") in self.ambiguous_months
+                and not text[match.start(group)].isupper()
+            ):
+                return False
+        return True
+
+    def _is_name(self, match: re.Match[str], text: str, group: str) -> bool:
+        """ "Santo Domingo": a word of ``capitalised_names`` capitalised inside a sentence."""
+        start = match.start(group)
+        if match.group(group) not in self.capitalised_names or not text[start].isupper():
+            return False
+        before = text[max(0, start - 40) : start].rstrip(" \t\u00a0\u202f")
+        return bool(before) and before[-1] not in _SENTENCE_OPENERS
+
+    # --- resolvers: one per pattern, each yields candidates -----------------------------
+
+    def _full_or_partial_day(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        if not self._months_readable(match, text, "mon"):
+            return
+        month = self._month_number(match.group("mon"))
+        day = self._day_number(match.group("day"))
+        year = match.group("year")
+        weekday = self.weekdays[match.group("wd")] if match.group("wd") else None
+        if year:
+            value = _safe_date(int(year), month, day)
+        elif published is not None:
+            value = _day_without_year(month, day, published, weekday, self._direction(match))
+        else:
+            value = None
+        yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=bool(year))
+
+    def _day_range(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        """ "les 3 et 4 mars", "du 28 février au 3 mars 2021", "March 3-5": the other day
+        borrows month and year."""
+        groups = match.groupdict()
+        if not self._months_readable(match, text, "mon", "mon1"):
+            return
+        if (
+            "opener" in groups
+            and not groups["mon"]
+            and not groups["year"]
+            and not groups["opener"]
+            and re.search(r"\w", groups["sep"])
+        ):
+            return  # "on March 3 and 4 soldiers": no range without an opener or a dash
+        last_month = self._month_number(groups["mon"] or groups["mon1"])
+        first_month = self._month_number(groups["mon1"]) if groups["mon1"] else last_month
+        last_day = self._day_number(groups["day"])
+        first_day = self._day_number(groups["day1"])
+        year = groups["year"]
+        if year:
+            last = _safe_date(int(year), last_month, last_day)
+        elif published is not None:
+            last = _day_without_year(last_month, last_day, published, None, self._direction(match))
+        else:
+            last = None
+        first = None
+        if last is not None:
+            first_year = last.year - 1 if first_month > last_month else last.year
+            first = _safe_date(first_year, first_month, first_day)
+        explicit = bool(year)
+        yield _Candidate(*match.span("first"), 0, _as_day(first), explicit)
+        yield _Candidate(*match.span("span"), 0, _as_day(last), explicit)
+
+    def _numeric_day(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        year_text = match.group("year")
+        year = int(year_text) if len(year_text) == 4 else _two_digit_year(int(year_text), published)
+        if not 1900 <= year <= 2100:
+            return
+        value = _safe_date(year, int(match.group("mon")), int(match.group("day")))
+        yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=True)
+
+    def _month_year(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        month = self._month_number(match.group("mon"))
+        value = datetime.date(int(match.group("year")), month, 1)
+        yield _Candidate(*match.span("span"), 2, (value, "month"))
+
+    def _numeric_month(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        value = datetime.date(int(match.group("year")), int(match.group("mon")), 1)
+        yield _Candidate(*match.span("span"), 2, (value, "month"))
+
+    def _month_range(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        """ "de janvier à mars 2021": the first month borrows the year."""
+        first_month = self._month_number(match.group("mon1"))
+        last_month = self._month_number(match.group("mon"))
+        year = int(match.group("year"))
+        first_year = year - 1 if first_month > last_month else year
+        first: _Value = (datetime.date(first_year, first_month, 1), "month")
+        yield _Candidate(*match.span("first"), 1, first)
+        yield _Candidate(*match.span("span"), 1, (datetime.date(year, last_month, 1), "month"))
+
+    def _month_alone(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        if not self._months_readable(match, text, "mon"):
+            return
+        if published is None:
+            yield _Candidate(*match.span("span"), 3, None)
+            return
+        month = self._month_number(match.group("mon"))
+        value = _month_without_year(month, published, self._direction(match))
+        yield _Candidate(*match.span("span"), 3, (value, "month"))
+
+    def _weekday_day(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
         value = None
-    yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=bool(year))
+        if published is not None:
+            weekday = self.weekdays[match.group("wd")]
+            value = _weekday_and_day(weekday, self._day_number(match.group("day")), published)
+        yield _Candidate(*match.span("span"), 3, _as_day(value))
+
+    def _weekday(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        if self._is_name(match, text, "wd"):
+            return
+        value = None
+        if published is not None:
+            weekday = self.weekdays[match.group("wd")]
+            value = _weekday_near(weekday, published, self._direction(match))
+        yield _Candidate(*match.span("span"), 4, _as_day(value))
+
+    def _years(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        """Every year of "en 2012", "entre 2014 et 2017", "2012, 2013 et 2014", "(2020-2022)"."""
+        for found in re.finditer(r"\d{4}", match.group("span")):
+            start = match.start("span") + found.start()
+            value = datetime.date(int(found.group()), 1, 1)
+            yield _Candidate(start, start + 4, 2, (value, "year"))
+
+    def _year_range(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        first, last = int(match.group("y1")), int(match.group("y2"))
+        if first < last <= first + 50:
+            yield from self._years(match, text, published)
+
+    def _relative_day(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        offset = self.relative_days[_spaces(match.group("span"))]
+        value = None
+        if published is not None and offset is not None:
+            value = published + datetime.timedelta(days=offset)
+        yield _Candidate(*match.span("span"), 2, _as_day(value))
+
+    def _relative_period(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        phrase = _spaces(match.group("span"))
+        value: _Value = None
+        if phrase in self.relative_years:
+            offset = self.relative_years[phrase]
+            if published is not None and offset is not None:
+                value = (datetime.date(published.year + offset, 1, 1), "year")
+        elif phrase in self.relative_months:
+            offset = self.relative_months[phrase]
+            if published is not None and offset is not None:
+                year, month = _month_shift(published.year, published.month, offset)
+                value = (datetime.date(year, month, 1), "month")
+        else:
+            offset = self.relative_weeks[phrase]
+            if published is not None and offset is not None:
+                value = _week_as_month(published, offset)
+        yield _Candidate(*match.span("span"), 2, value)
+
+    def _ago(
+        self, match: re.Match[str], text: str, published: datetime.date | None
+    ) -> Iterator[_Candidate]:
+        count = self.ago_counts.get(_spaces(match.group("count")))
+        if count is None:
+            count = parse_count(match.group("count"))
+        unit = self.ago_units[match.group("unit")]
+        value: _Value = None
+        if published is not None and count is not None and 0 < count <= 200:
+            if unit == "day" and count <= 366:
+                value = (published - datetime.timedelta(days=count), "day")
+            elif unit == "week":
+                value = _week_as_month(published, -count)
+            elif unit == "month":
+                year, month = _month_shift(published.year, published.month, -count)
+                value = (datetime.date(year, month, 1), "month")
+            elif unit == "year":
+                value = (datetime.date(published.year - count, 1, 1), "year")
+        yield _Candidate(*match.span("span"), 2, value)
+
+    # --- reading a text -----------------------------------------------------------------
+
+    def find_dates(self, text: str, published: datetime.date | None) -> list[DateMention]:
+        """Every date expression in ``text``, resolved against ``published``."""
+        mentions = []
+        for candidate in _select(self._candidates(text, published)):
+            if candidate.value is None:
+                continue
+            value, precision = candidate.value
+            resolved = ResolvedDate(value, precision, text[candidate.start : candidate.end])
+            mentions.append(DateMention(candidate.start, candidate.end, resolved))
+        return mentions
+
+    def detect_publication_date(self, text: str) -> datetime.date | None:
+        """A full date stated in the first lines (dateline, byline), else None."""
+        best: tuple[int, int, datetime.date] | None = None  # (-score, order, date)
+        order = 0
+        for line in _first_lines(text):
+            lower = lower_keep_offsets(line)
+            for candidate in _select(self._candidates(line, None)):
+                if not candidate.explicit or candidate.value is None:
+                    continue
+                score = self._dateline_score(lower, candidate.start, candidate.end)
+                order += 1
+                if score and (best is None or (-score, order) < best[:2]):
+                    best = (-score, order, candidate.value[0])
+        return best[2] if best else None
+
+    def _candidates(self, text: str, published: datetime.date | None) -> list[_Candidate]:
+        lower = lower_keep_offsets(text)
+        found: list[_Candidate] = []
+        for pattern, resolve in self._patterns:
+            for match in pattern.finditer(lower):
+                try:
+                    found.extend(resolve(match, text, published))
+                except (ValueError, OverflowError, KeyError):
+                    continue  # an impossible date (31 février, a date past year 9999): no date
+        return found
+
+    def _dateline_score(self, line: str, start: int, end: int) -> int:
+        """3: after a publication word; 2: a dateline; 1: after an update word; 0: not one."""
+        before = line[:start]
+        publication = [m.end() for m in self._publication_re.finditer(before)]
+        update = [m.end() for m in self._update_re.finditer(before)]
+        if publication or update:
+            return 3 if max(publication, default=-1) > max(update, default=-1) else 1
+        if len(before) > _MAX_DATELINE_PREFIX or not self._dateline_before_re.search(before):
+            return 0
+        if len(line.strip()) <= _SHORT_LINE or self._dateline_after_re.match(line, end):
+            return 2
+        return 0
 
 
-def _day_range(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    """ "les 3 et 4 mars", "du 28 février au 3 mars 2021": the first day borrows month and year."""
-    last_month = _month_number(match.group("mon"))
-    first_month = _month_number(match.group("mon1")) if match.group("mon1") else last_month
-    last_day = _day_number(match.group("day"))
-    first_day = _day_number(match.group("day1"))
-    year = match.group("year")
-    if year:
-        last = _safe_date(int(year), last_month, last_day)
-    elif published is not None:
-        last = _day_without_year(last_month, last_day, published, marker=match.group("rel"))
-    else:
-        last = None
-    first = None
-    if last is not None:
-        first_year = last.year - 1 if first_month > last_month else last.year
-        first = _safe_date(first_year, first_month, first_day)
-    explicit = bool(year)
-    yield _Candidate(*match.span("first"), 0, _as_day(first), explicit)
-    yield _Candidate(*match.span("span"), 0, _as_day(last), explicit)
-
-
-def _numeric_day(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    year_text = match.group("year")
-    year = int(year_text) if len(year_text) == 4 else _two_digit_year(int(year_text), published)
-    if not 1900 <= year <= 2100:
-        return
-    value = _safe_date(year, int(match.group("mon")), int(match.group("day")))
-    yield _Candidate(*match.span("span"), 1, _as_day(value), explicit=True)
-
-
-def _month_year(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    month = _month_number(match.group("mon"))
-    value = datetime.date(int(match.group("year")), month, 1)
-    yield _Candidate(*match.span("span"), 2, (value, "month"))
-
-
-def _numeric_month(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    value = datetime.date(int(match.group("year")), int(match.group("mon")), 1)
-    yield _Candidate(*match.span("span"), 2, (value, "month"))
-
-
-def _month_range(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    """ "de janvier à mars 2021": the first month borrows the year."""
-    first_month = _month_number(match.group("mon1"))
-    last_month = _month_number(match.group("mon"))
-    year = int(match.group("year"))
-    first_year = year - 1 if first_month > last_month else year
-    yield _Candidate(*match.span("first"), 1, (datetime.date(first_year, first_month, 1), "month"))
-    yield _Candidate(*match.span("span"), 1, (datetime.date(year, last_month, 1), "month"))
-
-
-def _month_alone(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    if published is None:
-        yield _Candidate(*match.span("span"), 3, None)
-        return
-    value = _month_without_year(_month_number(match.group("mon")), published, match.group("rel"))
-    yield _Candidate(*match.span("span"), 3, (value, "month"))
-
-
-def _weekday_day(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    value = None
-    if published is not None:
-        weekday = _WEEKDAYS[match.group("wd")]
-        value = _weekday_and_day(weekday, _day_number(match.group("day")), published)
-    yield _Candidate(*match.span("span"), 3, _as_day(value))
-
-
-def _weekday(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    value = None
-    if published is not None:
-        value = _weekday_near(_WEEKDAYS[match.group("wd")], published, match.group("rel"))
-    yield _Candidate(*match.span("span"), 4, _as_day(value))
-
-
-def _years(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    """Every year of "en 2012", "entre 2014 et 2017", "2012, 2013 et 2014", "(2020-2022)"."""
-    for year in re.finditer(r"\d{4}", match.group("span")):
-        start = match.start("span") + year.start()
-        value = datetime.date(int(year.group()), 1, 1)
-        yield _Candidate(start, start + 4, 2, (value, "year"))
-
-
-def _year_range(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    first, last = int(match.group("y1")), int(match.group("y2"))
-    if first < last <= first + 50:
-        yield from _years(match, published)
-
-
-def _relative_day(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    offset = _RELATIVE_DAY_KEYS[re.sub(r"\s+", " ", match.group("span"))]
-    value = published + datetime.timedelta(days=offset) if published else None
-    yield _Candidate(*match.span("span"), 2, _as_day(value))
-
-
-def _relative_period(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    phrase = re.sub(r"\s+", " ", match.group("span"))
-    value: tuple[datetime.date, DatePrecision] | None = None
-    if published is None:
-        pass
-    elif phrase in _RELATIVE_YEARS:
-        value = (datetime.date(published.year + _RELATIVE_YEARS[phrase], 1, 1), "year")
-    elif phrase in _RELATIVE_MONTHS:
-        year, month = _month_shift(published.year, published.month, _RELATIVE_MONTHS[phrase])
-        value = (datetime.date(year, month, 1), "month")
-    else:
-        monday = published - datetime.timedelta(days=published.weekday())
-        monday += datetime.timedelta(weeks=_RELATIVE_WEEKS[phrase])
-        sunday = monday + datetime.timedelta(days=6)
-        if (monday.year, monday.month) == (sunday.year, sunday.month):
-            value = (monday.replace(day=1), "month")
-    yield _Candidate(*match.span("span"), 2, value)
-
-
-def _ago(match: re.Match[str], published: datetime.date | None) -> Iterator[_Candidate]:
-    count = parse_count(match.group("count"))
-    unit = _AGO_UNITS[match.group("unit")]
-    value: tuple[datetime.date, DatePrecision] | None = None
-    if published is not None and count is not None and 0 < count <= 200:
-        if unit == "day" and count <= 366:
-            value = (published - datetime.timedelta(days=count), "day")
-        elif unit == "month":
-            year, month = _month_shift(published.year, published.month, -count)
-            value = (datetime.date(year, month, 1), "month")
-        elif unit == "year":
-            value = (datetime.date(published.year - count, 1, 1), "year")
-    yield _Candidate(*match.span("span"), 2, value)
-
-
-_RELATIVE_DAY_KEYS = {re.sub(r"\s+", " ", k): v for k, v in _RELATIVE_DAYS.items()}
-_RELATIVE_PERIODS = [*_RELATIVE_YEARS, *_RELATIVE_MONTHS, *_RELATIVE_WEEKS]
-_AGO = re.escape(_DATA["ago_prefix"]).replace(r"\ ", r"\s+")
-_YEAR_LIST = rf"{_YEAR}(?:(?:\s*,\s*{_YEAR})*\s*{_SEP}\s*{_YEAR})?{_NOT_UNIT}"
-
-_PATTERNS: list[tuple[re.Pattern[str], _Resolver]] = [
-    (
-        re.compile(
-            rf"(?P<first>(?P<day1>{_DAY})(?:\s+(?P<mon1>{_MONTH}))?)\s*{_SEP}\s*(?:le\s+)?"
-            rf"(?P<span>(?P<day>{_DAY})\s+(?P<mon>{_MONTH})(?:\s+(?P<year>{_YEAR}))?"
-            rf"(?:\s+(?P<rel>{_REL}))?)"
-        ),
-        _day_range,
-    ),
-    (
-        re.compile(
-            rf"(?<!\w)(?P<span>(?:(?P<wd>{_WEEKDAY})\s+)?(?P<day>{_DAY})\s+(?P<mon>{_MONTH})"
-            rf"(?:\s+(?P<year>{_YEAR}))?(?:\s+(?P<rel>{_REL}))?)"
-        ),
-        _full_or_partial_day,
-    ),
-    (
-        re.compile(
-            r"(?<![\w-])(?P<span>(?P<year>(?:19|20)\d\d|2100)-(?P<mon>0[1-9]|1[0-2])"
-            r"-(?P<day>0[1-9]|[12]\d|3[01]))(?!\d)"
-        ),
-        _numeric_day,
-    ),
-    (
-        re.compile(
-            r"(?<![\w/.,-])(?P<span>(?P<day>0?[1-9]|[12]\d|3[01])(?P<sep>[/.-])"
-            r"(?P<mon>0?[1-9]|1[0-2])(?P=sep)(?P<year>\d{4}|\d{2}))(?![\w/]|[.,-]\d)"
-        ),
-        _numeric_day,
-    ),
-    (
-        re.compile(
-            rf"(?P<first>(?P<mon1>{_MONTH}))\s+{_SEP}\s+"
-            rf"(?P<span>(?P<mon>{_MONTH})\s+(?P<year>{_YEAR}))"
-        ),
-        _month_range,
-    ),
-    (re.compile(rf"(?P<span>(?P<mon>{_MONTH})\s+(?P<year>{_YEAR}))"), _month_year),
-    (
-        re.compile(
-            r"(?<![\w/.,-])(?P<span>(?P<mon>0[1-9]|1[0-2])/(?P<year>(?:19|20)\d\d))(?![\w/]|[.,]\d)"
-        ),
-        _numeric_month,
-    ),
-    (
-        re.compile(rf"{_MONTH_CONTEXT}(?P<span>(?P<mon>{_MONTH})(?:\s+(?P<rel>{_REL}))?)"),
-        _month_alone,
-    ),
-    (re.compile(rf"(?<!\w)(?P<span>(?P<mon>{_MONTH})\s+(?P<rel>{_REL}))"), _month_alone),
-    (
-        re.compile(
-            rf"(?<!\w)(?P<span>(?P<wd>{_WEEKDAY})\s+(?P<day>{_DAY}))(?!\s*(?:{_MONTH}|[\d/.-]))"
-        ),
-        _weekday_day,
-    ),
-    (re.compile(rf"(?<!\w)(?P<span>(?P<wd>{_WEEKDAY})(?:\s+(?P<rel>{_REL}))?)"), _weekday),
-    (re.compile(rf"{_YEAR_CONTEXT}(?P<span>{_YEAR_LIST})"), _years),
-    (
-        re.compile(
-            rf"(?<!\w)(?:de|du|d')\s*(?P<span>(?P<y1>{_YEAR})\s+(?:à|a|au)\s+(?P<y2>{_YEAR}))"
-        ),
-        _year_range,
-    ),
-    (re.compile(rf"(?P<span>(?P<y1>{_YEAR})\s*[-–—/]\s*(?P<y2>{_YEAR}))"), _year_range),
-    (
-        re.compile(rf"(?<![\w-])(?P<span>{_alternation(_RELATIVE_DAY_KEYS)})(?![\w'-])"),
-        _relative_day,
-    ),
-    (
-        re.compile(rf"(?<![\w'-])(?P<span>{_alternation(_RELATIVE_PERIODS)})(?![\w'-])"),
-        _relative_period,
-    ),
-    (
-        re.compile(
-            rf"(?<!\w)(?P<span>{_AGO}\s+(?P<count>{NUMBER_PATTERN})\s+"
-            rf"(?P<unit>{_alternation(_AGO_UNITS)}))(?!\w)"
-        ),
-        _ago,
-    ),
-]
+@cache
+def date_grammar(language: str = DEFAULT_LANGUAGE) -> DateGrammar:
+    """The date grammar of ``language``, built once from ``veille/lang/<language>/dates.yaml``."""
+    return DateGrammar(language_yaml(language, "dates.yaml"))
 
 
 # --- public API -------------------------------------------------------------------------
 
 
-def find_dates(text: str, published: datetime.date | None) -> list[DateMention]:
+def find_dates(
+    text: str, published: datetime.date | None, language: str = DEFAULT_LANGUAGE
+) -> list[DateMention]:
     """Every date expression in ``text``, resolved against ``published``; offsets into ``text``."""
-    mentions = []
-    for candidate in _select(_candidates(lower_keep_offsets(text), published)):
-        if candidate.value is None:
-            continue
-        value, precision = candidate.value
-        resolved = ResolvedDate(value, precision, text[candidate.start : candidate.end])
-        mentions.append(DateMention(candidate.start, candidate.end, resolved))
-    return mentions
+    return date_grammar(language).find_dates(text, published)
 
 
-def resolve_date(expression: str, published: datetime.date | None) -> ResolvedDate | None:
+def resolve_date(
+    expression: str, published: datetime.date | None, language: str = DEFAULT_LANGUAGE
+) -> ResolvedDate | None:
     """The date of one expression ("hier", "le 17 février"), None when it cannot be resolved."""
-    found = find_dates(expression, published)
+    found = find_dates(expression, published, language)
     return found[0].date if found else None
 
 
-def detect_publication_date(text: str) -> datetime.date | None:
+def detect_publication_date(text: str, language: str = DEFAULT_LANGUAGE) -> datetime.date | None:
     """A full date (day, month, year) stated in the first lines (dateline, byline), else None.
 
     A date counts when a publication word precedes it on its line ("Publié le 21/07/2014"), or
@@ -458,32 +732,10 @@ def detect_publication_date(text: str) -> datetime.date | None:
     ("mis à jour le") is used only when no other qualifies; a title such as "Attentats du 16 mai
     2003" does not qualify.
     """
-    best: tuple[int, int, datetime.date] | None = None  # (-score, order, date)
-    order = 0
-    for line in _first_lines(text):
-        lower = lower_keep_offsets(line)
-        for candidate in _select(_candidates(lower, None)):
-            if not candidate.explicit or candidate.value is None:
-                continue
-            score = _dateline_score(lower, candidate.start, candidate.end)
-            order += 1
-            if score and (best is None or (-score, order) < best[:2]):
-                best = (-score, order, candidate.value[0])
-    return best[2] if best else None
+    return date_grammar(language).detect_publication_date(text)
 
 
 # --- internals --------------------------------------------------------------------------
-
-
-def _candidates(lower: str, published: datetime.date | None) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for pattern, resolve in _PATTERNS:
-        for match in pattern.finditer(lower):
-            try:
-                found.extend(resolve(match, published))
-            except (ValueError, OverflowError, KeyError):
-                continue  # an impossible date (31 février, a date past year 9999): no date
-    return found
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -509,25 +761,3 @@ def _first_lines(text: str) -> Iterator[str]:
             count += 1
             if count == _FIRST_LINES:
                 return
-
-
-_PUBLICATION_RE = re.compile(rf"(?<!\w)(?:{_alternation(_DATA['publication_markers'])})(?!\w)")
-_UPDATE_RE = re.compile(rf"(?<!\w)(?:{_alternation(_DATA['update_markers'])})(?!\w)")
-_DATELINE_BEFORE_RE = re.compile(r"(?:^|[-–—|,:•·/(]|(?<!\w)le)\s*$")
-# After a dateline's date: nothing, a separator, or a time then nothing or a separator.
-_DATELINE_AFTER_RE = re.compile(r"(?:\s*(?:à\s*)?\d{1,2}\s*[h:]\s*\d{0,2})?\s*(?:$|[-–—|(:•·])")
-_SHORT_LINE = 80
-
-
-def _dateline_score(line: str, start: int, end: int) -> int:
-    """3: after a publication word; 2: a dateline; 1: after an update word; 0: not a dateline."""
-    before = line[:start]
-    publication = [m.end() for m in _PUBLICATION_RE.finditer(before)]
-    update = [m.end() for m in _UPDATE_RE.finditer(before)]
-    if publication or update:
-        return 3 if max(publication, default=-1) > max(update, default=-1) else 1
-    if len(before) > _MAX_DATELINE_PREFIX or not _DATELINE_BEFORE_RE.search(before):
-        return 0
-    if len(line.strip()) <= _SHORT_LINE or _DATELINE_AFTER_RE.match(line, end):
-        return 2
-    return 0

@@ -30,9 +30,9 @@ from datetime import date
 from typing import Any, Protocol
 
 from veille.clean import Cleaner
+from veille.coding import ErrorHandler, Pipeline, installed_languages
 from veille.ingest import IngestError, iter_input_files, read_documents
 from veille.model import ActorMention, CleanDocument, Document, DocumentResult, Event
-from veille.pipeline import ErrorHandler, Pipeline
 from veille.store import check_confidence, confident_enough
 
 #: Documents sent to a worker at once: large enough that sending costs little next to coding.
@@ -141,7 +141,9 @@ class ProcessPoolEngine:
         on_error: ErrorHandler = _ignore,
     ) -> Iterator[DocumentResult]:
         """Results in input order; ``on_error`` is called where the single-process run would."""
-        batches = self._batches(read_documents(paths, published), Cleaner())
+        batches = self._batches(
+            read_documents(paths, published), Cleaner(coded=installed_languages())
+        )
         first = next(batches, None)
         if first is None:
             return
@@ -246,7 +248,7 @@ class _RayCoder:
                 "inputs must be at the same path on every node (a shared file system)"
             ) from None
         self.pipeline = Pipeline()
-        self.cleaner = Cleaner()
+        self.cleaner = Cleaner(coded=self.pipeline.languages)
         self.cleaner.duplicates = _NoNearDuplicates()  # type: ignore[assignment]
         self.published = published
 

@@ -21,7 +21,9 @@ from spacy.tokens import Doc, Span, Token
 
 from veille.confidence import confidence
 from veille.consolidate import consolidate, derived_signals, is_armed_group
-from veille.lexicon import fold, load_yaml
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
+from veille.lexicon import fold
+from veille.lexicons import Grammar, Modality, Trigger, TriggerLexicon, blank_tokenizer
 from veille.model import (
     Actor,
     ActorMention,
@@ -33,11 +35,32 @@ from veille.model import (
     Signals,
 )
 from veille.placing import earlier_date, event_place, situate
+from veille.syntax import (
+    POSSESSIVE_DEPS,
+    SUBJECT_DEPS,
+    case_of,
+    circumstance_head,
+    clause_companions,
+    displaced_subject,
+    find_subject_holder,
+    governors_of,
+    is_agent,
+    is_companion,
+    is_topic,
+    locative_place,
+    mentions_by_token,
+    mentions_in,
+    nearest_other,
+    passive_expectation,
+    place_of,
+    possessor,
+    prefer_required_objects,
+    pseudo_mentions,
+    reflexive_ok,
+    tokens_inside,
+    without_nested_places,
+)
 
-#: Relations of a noun that is an argument or a modifier noun (their first part).
-ARGUMENT_DEPS = frozenset({"nsubj", "obj", "iobj", "obl", "nmod", "appos", "conj", "ROOT"})
-#: Clauses inside an argument that are predicates of their own ("un suspect recherché pour ...").
-EMBEDDED_CLAUSES = frozenset({"acl", "acl:relcl", "advcl", "conj", "ccomp", "parataxis"})
 #: Types that need two distinct parties: verbal and material cooperation, verbal conflict.
 TWO_PARTY_TYPES = frozenset(
     {
@@ -75,168 +98,15 @@ PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 ANNOUNCEABLE_TYPES = frozenset(
     {"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE", "SANCTION"}
 )
-SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass"})
-OBJECT_DEPS = frozenset({"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "appos", "ccomp"})
-#: Dependencies through which a trigger inherits its governor's subject.
-CLIMB_DEPS = frozenset(
-    {"xcomp", "conj", "advcl", "acl", "ccomp", "obj", "obl", "obl:arg", "obl:mod", "nmod"}
+OBJECT_DEPS = frozenset(
+    {"obj", "iobj", "obl", "obl:arg", "obl:mod", "nmod", "nmod:poss", "appos", "ccomp"}
 )
-PLACE_CASES = frozenset({"à", "au", "aux", "en", "dans", "vers"})
-TO_CASES = frozenset({"à", "au", "aux"})
-COMPANION_WORDS = frozenset({"avec", "côtés", "cotes", "conjointement", "entre"})
-#: Heads of complex prepositions of circumstance: what follows is the setting, not a party.
-CIRCUMSTANCE_HEADS = frozenset(
-    {"marge", "occasion", "cours", "issue", "lendemain", "veille", "sujet", "propos", "nom"}
-)
-#: A clause inside an argument that says whom its noun belongs to ("deux hommes soupçonnés
-#: d'appartenir au JNIM", "des individus liés à l'EIGS"): the group is part of the argument.
-MEMBERSHIP_VERBS = frozenset({"appartenir", "lier", "affilier", "rattacher", "appartenance"})
-#: Inside a subject, "le représentant du Maroc auprès de l'ONU": the ONU is not a co-subject.
-SUBJECT_BLOCKING_CASES = frozenset({"auprès", "contre", "envers", "pour"})
-#: Nested deeper in a subject or a passive agent, a place is where the actor is, not a
-#: co-actor ("les efforts de l'Algérie en faveur de la paix au Mali", "son représentant à
-#: l'ONU"); the subject's own head is not concerned.
-NESTED_SUBJECT_BLOCKING = SUBJECT_BLOCKING_CASES | frozenset({"à", "au", "aux", "en", "dans"})
-OF_CASES = frozenset({"de", "du", "des", "d'", "d’"})
-#: "un accord de coopération", "un mémorandum sur la coopération": the noun describes the head.
-DESCRIBING_CASES = OF_CASES | {"sur"}
-POSSESSIVES = {"son": 1, "sa": 1, "ses": 1, "leur": 2, "leurs": 2}
-#: Verbs that, in the conditional or passive, say what is expected to come ("devrait être
-#: remis", "est appelé à doter").
-EXPECTATION_VERBS = frozenset({"devoir", "appeler"})
 #: "leur capture", "sa libération", "son expulsion": the possessor is the person arrested,
 #: freed or expelled, not a state acting.
 PATIENT_POSSESSOR_MODES = frozenset({"arrest", "release", "expel", "deport", "abduct"})
-#: Clitic object pronouns of a second coordinated verb ("et lui a exprimé", "et l'a félicité").
-CLITIC_OBJECTS = frozenset({"lui", "leur", "l'", "l’", "le", "la", "les"})
-MAX_CLIMB = 3
 #: Events starting in the first characters of an article are in its headline or lede.
 LEDE_CHARS = 400
 HISTORICAL_YEARS = 1
-
-
-@dataclass(frozen=True, slots=True)
-class Trigger:
-    event: str
-    mode: tuple[str, ...] = ()
-    subject: str = "actor"
-    object: str = "recipient"
-    of: str = "actor"
-    place: str = "none"
-    reciprocal: bool = False
-    reflexive: bool = False
-    requires_object: frozenset[str] = frozenset()
-    excludes_object: frozenset[str] = frozenset()
-    contexts: tuple[str, ...] = ()
-    with_: str = "recipient"
-
-
-@dataclass(slots=True)
-class TriggerLexicon:
-    verbs: dict[str, list[Trigger]] = field(default_factory=dict)
-    nouns: dict[str, list[Trigger]] = field(default_factory=dict)
-    phrases: dict[str, list[Trigger]] = field(default_factory=dict)
-    #: The written forms of each phrase key (keys are folded, text keeps its accents): the
-    #: lowercase phrase as written in the lexicon and its folded form.
-    phrase_forms: dict[str, set[str]] = field(default_factory=dict)
-    forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
-
-    @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> TriggerLexicon:
-        lexicon = cls()
-        for entry in load_yaml("triggers.yaml")["triggers"]:
-            trigger = Trigger(
-                event=entry["event"],
-                mode=tuple(entry.get("mode") or ()),
-                subject=entry.get("subject", "actor"),
-                object=entry.get("object", "recipient"),
-                of=entry.get("of", "actor"),
-                place=entry.get("place", "none"),
-                reciprocal=bool(entry.get("reciprocal", False)),
-                reflexive=bool(entry.get("reflexive", False)),
-                requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
-                excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
-                contexts=tuple(entry.get("contexts") or ()),
-                with_=entry.get("with", entry.get("object", "recipient")),
-            )
-            for verb in entry.get("verbs") or ():
-                lexicon.verbs.setdefault(fold(verb), []).append(trigger)
-            for form in entry.get("forms") or ():
-                lexicon.forms.setdefault(fold(form), []).append(trigger)
-            for noun in entry.get("nouns") or ():
-                if " " in noun or "'" in noun:
-                    lexicon.phrases.setdefault(fold(noun), []).append(trigger)
-                    lexicon.phrase_forms.setdefault(fold(noun), set()).update(
-                        {noun.lower().replace("’", "'"), fold(noun)}
-                    )
-                else:
-                    lexicon.nouns.setdefault(fold(noun), []).append(trigger)
-        return lexicon
-
-
-#: Word lists of modality.yaml matched on folded lemmas or forms.
-FOLDED_MODALITY_LISTS = (
-    "affiliation_words",
-    "group_nouns",
-    "casualty_verbs",
-    "undergoing_verbs",
-    "non_agent_subjects",
-    "membership_cues",
-    "control_verbs",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Modality:
-    negation: frozenset[str]
-    future_governors: frozenset[str]
-    hypothetical_governors: frozenset[str]
-    conditional_marks: frozenset[str]
-    purpose_marks: frozenset[str]
-    denial_governors: frozenset[str]
-    historical_cues: tuple[str, ...]
-    support_verbs: frozenset[str]
-    circumstance_cases: frozenset[str]
-    receiving_verbs: frozenset[str]
-    against_cases: frozenset[str]
-    descriptor_heads: frozenset[str]
-    beneficiary_words: frozenset[str]
-    planned_predicates: frozenset[str]
-    reporting_verbs: frozenset[str] = frozenset()
-    affiliation_words: frozenset[str] = frozenset()
-    group_nouns: frozenset[str] = frozenset()
-    casualty_verbs: frozenset[str] = frozenset()
-    undergoing_verbs: frozenset[str] = frozenset()
-    non_agent_subjects: frozenset[str] = frozenset()
-    membership_cues: frozenset[str] = frozenset()
-    control_verbs: frozenset[str] = frozenset()
-
-    @classmethod
-    @lru_cache(maxsize=1)
-    def load(cls) -> Modality:
-        data = load_yaml("modality.yaml")
-        return cls(
-            negation=frozenset(data["negation"]),
-            future_governors=frozenset(data["future_governors"]),
-            hypothetical_governors=frozenset(data["hypothetical_governors"]),
-            conditional_marks=frozenset(data["conditional_marks"]),
-            purpose_marks=frozenset(data["purpose_marks"]),
-            denial_governors=frozenset(data["denial_governors"]),
-            historical_cues=tuple(fold(c) for c in data["historical_cues"]),
-            support_verbs=frozenset(data["support_verbs"]),
-            circumstance_cases=frozenset(data["circumstance_cases"]),
-            receiving_verbs=frozenset(data["receiving_verbs"]),
-            against_cases=frozenset(data["against_cases"]),
-            descriptor_heads=frozenset(data["descriptor_heads"]),
-            beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
-            planned_predicates=frozenset(data["planned_predicates"]),
-            reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
-            **{
-                name: frozenset(fold(w) for w in data.get(name) or ())
-                for name in FOLDED_MODALITY_LISTS
-            },
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,11 +132,13 @@ class Arguments:
 class EventCoder:
     """Codes the events of one document at a time. Build once per process."""
 
-    def __init__(self) -> None:
-        self.lexicon = TriggerLexicon.load()
-        self.modality = Modality.load()
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language
+        self.lexicon = TriggerLexicon.load(language)
+        self.modality = Modality.load(language)
         self.contexts = {
-            ctx: tuple(fold(c) for c in cues) for ctx, cues in load_yaml("contexts.yaml").items()
+            ctx: tuple(fold(c) for c in cues)
+            for ctx, cues in language_yaml(language, "contexts.yaml").items()
         }
         self._phrase_matchers: dict[int, PhraseMatcher] = {}
 
@@ -289,9 +161,9 @@ class EventCoder:
                 if paragraph.paragraph.start <= m.start < paragraph.paragraph.end
             ]
             local = self._without_affiliations(paragraph, local)
-            by_token = _mentions_by_token(paragraph, local)
+            by_token = mentions_by_token(paragraph, local)
             # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
-            inside_names = _tokens_inside(paragraph, local)
+            inside_names = tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
             for sentence in paragraph.doc.sents:
                 if not sentence[0].dep:
@@ -405,8 +277,8 @@ class EventCoder:
             else:
                 candidates = []
             candidates = candidates or self.lexicon.forms.get(fold(token.text), [])
-            candidates = [t for t in candidates if _reflexive_ok(token, t)]
-            candidates = _prefer_required_objects(token, candidates)
+            candidates = [t for t in candidates if reflexive_ok(token, t)]
+            candidates = prefer_required_objects(token, candidates)
             matches.extend(
                 TriggerMatch(token, sentence.doc[token.i : token.i + 1], t) for t in candidates
             )
@@ -416,9 +288,7 @@ class EventCoder:
         vocab_id = id(doc.vocab)
         if vocab_id not in self._phrase_matchers:
             matcher = PhraseMatcher(doc.vocab, attr="LOWER")
-            from spacy.lang.fr import French
-
-            tokenizer = French().tokenizer
+            tokenizer = blank_tokenizer(self.language)
             for phrase, forms in self.lexicon.phrase_forms.items():
                 matcher.add(phrase, [tokenizer(form) for form in sorted(forms)])
             self._phrase_matchers[vocab_id] = matcher
@@ -439,10 +309,10 @@ class EventCoder:
         token, trigger = match.token, match.trigger
         if self._describes_a_noun(token) or self._content_of_other_event(token, trigger):
             return None
-        governors = _governors(token)
+        governors = governors_of(token)
         if self._negated(token, governors):
             return None
-        if _passive_expectation(token):
+        if passive_expectation(token):
             return None  # "X est appelé à doter Y": no one asks, X is to do it
         # "six vedettes devraient être remises", "est appelée à doter les FAR": cooperation
         # expected to come is a commitment (AGREE), not a mere hypothesis.
@@ -479,7 +349,7 @@ class EventCoder:
             # (not for a noun that is the topic of another trigger: "a demandé l'aide de X";
             # never the speaker of reported speech).
             speakers = self._speakers(token, by_token)
-            nearest = _nearest_other(token, by_token, identities | speakers, before=not actors)
+            nearest = nearest_other(token, by_token, identities | speakers, before=not actors)
             if nearest is not None:
                 (recipients if actors else actors).append(nearest.actor)
                 identities.add(nearest.actor.identity)
@@ -491,10 +361,12 @@ class EventCoder:
         sentence = token.sent
         start, end = paragraph.offset(sentence.start_char), paragraph.offset(sentence.end_char)
         text = sentence.text
-        event_date = _closest_date(text, sentence.start_char, token.idx, published)
+        event_date = _closest_date(text, sentence.start_char, token.idx, published, self.language)
         historical = self._historical(text, event_date, published)
         if event_date is None and not historical:
-            event_date = earlier_date(paragraph.doc.text, sentence.start_char, published)
+            event_date = earlier_date(
+                paragraph.doc.text, sentence.start_char, published, self.language
+            )
         return Event(
             doc_path="",
             doc_id="",
@@ -518,7 +390,7 @@ class EventCoder:
                 historical,
                 event_type,
             ),
-            size=_size(text),
+            size=_size(text, self.language),
             signals=Signals(
                 event=event_type,
                 from_syntax=args.from_syntax,
@@ -569,7 +441,7 @@ class EventCoder:
             if (
                 child != token
                 and child.dep_ in ("obl:arg", "iobj", "obl")
-                and _case_of(child) in TO_CASES
+                and case_of(child) in Grammar.of(child).to_cases
             ):
                 return child
         return None
@@ -597,16 +469,18 @@ class EventCoder:
             for c in token.children
         ):
             return True  # "en matière de formation", "dans le domaine de la coopération"
+        if token.dep_ == "compound":  # "a cooperation agreement"
+            return token.head.lemma_.lower() in self.modality.descriptor_heads
         return (
             token.dep_ == "nmod"
-            and _case_of(token) in DESCRIBING_CASES
+            and case_of(token) in Grammar.of(token).describing_cases
             and token.head.lemma_.lower() in self.modality.descriptor_heads
         )
 
     def _content_of_other_event(self, token: Token, trigger: Trigger) -> bool:
         """ "a menacé de rompre ses relations": the rupture is what is threatened."""
         head, dep = token.head, token.dep_
-        if head == token or dep in SUBJECT_DEPS or _passive_expectation(head):
+        if head == token or dep in SUBJECT_DEPS or passive_expectation(head):
             return False  # "X est appelé à former Y": no request, what X is to do
         if (
             dep == "acl"
@@ -618,7 +492,7 @@ class EventCoder:
         if (
             token.pos_ == "NOUN"
             and dep == "nmod"
-            and _case_of(token) in OF_CASES
+            and case_of(token) in Grammar.of(token).of_cases
             and head.pos_ == "NOUN"
             and any(t.event != trigger.event for t in self.lexicon.nouns.get(fold(head.lemma_), []))
         ):
@@ -629,8 +503,8 @@ class EventCoder:
             candidates = self.lexicon.nouns.get(fold(head.lemma_), [])
         else:
             return False
-        candidates = [t for t in candidates if _reflexive_ok(head, t)]
-        candidates = _prefer_required_objects(head, candidates)
+        candidates = [t for t in candidates if reflexive_ok(head, t)]
+        candidates = prefer_required_objects(head, candidates)
         return any(
             t.event != trigger.event and dep in CONTENT_DEPS.get(t.event, ()) for t in candidates
         )
@@ -652,10 +526,10 @@ class EventCoder:
                 continue
             for child in verb.children:
                 if child.dep_ in SUBJECT_DEPS:
-                    found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+                    found |= {m.actor.identity for m in mentions_in(child, by_token, set())}
         for child in clause.children:
-            if child.dep_.startswith("obl") and _case_of(child) == "selon":
-                found |= {m.actor.identity for m in _mentions_in(child, by_token, set())}
+            if child.dep_.startswith("obl") and case_of(child) in Grammar.of(child).source_cases:
+                found |= {m.actor.identity for m in mentions_in(child, by_token, set())}
         return found
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:
@@ -672,9 +546,15 @@ class EventCoder:
     def _hypothetical(self, token: Token, governors: Sequence[Token]) -> bool:
         for word in (token, *governors):
             if "Cnd" in word.morph.get("Mood") or any(
-                "Cnd" in c.morph.get("Mood") for c in word.children if c.dep_.startswith("aux")
+                "Cnd" in c.morph.get("Mood")
+                or (
+                    c.lemma_.lower() in self.modality.hypothetical_auxiliaries
+                    and "Past" not in c.morph.get("Tense")  # "pudo llevarse a cabo": it was
+                )
+                for c in word.children
+                if c.dep_.startswith("aux")
             ):
-                return True
+                return True  # "signerait", "could sign"
             if any(
                 c.dep_ == "mark" and c.lemma_.lower() in self.modality.conditional_marks
                 for c in word.children
@@ -701,8 +581,8 @@ class EventCoder:
         for word in (token, *governors):
             for verb in (word, *(c for c in word.children if c.dep_.startswith("aux"))):
                 conditional = "Cnd" in verb.morph.get("Mood")
-                if (conditional and fold(verb.lemma_) in EXPECTATION_VERBS) or (
-                    _passive_expectation(verb)
+                if (conditional and fold(verb.lemma_) in Grammar.of(verb).expectation_verbs) or (
+                    passive_expectation(verb)
                 ):
                     return True
         return False
@@ -722,6 +602,12 @@ class EventCoder:
             return True  # "la prochaine réunion", "la visite prévue"
         if any("Fut" in c.morph.get("Tense") for c in token.children if c.dep_.startswith("aux")):
             return True
+        if any(
+            c.dep_.startswith("aux") and c.lemma_.lower() in self.modality.future_auxiliaries
+            for word in (token, *governors[:1])
+            for c in word.children
+        ):
+            return True  # "will deploy", "va signer"
         if any(g.lemma_.lower() in self.modality.future_governors for g in governors):
             return True
         # "a réaffirmé l'engagement du Maroc à soutenir", "exprimé leur volonté de coopérer":
@@ -742,6 +628,7 @@ class EventCoder:
         main_states: Sequence[Actor],
     ) -> Arguments:
         token = match.token
+        grammar = Grammar.of(token)
         args = Arguments()
         # What a cooperation is directed against is not a partner in it.
         blocking = (
@@ -752,8 +639,8 @@ class EventCoder:
         nested_blocking = blocking | (
             self.modality.against_cases if match.trigger.event == "ACCUSE" else frozenset()
         )
-        subject_holder, args.passive = _subject_holder(token, self.modality.support_verbs)
-        if subject_holder is not None and _passive_expectation(subject_holder):
+        subject_holder, args.passive = find_subject_holder(token, self.modality.support_verbs)
+        if subject_holder is not None and passive_expectation(subject_holder):
             args.passive = False  # "X est appelé à former Y": X does it
         holder_passive = args.passive
         if (
@@ -775,22 +662,24 @@ class EventCoder:
                         # "le président, qui avait reçu X": the antecedent is the subject
                         child = subject_holder.head
                     args.subject.extend(
-                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                        mentions_in(child, by_token, excluded, grammar.nested_blocking_cases)
                     )
-                if _is_agent(child, holder_passive):
+                if is_agent(child, holder_passive):
                     args.agents.extend(
-                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                        mentions_in(child, by_token, excluded, grammar.nested_blocking_cases)
                     )
         controller = self._controller(token)
         if controller is not None:
             # "ont permis aux autorités tunisiennes d'arrêter": they arrest, not the subject
-            args.subject = _mentions_in(controller, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+            args.subject = mentions_in(
+                controller, by_token, excluded, grammar.nested_blocking_cases
+            )
             args.passive = False
         if subject_holder is not None and not args.subject:
-            displaced = _displaced_subject(subject_holder)
+            displaced = displaced_subject(subject_holder)
             if displaced is not None:
                 args.subject.extend(
-                    _mentions_in(displaced, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                    mentions_in(displaced, by_token, excluded, grammar.nested_blocking_cases)
                 )
         # A phrase's place may hang from any of its words ("a mis fin à sa présence dans la
         # région de Kidal").
@@ -799,7 +688,7 @@ class EventCoder:
                 continue
             for child in word.children:
                 if child.i not in excluded and child.dep_ in ("nmod", "obl", "obl:mod", "obl:arg"):
-                    args.places.extend(_locative_place(child, by_token, excluded))
+                    args.places.extend(locative_place(child, by_token, excluded))
         # A phrase's agent may hang from any of its words ("persona non grata par X").
         inner_agents = [
             c
@@ -821,9 +710,9 @@ class EventCoder:
                 for grandchild in child.children:
                     if grandchild.dep_ not in ("obj", "iobj", "obl", "obl:arg"):
                         continue
-                    found = _mentions_in(grandchild, by_token, excluded)
-                    place = _place_of(grandchild, found)
-                    if _case_of(grandchild) in PLACE_CASES and place is not None:
+                    found = mentions_in(grandchild, by_token, excluded)
+                    place = place_of(grandchild, found)
+                    if case_of(grandchild) in grammar.place_cases and place is not None:
                         args.places.append(place)
                     else:
                         args.objects.extend(found)
@@ -845,55 +734,58 @@ class EventCoder:
                 against = self.modality.against_cases
                 for grandchild in child.children:
                     if grandchild.dep_ == "obl:agent":
-                        args.agents.extend(_mentions_in(grandchild, by_token, excluded, against))
+                        args.agents.extend(mentions_in(grandchild, by_token, excluded, against))
                     # "l'attaque menée par le JNIM contre l'armée" (the parse may hang the
                     # target from the agent: "revendiquée par l'EIGS contre ses soldats")
                     for target in (grandchild, *grandchild.children):
-                        if _case_of(target) in against:
+                        if case_of(target) in against:
                             args.objects.extend(
-                                _mentions_in(target, by_token, excluded)
-                                or _possessor(target, main_states)
+                                mentions_in(target, by_token, excluded)
+                                or possessor(target, main_states)
                             )
                 continue
-            if _is_agent(child, holder_passive and subject_holder == token):
+            if is_agent(child, holder_passive and subject_holder == token):
                 if subject_holder != token:  # else already taken above
                     args.agents.extend(
-                        _mentions_in(child, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                        mentions_in(child, by_token, excluded, grammar.nested_blocking_cases)
                     )
                 continue
             if (
-                child.dep_ == "det"
-                and child.lower_ in POSSESSIVES
+                child.dep_ in POSSESSIVE_DEPS
+                and child.lower_ in Grammar.of(child).possessives
                 and not args.subject
                 and not PATIENT_POSSESSOR_MODES & set(match.trigger.mode)
             ):
-                count = POSSESSIVES[child.lower_]
-                args.subject.extend(_pseudo_mentions(main_states[:count], child))
+                count = Grammar.of(child).possessives[child.lower_]
+                args.subject.extend(pseudo_mentions(main_states[:count], child))
                 args.from_syntax = False
                 continue
             if child.dep_ == "amod":
-                args.subject.extend(_mentions_in(child, by_token, excluded))
+                args.subject.extend(mentions_in(child, by_token, excluded))
                 continue
             if child.dep_ not in OBJECT_DEPS:
                 continue
-            case = _case_of(child)
+            case = case_of(child)
             if case in self.modality.circumstance_cases:
                 continue
-            if case is not None and fold(child.lemma_) in CIRCUMSTANCE_HEADS:
+            if case is not None and circumstance_head(child):
                 continue  # "en marge du sommet de l'UA", "à l'occasion de la visite de X"
-            if token.pos_ == "VERB" and _is_topic(child, match.trigger.event, token):
+            if token.pos_ == "VERB" and is_topic(child, match.trigger.event, token):
                 continue  # "ont discuté de la réforme du Conseil de sécurité"
             if case in blocking:
                 continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
             for grandchild in child.children:
-                if grandchild.dep_ in ("nmod", "obl") and _case_of(grandchild) in PLACE_CASES:
-                    nested = _mentions_in(grandchild, by_token, excluded)
-                    if (place := _place_of(grandchild, nested)) is not None:
+                if (
+                    grandchild.dep_ in ("nmod", "obl")
+                    and case_of(grandchild) in grammar.place_cases
+                ):
+                    nested = mentions_in(grandchild, by_token, excluded)
+                    if (place := place_of(grandchild, nested)) is not None:
                         args.places.append(place)
                         excluded |= {t.i for t in grandchild.subtree}
-            found = _without_nested_places(
-                child, _mentions_in(child, by_token, excluded, nested_blocking), by_token
+            found = without_nested_places(
+                child, mentions_in(child, by_token, excluded, nested_blocking), by_token
             )
             if match.trigger.event == "COOPERATE":
                 # "a extradé vers le Maroc un membre de Daech": the group only says who the
@@ -907,12 +799,12 @@ class EventCoder:
             ):
                 args.objects.extend(found)  # "au profit du Niger", "en faveur de X"
                 continue
-            if _is_companion(child):
+            if is_companion(child):
                 args.companions.extend(found)
                 continue
             if child.dep_ == "obj" and not found and self._is_attack(child):
                 args.refers_to_attack = True
-            if case in PLACE_CASES and (place := _place_of(child, found)) is not None:
+            if case in grammar.place_cases and (place := place_of(child, found)) is not None:
                 if (
                     found
                     and match.trigger.place == "none"
@@ -922,7 +814,7 @@ class EventCoder:
                     continue
                 args.places.append(place)
                 continue
-            if token.pos_ != "VERB" and case in OF_CASES:
+            if token.pos_ != "VERB" and case in grammar.of_cases:
                 args.of.extend(found)
             else:
                 args.objects.extend(found)
@@ -931,23 +823,23 @@ class EventCoder:
         if token.pos_ != "VERB" and token.dep_ == "xcomp" and token.head == subject_holder:
             for sibling in token.head.children:
                 if sibling.dep_ == "obj":
-                    args.objects.extend(_mentions_in(sibling, by_token, excluded))
+                    args.objects.extend(mentions_in(sibling, by_token, excluded))
         # "un convoi a été visé par un engin explosif": a noun trigger that is the agent
         # of a passive verb acts on that verb's subject.
         if (
             token.pos_ != "VERB"
             and token.head.pos_ == "VERB"
-            and _is_agent(token, any(c.dep_ == "aux:pass" for c in token.head.children))
+            and is_agent(token, any(c.dep_ == "aux:pass" for c in token.head.children))
         ):
             for sibling in token.head.children:
                 if sibling.dep_ == "nsubj:pass":
                     args.objects.extend(
-                        _mentions_in(sibling, by_token, excluded, NESTED_SUBJECT_BLOCKING)
+                        mentions_in(sibling, by_token, excluded, grammar.nested_blocking_cases)
                     )
         # Partners named at clause level go with a noun trigger
         # ("lors de sa présidence, aux côtés de X").
-        for sibling in _clause_companions(token):
-            args.companions.extend(_mentions_in(sibling, by_token, excluded))
+        for sibling in clause_companions(token):
+            args.companions.extend(mentions_in(sibling, by_token, excluded))
         # A noun trigger that is the object of a verb inherits the verb's places
         # ("a effectué une visite à Y").
         if (
@@ -957,7 +849,7 @@ class EventCoder:
         ):
             for child in token.head.children:
                 if child.dep_.startswith("obl"):
-                    args.places.extend(_locative_place(child, by_token, excluded))
+                    args.places.extend(locative_place(child, by_token, excluded))
         return args
 
     def _under_trigger(self, token: Token, governors: Sequence[Token]) -> bool:
@@ -965,7 +857,7 @@ class EventCoder:
         "une aide a été demandée")."""
         lexicon = self.lexicon
         heads = [*governors, token.head] if token.dep_ in SUBJECT_DEPS else governors
-        if _case_of(token) in self.modality.circumstance_cases or any(
+        if case_of(token) in self.modality.circumstance_cases or any(
             g.pos_ in ("ADV", "ADP") and g.lower_ in self.modality.circumstance_cases
             for g in governors
         ):
@@ -1049,7 +941,9 @@ def _share_first_conjunct(
         return
     first = verb.head
     clitics = [
-        c for c in verb.children if c.pos_ == "PRON" and c.lower_ in CLITIC_OBJECTS and c.i < verb.i
+        c
+        for c in verb.children
+        if c.pos_ == "PRON" and c.lower_ in Grammar.of(c).clitic_objects and c.i < verb.i
     ]
     own_subject = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c not in clitics]
     if not own_subject and (not args.subject or not args.from_syntax):
@@ -1057,7 +951,7 @@ def _share_first_conjunct(
             m
             for c in first.children
             if c.dep_ in SUBJECT_DEPS
-            for m in _mentions_in(c, by_token, set(), SUBJECT_BLOCKING_CASES)
+            for m in mentions_in(c, by_token, set(), Grammar.of(c).subject_blocking_cases)
         ]
         if subject:
             args.subject = subject
@@ -1067,380 +961,8 @@ def _share_first_conjunct(
             m
             for c in first.children
             if c.dep_ in ("obj", "iobj")
-            for m in _mentions_in(c, by_token, set())
+            for m in mentions_in(c, by_token, set())
         )
-
-
-def _tokens_inside(paragraph: ParsedParagraph, mentions: Iterable[ActorMention]) -> set[int]:
-    base = paragraph.paragraph.start
-    inside: set[int] = set()
-    for mention in mentions:
-        if mention.kind not in ("organisation", "group", "organ"):
-            continue
-        span = paragraph.doc.char_span(
-            mention.start - base, mention.end - base, alignment_mode="expand"
-        )
-        if span is not None and len(span) > 1:
-            inside.update(range(span.start, span.end))
-    return inside
-
-
-def _reflexive_ok(token: Token, trigger: Trigger) -> bool:
-    has_se = any(
-        c.lemma_.lower() in ("se", "s'", "s’") and c.dep_.startswith("expl") for c in token.children
-    ) or any(c.lower_ in ("se", "s'", "s’") for c in token.children)
-    return has_se if trigger.reflexive else True
-
-
-def _prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Trigger]:
-    """Keep triggers whose required object is present; drop those whose object is missing."""
-    if not candidates:
-        return candidates  # most tokens: nothing to look at
-    # A passive subject is the object ("un convoi a été visé", "des suspects ont été remis").
-    complements = [c for c in token.children if c.dep_ != "nsubj"]
-    complements += _clause_companions(token)
-    if token.dep_ == "acl" and "Part" in token.morph.get("VerbForm"):
-        complements.append(token.head)  # "les renseignements fournis par X": what is given
-    if token.dep_ == "xcomp" and any(c.dep_ == "aux:pass" for c in token.children):
-        # "six vedettes devraient être remises": the subject of the governing verb
-        complements += [c for c in token.head.children if c.dep_ in SUBJECT_DEPS]
-    # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
-    # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
-    words = [w for child in complements for w in (child, *child.children)]
-    objects = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
-    # What excludes a trigger is its direct object or complement clause, not a circumstance
-    # ("interpellé six personnes lors d'une opération" is still an arrest).
-    direct = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass", "nmod", "ccomp")]
-    direct_words = [w for child in direct for w in (child, *child.children)]
-    excluding = {fold(w.lemma_) for w in direct_words} | {fold(w.text) for w in direct_words}
-    candidates = [t for t in candidates if not t.excludes_object & excluding]
-    satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
-    if satisfied:
-        return satisfied
-    return [t for t in candidates if not t.requires_object]
-
-
-def _governors(token: Token) -> list[Token]:
-    """The chain of heads a trigger is embedded under (xcomp, acl, ccomp, objects...)."""
-    chain = []
-    current = token
-    for _ in range(MAX_CLIMB):
-        if current.dep_ not in CLIMB_DEPS or current.head == current:
-            break
-        current = current.head
-        chain.append(current)
-    return chain
-
-
-def _subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[Token | None, bool]:
-    """The verb whose subject is the trigger's subject, and whether it is passive.
-
-    A verb trigger climbs through xcomp/conj/advcl chains ("ont décidé de renforcer");
-    a noun trigger reaches a verb only if it is a support verb ("ont effectué une visite").
-    """
-    current = token
-    for _ in range(MAX_CLIMB + 1):
-        if (
-            any(c.dep_ in SUBJECT_DEPS for c in current.children)
-            or _displaced_subject(current) is not None
-        ):
-            # "s'est impliqué" is reflexive, not passive: only a bare "être + participle" is.
-            passive = any(c.dep_ == "aux:pass" for c in current.children) and not any(
-                c.dep_.startswith("expl") for c in current.children
-            )
-            return current, passive
-        if current.dep_ not in CLIMB_DEPS or current.head == current:
-            break
-        if token.pos_ != "VERB" and current == token and token.dep_ in ("nsubj", "nsubj:pass"):
-            break  # a noun trigger that is itself a subject has no subject of its own
-        if token.pos_ != "VERB" and _case_of(current) in Modality.load().circumstance_cases:
-            break  # "a présenté ses condoléances après l'attaque": not the attack's author
-        if (
-            token.pos_ != "VERB"
-            and current.pos_ != "VERB"
-            and current.head.pos_ == "VERB"
-            and current.head.lemma_.lower() not in support_verbs
-            and not (current == token and token.dep_ == "xcomp")  # "déclaré persona non grata"
-        ):
-            break
-        current = current.head
-    return None, False
-
-
-def _passive_expectation(verb: Token) -> bool:
-    """ "est appelé à": the passive of a verb of expectation."""
-    return fold(verb.lemma_) in EXPECTATION_VERBS and any(
-        c.dep_ == "aux:pass" for c in verb.children
-    )
-
-
-def _displaced_subject(verb: Token) -> Token | None:
-    """The subject the parse hung on a participle before a subjectless verb ("Le JNIM,
-    affilié à Al-Qaïda, a revendiqué l'attaque": "JNIM" is the subject of "affilié")."""
-    if verb.pos_ != "VERB" or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
-        return None
-    for clause in verb.children:
-        if (
-            clause.dep_ == "advcl"
-            and clause.i < verb.i
-            and "Part" in clause.morph.get("VerbForm")
-            and not any(c.dep_.startswith("aux") for c in clause.children)
-        ):
-            for child in clause.children:
-                if child.dep_ in SUBJECT_DEPS:
-                    return child
-    return None
-
-
-def _clause_companions(token: Token) -> list[Token]:
-    """Partners ("avec X", "aux côtés de X", "entre X et Y") attached to the verb of a noun
-    trigger's clause."""
-    if token.pos_ == "VERB":
-        return []
-    verb = token.head
-    for _ in range(2):
-        if verb.pos_ == "VERB" or verb.head == verb:
-            break
-        verb = verb.head
-    if verb.pos_ != "VERB":
-        return []
-    path = {token.i, *(a.i for a in token.ancestors)}
-    return [c for c in verb.children if c.i not in path and _is_companion(c)]
-
-
-def _is_companion(token: Token) -> bool:
-    """ "avec X", "aux côtés de X", "conjointement avec X"."""
-    words = {fold(c.text) for c in token.children if c.dep_ in ("case", "advmod", "fixed")}
-    words.add(fold(token.text))
-    return bool(words & COMPANION_WORDS) and token.dep_ != "nsubj"
-
-
-def _case_of(token: Token) -> str | None:
-    cases = [c for c in token.children if c.dep_ in ("case", "mark")]
-    if not cases:
-        return None
-    first = cases[0]
-    # "au profit de", "aux côtés de", "auprès de": the first word decides the relation
-    return first.lower_
-
-
-def _mentions_by_token(
-    paragraph: ParsedParagraph, mentions: Iterable[ActorMention]
-) -> dict[int, list[ActorMention]]:
-    """Mentions indexed by the syntactic root token of their span."""
-    index: dict[int, list[ActorMention]] = {}
-    base = paragraph.paragraph.start
-    for mention in mentions:
-        span = paragraph.doc.char_span(
-            mention.start - base, mention.end - base, alignment_mode="expand"
-        )
-        if span is None:
-            continue
-        index.setdefault(span.root.i, []).append(mention)
-        # A name the parse split ("Boko" advmod, "Haram" nsubj) hangs from outside by more
-        # than one token: when its root is no argument, the others lead to the mention too.
-        if span.root.dep_.split(":")[0] in ARGUMENT_DEPS:
-            continue
-        for token in span:
-            if token.i != span.root.i and not span.start <= token.head.i < span.end:
-                index.setdefault(token.i, []).append(mention)
-    return index
-
-
-def _mentions_in(
-    token: Token,
-    by_token: dict[int, list[ActorMention]],
-    excluded: set[int],
-    blocking_cases: frozenset[str] = frozenset(),
-) -> list[ActorMention]:
-    """Mentions rooted in ``token``'s subtree, not descending into embedded verb clauses."""
-    found: list[ActorMention] = []
-    stack = [token]
-    while stack:
-        current = stack.pop()
-        if current.i in excluded:
-            continue
-        here = by_token.get(current.i, ())
-        found.extend(here)
-        for child in current.children:
-            if here and _describes(child, by_token):
-                continue  # "le Niger, voisin du Nigeria": the apposition only describes it
-            if _is_circumstance(child):
-                continue  # "son homologue, en marge du sommet de l'UA"
-            if (
-                child.pos_ == "VERB"
-                and child.dep_ in EMBEDDED_CLAUSES
-                and not _says_membership(child)
-            ):
-                continue
-            if blocking_cases and _blocked(child, blocking_cases):
-                continue
-            stack.append(child)
-    return sorted(found, key=lambda m: m.start)
-
-
-def _without_nested_places(
-    argument: Token, found: list[ActorMention], by_token: dict[int, list[ActorMention]]
-) -> list[ActorMention]:
-    """ "des positions de Boko Haram au Cameroun": a country named as the place of a noun
-    inside an argument that names a party already is a location, not one more party."""
-    places: set[int] = set()
-    for token in argument.subtree:
-        if (
-            token is not argument
-            and token.dep_ == "nmod"
-            and _case_of(token) in PLACE_CASES
-            and by_token.get(token.i)
-            and all(m.kind == "country" for m in by_token[token.i])
-        ):
-            places.update(id(m) for m in by_token[token.i])
-    if not places or all(id(m) in places for m in found):
-        return found
-    return [m for m in found if id(m) not in places]
-
-
-def _is_topic(child: Token, event: str, verb: Token) -> bool:
-    """What talks are about ("discuter de X", "s'entretenir sur X") and what praise is for
-    once its object is named ("a félicité X pour Y")."""
-    case = _case_of(child)
-    if event == "CONSULT" and child.dep_ != "obj" and case in (*OF_CASES, "sur"):
-        return True
-    return (
-        case == "pour"
-        and child.dep_ != "obj"
-        and any(c.dep_ == "obj" and c.i < child.i for c in verb.children)
-    )
-
-
-def _is_agent(token: Token, passive: bool) -> bool:
-    """ "par X" of a passive, also when the parse calls it an oblique of manner."""
-    if token.dep_ == "obl:agent":
-        return True
-    return passive and token.dep_.startswith("obl") and _case_of(token) == "par"
-
-
-def _describes(child: Token, by_token: dict[int, list[ActorMention]]) -> bool:
-    """An apposition or detached adjective on a named actor ("le Niger, voisin du Nigeria")."""
-    if child.dep_ == "appos":
-        return child.i not in by_token
-    left = child.left_edge
-    return child.dep_ == "amod" and left.i > 0 and left.nbor(-1).text == ","
-
-
-def _is_circumstance(token: Token) -> bool:
-    case = _case_of(token)
-    if case is None:
-        return False
-    return fold(token.lemma_) in CIRCUMSTANCE_HEADS or case in Modality.load().circumstance_cases
-
-
-def _says_membership(clause: Token) -> bool:
-    """ "liés à X", "soupçonnés d'appartenir à X": a participle clause on a noun."""
-    if clause.dep_ != "acl":
-        return False
-    chain = [clause, *(c for c in clause.children if c.dep_ == "xcomp")]
-    return any(fold(verb.lemma_) in MEMBERSHIP_VERBS for verb in chain)
-
-
-def _blocked(token: Token, blocking_cases: frozenset[str]) -> bool:
-    """ "contre X", "auprès de X" (also with "auprès" as the head adverb), but never a partner
-    ("aux côtés de X")."""
-    if _is_companion(token):
-        return False
-    case = _case_of(token)
-    if case in PLACE_CASES and case not in SUBJECT_BLOCKING_CASES:
-        # a place under a noun ("la paix au Mali"), not the complement of a verb ("lié au JNIM")
-        return case in blocking_cases and token.dep_ == "nmod"
-    return case in blocking_cases or (token.pos_ == "ADV" and token.lower_ in blocking_cases)
-
-
-def _nearest_other(
-    token: Token,
-    by_token: dict[int, list[ActorMention]],
-    identities: set[str],
-    before: bool,
-) -> ActorMention | None:
-    """The sentence's actor mention closest to the trigger that is not yet a participant.
-
-    Mentions on the expected side come first (before the verb for a missing actor, after it
-    for a missing recipient); one behind "auprès de" or "contre" is never taken.
-    """
-    sentence = token.sent
-    candidates = []
-    for index, mentions in by_token.items():
-        if not sentence.start <= index < sentence.end or _behind_blocking_word(token.doc[index]):
-            continue
-        wrong_side = (index > token.i) if before else (index < token.i)
-        for mention in mentions:
-            if mention.actor.identity not in identities:
-                candidates.append(((wrong_side, abs(index - token.i)), mention))
-    return min(candidates, key=lambda c: c[0])[1] if candidates else None
-
-
-def _behind_blocking_word(token: Token) -> bool:
-    words = {c.lower_ for c in token.children if c.dep_ == "case"}
-    if token.head.pos_ in ("ADV", "ADP"):
-        words.add(token.head.lower_)
-    return bool(words & SUBJECT_BLOCKING_CASES)
-
-
-def _possessor(token: Token, main_states: Sequence[Actor]) -> list[ActorMention]:
-    """ "contre ses soldats": the article's main state(s), as for a possessive on a trigger."""
-    for child in token.children:
-        if child.dep_ == "det" and child.lower_ in POSSESSIVES:
-            return _pseudo_mentions(main_states[: POSSESSIVES[child.lower_]], child)
-    return []
-
-
-def _pseudo_mentions(actors: Sequence[Actor], token: Token) -> list[ActorMention]:
-    return [ActorMention(replace(a, entity_text=token.text), 0, 0, "reference") for a in actors]
-
-
-def _place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | None] | None:
-    """A locative complement as (place span, country code).
-
-    The country comes from a country mention in it, else from the gazetteer.
-    """
-    span = token.doc[token.left_edge.i : token.right_edge.i + 1]
-    countries = [m for m in found if m.kind in ("country", "reference") or m.actor.is_state]
-    if countries:
-        return span, countries[0].actor.code
-    if found:
-        return None  # "à l'ONU", "auprès du MNLA": an actor, not a place
-    name = _proper_name(token)
-    if name is None:
-        return None
-    from veille.places import get_gazetteer
-
-    location = get_gazetteer().lookup(name)
-    if location is None:
-        return None
-    return token.doc[token.i : token.i + 1] if name == token.text else span, location.country_code
-
-
-def _locative_place(
-    token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
-) -> list[tuple[Span, str | None]]:
-    """The place of a complement introduced by "à", "en", "dans"... (none or one)."""
-    if _case_of(token) not in PLACE_CASES:
-        return []
-    place = _place_of(token, _mentions_in(token, by_token, excluded))
-    return [place] if place is not None else []
-
-
-def _proper_name(token: Token) -> str | None:
-    """The proper name in a locative complement ("à Bamako", "dans la ville de Smara")."""
-    for candidate in token.subtree:
-        if candidate.pos_ == "PROPN" or (
-            candidate.ent_type_ in ("LOC", "GPE") and candidate.text[:1].isupper()
-        ):
-            entity = candidate.doc[candidate.i : candidate.i + 1]
-            for ent in candidate.doc.ents:
-                if ent.start <= candidate.i < ent.end:
-                    entity = ent
-                    break
-            return entity.text
-    return None
 
 
 def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[Actor]]:
@@ -1507,21 +1029,21 @@ def _main_states(mentions: Sequence[ActorMention]) -> list[Actor]:
 
 
 def _closest_date(
-    text: str, sentence_start: int, trigger_char: int, published: date | None
+    text: str, sentence_start: int, trigger_char: int, published: date | None, language: str
 ) -> ResolvedDate | None:
     from veille.dates import find_dates
 
-    found = find_dates(text, published)
+    found = find_dates(text, published, language=language)
     if not found:
         return None
     position = trigger_char - sentence_start
     return min(found, key=lambda d: abs(d.start - position)).date
 
 
-def _size(text: str) -> dict[str, int] | None:
+def _size(text: str, language: str) -> dict[str, int] | None:
     from veille.quantities import size_of
 
-    return size_of(text)
+    return size_of(text, language=language)
 
 
 def _location(
@@ -1532,17 +1054,22 @@ def _location(
     gazetteer = get_gazetteer()
     countries = [a.code for a in (*actors, *recipients) if a.is_state]
     for span, _code in args.places:
-        name = _strip_article(span.text)
+        name = _strip_article(span.text, Grammar.of(span.root))
         location = gazetteer.lookup(name, countries)
         if location is not None:
             return location
     return None
 
 
-def _strip_article(text: str) -> str:
-    for prefix in ("à ", "au ", "aux ", "en ", "dans ", "vers ", "la ", "le ", "les ", "l'", "l’"):
-        if text.lower().startswith(prefix):
-            text = text[len(prefix) :]
+def _strip_article(text: str, grammar: Grammar) -> str:
+    """A place name without its preposition and article ("au Mali", "la région de Gao")."""
+    for words in (grammar.place_cases, grammar.articles):
+        lower = text.lower().replace("’", "'")
+        for word in sorted(words, key=len, reverse=True):
+            prefix = word.replace("’", "'") + ("" if word.endswith(("'", "’")) else " ")
+            if lower.startswith(prefix):
+                text = text[len(prefix) :]
+                break
     return text
 
 

@@ -205,8 +205,6 @@ def _document_from_text(
 ) -> Document:
     if not text.strip():
         raise IngestError(doc_path, "no text after extraction")
-    from veille.dates import detect_publication_date
-
     return Document(
         doc_id=Document.content_id(text),
         doc_path=doc_path,
@@ -215,7 +213,7 @@ def _document_from_text(
         title=meta.title,
         author=meta.author,
         url=meta.url,
-        published=meta.published or published or detect_publication_date(text),
+        published=meta.published or published or publication_date(text, meta.language),
         language=meta.language,
     )
 
@@ -309,3 +307,18 @@ def _parse_iso_date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def publication_date(text: str, language: str | None = None) -> date | None:
+    """The publication date a page states near its top ("Publié le 3 mars 2025"), read with
+    the words of ``language`` if known, else of each language Veille codes in turn."""
+    from veille.dates import detect_publication_date
+    from veille.lang import DEFAULT_LANGUAGE, coded_languages
+
+    languages = dict.fromkeys([language or DEFAULT_LANGUAGE, *coded_languages()])
+    for candidate in languages:
+        if candidate in coded_languages():
+            found = detect_publication_date(text, language=candidate)
+            if found is not None:
+                return found
+    return None

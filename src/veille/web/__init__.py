@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from fastapi import Depends, FastAPI, Query
@@ -27,7 +27,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from veille.api import EventQuery, Events, Page, page, places, timeline
 from veille.graph import (
     QUADS,
     country_codes,
@@ -36,11 +35,10 @@ from veille.graph import (
     group_by_event,
     is_state_identity,
 )
-from veille.lexicon import fold, load_yaml
+from veille.lang import DEFAULT_LANGUAGE, language_name, language_yaml
+from veille.lexicon import fold
 from veille.model import Actor
-
-if TYPE_CHECKING:
-    from veille.api import Database
+from veille.queries import Database, EventQuery, Events, Page, page, places, timeline
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = STATIC / "vendor"
@@ -235,6 +233,16 @@ def with_identities(record: dict[str, Any], day: date | None) -> dict[str, Any]:
     return {**record, "day": day.isoformat() if day else None}
 
 
+def not_coded(database: Database) -> list[dict[str, Any]]:
+    """Stored articles in languages Veille does not code here (whatever the filters)."""
+    with database.reading() as store:
+        counts = store.not_coded()
+    return [
+        {"language": code, "name": language_name(code), "documents": n}
+        for code, n in counts.items()
+    ]
+
+
 def register_dashboard_routes(app: FastAPI, database: Database) -> None:
     tags: list[str | Any] = ["dashboard"]
 
@@ -284,6 +292,7 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
             "unlocated": len(events) - sum(place["events"] for place in located),
             # Events each state takes part in, for the map's shading (as its brief counts them).
             "countries": dict(countries.most_common()),
+            "not_coded": not_coded(database),
         }
 
     @app.get("/api/dashboard/vocabulary", tags=tags, summary="Event types, quads and contexts")
@@ -291,7 +300,7 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
         names = country_names()
         return {
             "quads": {quad: list(types) for quad, types in QUADS.items()},
-            "contexts": sorted(load_yaml("contexts.yaml")),
+            "contexts": sorted(language_yaml(DEFAULT_LANGUAGE, "contexts.yaml")),
             # The world outline (world-atlas) identifies countries by ISO 3166 numeric code.
             "countries": {
                 country.numeric: {"code": country.alpha_3, "name": names.get(country.alpha_3)}

@@ -15,6 +15,10 @@ export async function renderOverview(container, route, filters) {
   container.append(notice("Loading…"));
   const overview = await getJSON("/api/dashboard/overview", scope);
   clear(container);
+  // Articles stored in languages Veille does not code: said, never silently dropped.
+  for (const { name, documents } of overview.not_coded ?? []) {
+    container.append(notice(`${plural(documents, "article")} in ${name} not coded`, "not-coded"));
+  }
   if (!overview.events) {
     container.append(notice("No event matches these filters."));
     return;

@@ -1,0 +1,226 @@
+"""The coder's lexicons: what a language's folder (``veille/lang/<code>/``) says, as read.
+
+- ``TriggerLexicon``: the event triggers of ``triggers.yaml``;
+- ``Modality``: the cues of negation, plans, conditions and support verbs (``modality.yaml``);
+- ``Grammar``: the function words the coder reads in a parse (``grammar.yaml``).
+
+Each is loaded once per language. The coder's parse-reading helpers get the language of the
+sentence they look at from its tokens (``Grammar.of(token)``), so no code names a language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import spacy
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Token
+
+from veille.lang import DEFAULT_LANGUAGE, language_yaml
+from veille.lexicon import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event: str
+    mode: tuple[str, ...] = ()
+    subject: str = "actor"
+    object: str = "recipient"
+    of: str = "actor"
+    place: str = "none"
+    reciprocal: bool = False
+    reflexive: bool = False
+    requires_object: frozenset[str] = frozenset()
+    excludes_object: frozenset[str] = frozenset()
+    contexts: tuple[str, ...] = ()
+    with_: str = "recipient"
+
+
+@dataclass(slots=True)
+class TriggerLexicon:
+    verbs: dict[str, list[Trigger]] = field(default_factory=dict)
+    nouns: dict[str, list[Trigger]] = field(default_factory=dict)
+    phrases: dict[str, list[Trigger]] = field(default_factory=dict)
+    #: The written forms of each phrase key (keys are folded, text keeps its accents): the
+    #: lowercase phrase as written in the lexicon and its folded form.
+    phrase_forms: dict[str, set[str]] = field(default_factory=dict)
+    forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
+
+    @classmethod
+    @cache
+    def load(cls, language: str = DEFAULT_LANGUAGE) -> TriggerLexicon:
+        lexicon = cls()
+        tokenizer = blank_tokenizer(language)  # "sit-in", "co-chair": several tokens, a phrase
+        for entry in language_yaml(language, "triggers.yaml")["triggers"]:
+            trigger = Trigger(
+                event=entry["event"],
+                mode=tuple(entry.get("mode") or ()),
+                subject=entry.get("subject", "actor"),
+                object=entry.get("object", "recipient"),
+                of=entry.get("of", "actor"),
+                place=entry.get("place", "none"),
+                reciprocal=bool(entry.get("reciprocal", False)),
+                reflexive=bool(entry.get("reflexive", False)),
+                requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
+                excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
+                contexts=tuple(entry.get("contexts") or ()),
+                with_=entry.get("with", entry.get("object", "recipient")),
+            )
+            for verb in entry.get("verbs") or ():
+                lexicon.verbs.setdefault(fold(verb), []).append(trigger)
+            for form in entry.get("forms") or ():
+                lexicon.forms.setdefault(fold(form), []).append(trigger)
+            for noun in entry.get("nouns") or ():
+                if " " in noun or "'" in noun or len(tokenizer(noun)) > 1:
+                    lexicon.phrases.setdefault(fold(noun), []).append(trigger)
+                    lexicon.phrase_forms.setdefault(fold(noun), set()).update(
+                        {noun.lower().replace("’", "'"), fold(noun)}
+                    )
+                else:
+                    lexicon.nouns.setdefault(fold(noun), []).append(trigger)
+        return lexicon
+
+
+#: Word lists of modality.yaml matched on folded lemmas or forms.
+FOLDED_MODALITY_LISTS = (
+    "affiliation_words",
+    "group_nouns",
+    "casualty_verbs",
+    "undergoing_verbs",
+    "non_agent_subjects",
+    "membership_cues",
+    "control_verbs",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Modality:
+    negation: frozenset[str]
+    future_governors: frozenset[str]
+    hypothetical_governors: frozenset[str]
+    conditional_marks: frozenset[str]
+    purpose_marks: frozenset[str]
+    denial_governors: frozenset[str]
+    historical_cues: tuple[str, ...]
+    support_verbs: frozenset[str]
+    circumstance_cases: frozenset[str]
+    receiving_verbs: frozenset[str]
+    against_cases: frozenset[str]
+    descriptor_heads: frozenset[str]
+    beneficiary_words: frozenset[str]
+    planned_predicates: frozenset[str]
+    reporting_verbs: frozenset[str] = frozenset()
+    affiliation_words: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    casualty_verbs: frozenset[str] = frozenset()
+    undergoing_verbs: frozenset[str] = frozenset()
+    non_agent_subjects: frozenset[str] = frozenset()
+    membership_cues: frozenset[str] = frozenset()
+    control_verbs: frozenset[str] = frozenset()
+    #: Auxiliaries of the future and of what may happen, where the language has words for
+    #: them ("will", "could") rather than verb forms (French "signera", "signerait").
+    future_auxiliaries: frozenset[str] = frozenset()
+    hypothetical_auxiliaries: frozenset[str] = frozenset()
+
+    @classmethod
+    @cache
+    def load(cls, language: str = DEFAULT_LANGUAGE) -> Modality:
+        data = language_yaml(language, "modality.yaml")
+        return cls(
+            negation=frozenset(data["negation"]),
+            future_governors=frozenset(data["future_governors"]),
+            hypothetical_governors=frozenset(data["hypothetical_governors"]),
+            conditional_marks=frozenset(data["conditional_marks"]),
+            purpose_marks=frozenset(data["purpose_marks"]),
+            denial_governors=frozenset(data["denial_governors"]),
+            historical_cues=tuple(fold(c) for c in data["historical_cues"]),
+            support_verbs=frozenset(data["support_verbs"]),
+            circumstance_cases=frozenset(data["circumstance_cases"]),
+            receiving_verbs=frozenset(data["receiving_verbs"]),
+            against_cases=frozenset(data["against_cases"]),
+            descriptor_heads=frozenset(data["descriptor_heads"]),
+            beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
+            planned_predicates=frozenset(data["planned_predicates"]),
+            reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
+            future_auxiliaries=frozenset(data.get("future_auxiliaries") or ()),
+            hypothetical_auxiliaries=frozenset(data.get("hypothetical_auxiliaries") or ()),
+            **{
+                name: frozenset(fold(w) for w in data.get(name) or ())
+                for name in FOLDED_MODALITY_LISTS
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """Function words of one language (``grammar.yaml``; each key is documented there)."""
+
+    place_cases: frozenset[str]
+    to_cases: frozenset[str]
+    of_cases: frozenset[str]
+    describing_cases: frozenset[str]  # of_cases included
+    reason_cases: frozenset[str]
+    subject_blocking_cases: frozenset[str]
+    nested_blocking_cases: frozenset[str]  # subject_blocking_cases included
+    companion_words: frozenset[str]  # folded
+    circumstance_heads: frozenset[str]  # folded lemmas
+    membership_verbs: frozenset[str]  # folded lemmas
+    possessives: dict[str, int]
+    expectation_verbs: frozenset[str]  # folded lemmas
+    clitic_objects: frozenset[str]
+    reflexive_pronouns: frozenset[str]
+    articles: frozenset[str]
+    agent_cases: frozenset[str]
+    source_cases: frozenset[str]
+    adjective_after_noun: bool  # "les soldats maliens" (fr, es), not "Malian soldiers" (en)
+    passive_auxiliaries: frozenset[str]  # lemmas, where the parser leaves passives unmarked
+
+    @classmethod
+    @cache
+    def load(cls, language: str = DEFAULT_LANGUAGE) -> Grammar:
+        data = language_yaml(language, "grammar.yaml")
+
+        def words(key: str) -> frozenset[str]:
+            return frozenset(str(w) for w in data.get(key) or ())
+
+        def folded(key: str) -> frozenset[str]:
+            return frozenset(fold(str(w)) for w in data.get(key) or ())
+
+        return cls(
+            place_cases=words("place_cases"),
+            to_cases=words("to_cases"),
+            of_cases=words("of_cases"),
+            describing_cases=words("of_cases") | words("describing_cases"),
+            reason_cases=words("reason_cases"),
+            subject_blocking_cases=words("subject_blocking_cases"),
+            nested_blocking_cases=words("subject_blocking_cases") | words("nested_blocking_cases"),
+            companion_words=folded("companion_words"),
+            circumstance_heads=folded("circumstance_heads"),
+            membership_verbs=folded("membership_verbs"),
+            possessives={str(k): int(v) for k, v in (data.get("possessives") or {}).items()},
+            expectation_verbs=folded("expectation_verbs"),
+            clitic_objects=words("clitic_objects"),
+            reflexive_pronouns=words("reflexive_pronouns"),
+            articles=words("articles"),
+            agent_cases=words("agent_cases"),
+            source_cases=words("source_cases"),
+            adjective_after_noun=data.get("adjective_position", "after") == "after",
+            passive_auxiliaries=words("passive_auxiliaries"),
+        )
+
+    @staticmethod
+    def of(token: Token) -> Grammar:
+        """The grammar of the language ``token`` is in (its pipeline's language)."""
+        return Grammar.load(token.doc.lang_)
+
+
+@cache
+def blank_tokenizer(language: str) -> Tokenizer:
+    """The rule-based tokenizer of ``language``, for lexicon phrases (no model needed)."""
+    return spacy.blank(language).tokenizer
+
+
+def modality_of(token: Token) -> Modality:
+    """The modality cues of the language ``token`` is in."""
+    return Modality.load(token.doc.lang_)

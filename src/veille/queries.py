@@ -1,0 +1,299 @@
+"""What the API's and the dashboard's list endpoints share: event filters, paging, and
+the tallies of a set of events by month and by place.
+
+``veille.api`` (the JSON API) and ``veille.web`` (the dashboard) both build on this module,
+and neither on the other's routes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from typing import Annotated, Any
+
+import snowballstemmer
+from fastapi import Depends, HTTPException, Query
+from pydantic import BeforeValidator
+
+from veille.graph import actor_filter_key
+from veille.lexicon import fold
+from veille.store import EventFilter, Store, StoreError
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+#: Offsets past this are refused (422) rather than passed to the database as huge integers.
+MAX_OFFSET = 10_000_000
+
+
+# -- shared query parameters ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """The event filters every list endpoint accepts."""
+
+    actor: str | None
+    event_type: str | None
+    context: str | None
+    since: date | None
+    until: date | None
+    text: str | None
+    min_confidence: float = 0.0
+
+    def where(self, limit: int | None = None) -> EventFilter:
+        # A country's name stands for its code, so "Maroc" also finds the DGST's events.
+        return EventFilter(
+            actor_filter_key(self.actor),
+            self.event_type,
+            self.since,
+            self.until,
+            limit,
+            self.min_confidence,
+        )
+
+
+def _iso_date_only(value: object) -> object:
+    # Pydantic also reads "0.0" or "1e9" as a Unix time; the schema promises YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+
+
+def brief_query(
+    event_type: Annotated[
+        str | None, Query(alias="type", max_length=50, description="PLOVER type, e.g. COOPERATE.")
+    ] = None,
+    context: Annotated[
+        str | None, Query(max_length=50, description="PLOVER context, e.g. terrorism.")
+    ] = None,
+    since: Annotated[IsoDate | None, Query(description="Earliest date (YYYY-MM-DD).")] = None,
+    until: Annotated[IsoDate | None, Query(description="Latest date (YYYY-MM-DD).")] = None,
+    text: Annotated[
+        str | None,
+        Query(max_length=500, description="Substring of the evidence sentence (no case/accents)."),
+    ] = None,
+    min_confidence: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=1,
+            allow_inf_nan=False,
+            description="Only events whose confidence is at least this (0 to 1).",
+        ),
+    ] = 0.0,
+) -> EventQuery:
+    """The event filters of an actor brief: the actor is the path, not a filter."""
+    return EventQuery(None, event_type, context, since, until, text, min_confidence)
+
+
+def event_query(
+    filters: Annotated[EventQuery, Depends(brief_query)],
+    actor: Annotated[
+        str | None, Query(max_length=200, description="Actor code (MAR) or canonical name.")
+    ] = None,
+) -> EventQuery:
+    return replace(filters, actor=actor)
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    limit: int
+    offset: int
+
+
+def page_query(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")] = DEFAULT_PAGE,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+) -> PageQuery:
+    return PageQuery(limit, offset)
+
+
+Events = Annotated[EventQuery, Depends(event_query)]
+BriefEvents = Annotated[EventQuery, Depends(brief_query)]
+Page = Annotated[PageQuery, Depends(page_query)]
+
+
+def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
+    return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": items}
+
+
+def timeline(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Events per month (event date, else publication date); undated events under null."""
+    months: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for rows in events.values():
+        day: date | None = rows[0]["day"]
+        months[day.strftime("%Y-%m") if day else None][rows[0]["event"]] += 1
+    order = sorted(months, key=lambda m: (m is None, m or ""))
+    return [
+        {"month": m, "events": sum(months[m].values()), "by_type": dict(months[m])} for m in order
+    ]
+
+
+def places(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for rows in events.values():
+        first = rows[0]
+        if first["place"]:
+            keys = ("place", "geonameid", "lat", "lon", "place_country")
+            counts[tuple(first[k] for k in keys)] += 1
+    return [
+        {
+            "place": place,
+            "geonameid": geonameid,
+            "lat": lat,
+            "lon": lon,
+            "country_code": country,
+            "events": n,
+        }
+        for (place, geonameid, lat, lon, country), n in sorted(
+            counts.items(), key=lambda item: (-item[1], item[0][0])
+        )
+    ]
+
+
+# -- full-text search -------------------------------------------------------------------
+
+WORD = re.compile(r"\w+")
+SNIPPET_RADIUS = 80
+MAX_SPANS = 20
+
+
+def search_key(word: str) -> str:
+    """The index key of a word: accents folded first, then the Snowball French stem.
+
+    Folding before stemming makes "securite" and "sécurité" one key, so a query typed
+    without accents finds accented text (and the reverse).
+    """
+    folded = fold(word).replace("œ", "oe").replace("æ", "ae")
+    return _stemmer().stemWord(folded)
+
+
+@cache
+def _stemmer() -> Any:
+    return snowballstemmer.stemmer("french")
+
+
+@dataclass(slots=True)
+class SearchIndex:
+    """An in-memory inverted index over the kept paragraphs and titles of all documents.
+
+    Why not SQL: DuckDB's ``fts`` extension is not in the duckdb wheel and ``INSTALL fts``
+    needs the internet; the PyPI packages that ship it pin an older duckdb. The index is
+    built at the first search and again after documents were added or deleted. Words are
+    accent-folded and reduced to their Snowball French stem; a document must contain every
+    query word and ranks by term frequency weighted by inverse document frequency
+    (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that every article has
+    weigh almost nothing.
+    """
+
+    documents: dict[str, dict[str, Any]]
+    postings: dict[str, dict[str, list[tuple[int, int] | None]]]
+
+    @classmethod
+    def build(cls, documents: list[dict[str, Any]]) -> SearchIndex:
+        postings: dict[str, dict[str, list[tuple[int, int] | None]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        metadata: dict[str, dict[str, Any]] = {}
+        for doc in documents:
+            doc_id = doc["doc_id"]
+            metadata[doc_id] = {k: doc[k] for k in ("doc_id", "doc_path", "title", "published")}
+            metadata[doc_id]["text"] = doc["text"]
+            for word in WORD.findall(doc["title"] or ""):
+                postings[search_key(word)][doc_id].append(None)  # a title hit has no offset
+            spans = doc["kept"] or [(0, len(doc["text"]))]
+            for start, end in spans:
+                for match in WORD.finditer(doc["text"], start, end):
+                    postings[search_key(match[0])][doc_id].append(match.span())
+        return cls(metadata, postings)
+
+    def search(self, query: str) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(search_key(w) for w in WORD.findall(query)))
+        if not keys:
+            return []
+        matching = set(self.documents)
+        for key in keys:
+            matching &= set(self.postings.get(key, {}))
+        hits = [self._hit(doc_id, keys) for doc_id in matching]
+        hits.sort(key=lambda h: (-h["score"], h["doc_path"]))
+        return hits
+
+    def _hit(self, doc_id: str, keys: list[str]) -> dict[str, Any]:
+        total = len(self.documents)
+        score = 0.0
+        spans: list[tuple[int, int]] = []
+        frequencies: dict[str, int] = {}
+        for key in keys:
+            occurrences = self.postings[key][doc_id]
+            frequencies[key] = len(occurrences)
+            idf = math.log(1 + total / len(self.postings[key]))
+            score += (1 + math.log(len(occurrences))) * idf
+            spans += [span for span in occurrences if span is not None]
+        spans.sort()
+        meta = self.documents[doc_id]
+        return {
+            **{k: v for k, v in meta.items() if k != "text"},
+            "score": round(score, 4),
+            "term_frequencies": frequencies,
+            "spans": [{"start": s, "end": e} for s, e in spans[:MAX_SPANS]],
+            "snippet": snippet(meta["text"], spans[0]) if spans else None,
+        }
+
+
+def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
+    start = max(0, span[0] - SNIPPET_RADIUS)
+    end = min(len(text), span[1] + SNIPPET_RADIUS)
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+# -- the database behind a request ------------------------------------------------------
+
+
+class Database:
+    """The database behind the API, opened anew by each request.
+
+    Why not one connection for the server's life: a DuckDB file open read-only in this
+    process is closed to writers, and ``veille ingest`` must be able to write while the
+    API serves. So each request opens its own short-lived Store (a few milliseconds) and
+    closes it at once; a request arriving while an ingest writes a batch waits for it (see
+    ``veille.backends.DuckDBBackend``) and gets 503 only if that lasts ``WAIT`` seconds.
+    Requests (run in FastAPI's thread pool) never share a connection.
+    """
+
+    WAIT = 30.0
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
+        self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
+        self._index_lock = threading.Lock()
+
+    def reading(self) -> Store:
+        """A read-only Store for one request: ``with database.reading() as store:``."""
+        return self._open(read_only=True)
+
+    def writing(self) -> Store:
+        """A read-write Store for one request (it waits for an ingest's batch to end)."""
+        return self._open(read_only=False)
+
+    def search_index(self, store: Store) -> SearchIndex:
+        """The search index of the documents ``store`` holds, rebuilt when they changed."""
+        version = store.content_version()
+        with self._index_lock:
+            if self._index is None or self._index[0] != version:
+                self._index = (version, SearchIndex.build(store.searchable_documents()))
+            return self._index[1]
+
+    def _open(self, read_only: bool) -> Store:
+        try:
+            return Store(self.db, read_only=read_only, wait=self.WAIT)
+        except StoreError as error:
+            raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
