@@ -141,3 +141,21 @@ def test_no_import_cycle_between_modules() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_a_french_page_quoting_an_english_statement_codes_both(pipeline) -> None:
+    english = (
+        "Moroccan police arrested three suspected members of the Islamic State in Tangier "
+        "on Tuesday, the interior ministry said in a statement."
+    )
+    french = "Le ministre malien de la Défense a été reçu lundi à Rabat par son homologue marocain."
+    if "en" not in installed_languages():
+        pytest.skip("the English parser is not installed")
+    text = f"{french}\n{english}"
+    result = pipeline.process(_document(text))
+    languages = {p.language for p in result.clean.kept}
+    assert languages == {"fr", "en"}
+    by_type = {e.event: e for e in result.events}
+    assert {"CONSULT", "COERCE"} <= set(by_type)
+    assert by_type["CONSULT"].end <= len(french) < by_type["COERCE"].start
+    assert "MAR" in by_type["COERCE"].participants
