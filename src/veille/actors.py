@@ -35,6 +35,7 @@ from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold, load_csv, load_yaml
 from veille.lexicons import Grammar
 from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
+from veille.places import get_gazetteer
 
 COUNTRY_SECTOR = ("GOV",)
 #: How far (tokens) a title may stand before a name, and an apposition run after it.
@@ -453,8 +454,6 @@ class ActorRecogniser:
 
     def _people(self, doc: Doc, named_tokens: set[int]) -> list[tuple[Span, Actor]]:
         """People named by NER whose title or apposition gives an office and a country."""
-        from veille.places import get_gazetteer
-
         gazetteer = get_gazetteer()
         found = []
         for entity in doc.ents:

@@ -620,7 +620,7 @@ class LemmaCandidates:
         #: Whether ``candidates`` covers every lemma the pipeline can give (French's rule
         #: lemmatizer is the one mirrored; other languages' cues take any word).
         self.complete = isinstance(lemmatizer, FrenchLemmatizer)
-        lookups = lemmatizer.lookups if isinstance(lemmatizer, FrenchLemmatizer) else None
+        lookups = lemmatizer.lookups if self.complete else None  # type: ignore[union-attr]
         self._lookup = lookups.get_table("lemma_lookup", {}) if lookups else {}
         exceptions = lookups.get_table("lemma_exc", {}) if lookups else {}
         rules = lookups.get_table("lemma_rules", {}) if lookups else {}

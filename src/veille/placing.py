@@ -508,12 +508,15 @@ def _dateline_town(name: str) -> EventLocation | None:
     return None
 
 
-def lede_places(clean: CleanDocument) -> tuple[list[EventLocation], list[EventLocation]]:
+def lede_places(
+    clean: CleanDocument, language: str = DEFAULT_LANGUAGE
+) -> tuple[list[EventLocation], list[EventLocation]]:
     """The places named after a locative preposition in the title and the lede (the kept
     paragraphs up to the ``LEDE_PARAGRAPHS``-th long one): where the article sets its news
     ("a reçu mardi à Rabat son homologue", "s'est rendue au Maroc"). Its towns, then its
     regions of one country ("dans le nord de la Côte d'Ivoire"), then its countries, each in
-    order of appearance; never a region without a country (the "Sahel" of a remark)."""
+    order of appearance; never a region without a country (the "Sahel" of a remark).
+    ``language``: the document's, whose prepositions say which places are towns only."""
     found: list[PlaceMention] = []
     long_ones = 0
     for paragraph in clean.kept:
@@ -521,7 +524,7 @@ def lede_places(clean: CleanDocument) -> tuple[list[EventLocation], list[EventLo
         long_ones += len(paragraph.text) >= MIN_LEDE_PARAGRAPH
         if long_ones == LEDE_PARAGRAPHS:
             break
-    town_only = _vocabulary(document_language(clean)).town_only
+    town_only = _vocabulary(language).town_only
     towns = [p.location for p in found if p.kind == "town"]
     regions = [p.location for p in found if p.kind == "region" and p.location.country_code]
     countries = [
@@ -555,10 +558,11 @@ def situate(events: Sequence[Event], clean: CleanDocument) -> list[Event]:
     if not events:
         return []
     published = clean.document.published
-    dateline = find_dateline(clean.document.text, published, document_language(clean))
+    language = document_language(clean)
+    dateline = find_dateline(clean.document.text, published, language)
     lede_end = _lede_end(clean, dateline) if dateline is not None else -1
     # Where the dateline says the article was written, then the lede's places.
-    towns, countries_named = lede_places(clean)
+    towns, countries_named = lede_places(clean, language)
     settings = ([dateline.place] if dateline is not None else []) + towns + countries_named
     out = []
     for event in events:
