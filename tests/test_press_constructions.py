@@ -6,6 +6,7 @@ part") it follows. The real pages that showed them are measured by `make eval-de
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -298,3 +299,89 @@ def test_the_possessor_of_an_arrest_is_the_person_arrested(pipeline) -> None:
         "gendarmes ont été blessés lors de leur capture.",
     )
     assert not any(t == "COERCE" and p & {"FRA", "MLI"} for t, p in keys), keys
+
+
+def test_an_author_shown_attacking_keeps_its_other_claims_as_told() -> None:
+    """ "JNIM a revendiqué plusieurs attaques" beside "JNIM a attaqué une base malienne": the
+    vague claim does not take the victims of an unrelated attack told later."""
+    jnim = _actor("IMG", JNIM, ("REB",))
+    told = _event("ASSAULT", 0, actor=[jnim], recipient=[_actor("MLI")])
+    claim = _event("ASSAULT", 100, actor=[jnim])
+    elsewhere = _event("ASSAULT", 200, recipient=[_actor("NER")])
+    keys = {(e.event, e.participants) for e in consolidate([told, claim, elsewhere])}
+    assert _key("ASSAULT", "NER") in keys
+    assert _key("ASSAULT", JNIM, "NER") not in keys
+
+
+def test_a_background_event_does_not_absorb_todays() -> None:
+    """An attack this week and a fuller one years ago on the same spot are two events."""
+    today = _event("ASSAULT", 0, actor=[EIGS], recipient=[_actor("NER")])
+    background = replace(
+        _event("ASSAULT", 300, actor=[EIGS], recipient=[_actor("NER"), _actor("USA")]),
+        historical=True,
+    )
+    kept = {e.participants for e in consolidate([today, background])}
+    assert kept == {
+        frozenset({"État islamique au Grand Sahara", "NER"}),
+        frozenset({"État islamique au Grand Sahara", "NER", "USA"}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Morocco said it had arrested three suspects linked to the Islamic State group.",
+            _key("COERCE", "MAR", EI),
+        ),
+        (
+            "Le Maroc a annoncé qu'il avait démantelé une cellule liée à l'État islamique.",
+            _key("COERCE", "MAR", EI),
+        ),
+        ("Chad's army confirmed it had pulled out of the border town.", _key("RETREAT", "TCD")),
+    ],
+)
+def test_a_reported_pronoun_stands_for_the_reporter(pipeline, text: str, expected: Key) -> None:
+    assert expected in _keys(pipeline, text)
+
+
+def test_a_warned_party_may_be_the_pronoun(pipeline) -> None:
+    """ "warned Mali that it would face sanctions": "it" is not read as Washington."""
+    keys = _keys(
+        pipeline,
+        "Washington warned Mali's junta that it would face sanctions if it hired mercenaries.",
+    )
+    assert not any(t == "SANCTION" and "USA" in p for t, p in keys), keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        # The press writes Nigeria's demonym for Niger's; the document names only Niger.
+        (
+            "Gunmen killed six Nigerian soldiers near the border town of Diffa, in south-eastern "
+            "Niger, the defence ministry in Niamey said.",
+            _key("ASSAULT", "NER"),
+            "NGA",
+        ),
+        # Where Nigeria itself is named, its demonym stays its own.
+        (
+            "Gunmen killed six Nigerian soldiers near Maiduguri, Nigeria's army said, while Niger "
+            "closed its border.",
+            _key("ASSAULT", "NGA"),
+            None,
+        ),
+        (
+            "Six soldats nigérians ont été tués dans l'attaque d'un poste près de Diffa, au Niger.",
+            _key("ASSAULT", "NER"),
+            "NGA",
+        ),
+    ],
+)
+def test_a_misused_demonym_is_read_as_the_neighbours(
+    pipeline, text: str, expected: Key, absent: str | None
+) -> None:
+    keys = _keys(pipeline, text)
+    assert expected in keys, keys
+    if absent:
+        assert not any(absent in p for _, p in keys), keys

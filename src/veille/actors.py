@@ -97,6 +97,7 @@ class ActorLexicon:
     courtesy_titles: frozenset[str] = frozenset()
     #: Bodies too vague to stand for the home state ("l'État islamique", "le régime syrien").
     vague_bodies: frozenset[str] = frozenset()
+    misused_demonyms: dict[str, str] = field(default_factory=dict)  # folded form -> code
     articles: frozenset[str] = frozenset()  # "le", "the": may stand before a name
     of_words: frozenset[str] = frozenset()  # "de", "of": join a role to its country
 
@@ -119,6 +120,9 @@ class ActorLexicon:
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
             vague_bodies=frozenset(fold(w) for w in context.get("vague_bodies") or ()),
+            misused_demonyms={
+                fold(k): str(v) for k, v in (context.get("misused_demonyms") or {}).items()
+            },
             articles=grammar.articles,
             of_words=grammar.of_cases,
         )
@@ -235,11 +239,36 @@ class ActorRecogniser:
             mentions.extend(self._paragraph_mentions(paragraph))
         mentions.extend(self._surname_references(parsed, mentions))
         mentions.extend(self._resolve_references(parsed, mentions))
+        mentions = self._read_misused_demonyms(mentions)
         home = self.home_state(parsed)
         if home is not None:
             mentions = [self._at_home(m, home) for m in mentions]
             mentions.extend(self._home_state_roles(parsed, mentions, home))
         return sorted(mentions, key=lambda m: (m.start, m.end, m.actor.code))
+
+    def _read_misused_demonyms(self, mentions: list[ActorMention]) -> list[ActorMention]:
+        """ "Nigerian soldiers" in a story that names Niger and not Nigeria are Niger's."""
+
+        def meant(mention: ActorMention) -> str | None:
+            forms = [fold(w) for w in mention.actor.entity_text.split()]
+            form = next((f for f in forms if f in self.lexicon.misused_demonyms), None)
+            if form is None or mention.actor.code != self.lexicon.demonyms.get(form):
+                return None
+            neighbour, own = self.lexicon.misused_demonyms[form], mention.actor.code
+            # Only the state itself, not one of its named organs ("Nigerian Army").
+            return neighbour if mention.actor.name == self.lexicon.country_name(own) else None
+
+        named = {m.actor.code for m in mentions if m.actor.is_state and meant(m) is None}
+        read: list[ActorMention] = []
+        for mention in mentions:
+            neighbour = meant(mention)
+            if neighbour in named and mention.actor.code not in named:
+                actor = replace(
+                    mention.actor, code=neighbour, name=self.lexicon.country_name(neighbour)
+                )
+                mention = replace(mention, actor=actor)
+            read.append(mention)
+        return read
 
     def _at_home(self, mention: ActorMention, home: str) -> ActorMention:
         """A name several states give an organ ("la DGSN") is the home state's, if it has one."""

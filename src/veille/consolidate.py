@@ -84,9 +84,17 @@ def without_cooperation_targets(event: Event) -> Event:
 def merge_attack_sides(events: Sequence[Event]) -> list[Event]:
     """An attack known by its author alone (a claim, "l'attaque menée par l'EIGS") and one
     known by its victims alone ("27 soldats nigériens tués") are the same attack when the
-    document tells no other: each author-only attack takes the nearest victim-only one."""
+    document tells no other: each author-only attack takes the nearest victim-only one. An
+    author the document already shows attacking someone keeps its claim as told ("JNIM a
+    revendiqué plusieurs attaques récentes" beside "le JNIM a attaqué une base malienne")."""
+    told = {a.identity for e in events if e.event == "ASSAULT" and e.recipient for a in e.actor}
     authors = [
-        e for e in events if e.event == "ASSAULT" and not e.recipient and _all_armed(e.actor)
+        e
+        for e in events
+        if e.event == "ASSAULT"
+        and not e.recipient
+        and _all_armed(e.actor)
+        and not told & {a.identity for a in e.actor}
     ]
     victims = [
         e
@@ -145,6 +153,8 @@ def drop_partial_repeats(events: Sequence[Event]) -> list[Event]:
             other.event == event.event
             and event.participants < other.participants
             and (event.event not in COOPERATIVE_TYPES or len(event.participants) < 2)
+            # A background event ("an ambush in October 2017") does not retell today's.
+            and other.historical == event.historical
             for other in events
         ):
             continue

@@ -57,6 +57,7 @@ from veille.syntax import (
     prefer_required_objects,
     pseudo_mentions,
     reflexive_ok,
+    reporter_of,
     tokens_inside,
     without_nested_places,
 )
@@ -676,10 +677,10 @@ class EventCoder:
             )
             args.passive = False
         if subject_holder is not None and not args.subject:
-            displaced = displaced_subject(subject_holder)
-            if displaced is not None:
+            stands_for = displaced_subject(subject_holder) or reporter_of(subject_holder)
+            if stands_for is not None:
                 args.subject.extend(
-                    mentions_in(displaced, by_token, excluded, grammar.nested_blocking_cases)
+                    mentions_in(stands_for, by_token, excluded, grammar.nested_blocking_cases)
                 )
         # A phrase's place may hang from any of its words ("a mis fin à sa présence dans la
         # région de Kidal").

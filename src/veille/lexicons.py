@@ -170,6 +170,7 @@ class Grammar:
     expectation_verbs: frozenset[str]  # folded lemmas
     clitic_objects: frozenset[str]
     reflexive_pronouns: frozenset[str]
+    subject_pronouns: frozenset[str]  # lowercase forms
     articles: frozenset[str]
     agent_cases: frozenset[str]
     source_cases: frozenset[str]
@@ -202,6 +203,7 @@ class Grammar:
             expectation_verbs=folded("expectation_verbs"),
             clitic_objects=words("clitic_objects"),
             reflexive_pronouns=words("reflexive_pronouns"),
+            subject_pronouns=words("subject_pronouns"),
             articles=words("articles"),
             agent_cases=words("agent_cases"),
             source_cases=words("source_cases"),

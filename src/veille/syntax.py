@@ -135,6 +135,26 @@ def passive_expectation(verb: Token) -> bool:
     )
 
 
+def reporter_of(verb: Token) -> Token | None:
+    """The subject a reported clause's pronoun stands for: "Morocco said it had arrested
+    three suspects", "Le Maroc a annoncé qu'il avait arrêté": "it", "il" is Morocco."""
+    if verb.dep_ != "ccomp" or verb.head.pos_ != "VERB":
+        return None
+    if any(c.dep_ in ("obj", "iobj") for c in verb.head.children):
+        return None  # "warned Mali that it would face sanctions": it may be either
+    pronouns = Grammar.of(verb).subject_pronouns
+    if not any(c.dep_ in SUBJECT_DEPS and c.lower_ in pronouns for c in verb.children):
+        return None
+    return next(
+        (
+            c
+            for c in verb.head.children
+            if c.dep_ in SUBJECT_DEPS and c.lower_ not in pronouns and c.pos_ != "PRON"
+        ),
+        None,
+    )
+
+
 def displaced_subject(verb: Token) -> Token | None:
     """The subject the parse hung on a participle before a subjectless verb ("Le JNIM,
     affilié à Al-Qaïda, a revendiqué l'attaque": "JNIM" is the subject of "affilié")."""
