@@ -385,3 +385,42 @@ def test_a_misused_demonym_is_read_as_the_neighbours(
     assert expected in keys, keys
     if absent:
         assert not any(absent in p for _, p in keys), keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mauritania will use the funds to train officers and secure its eastern border with Mali.",
+        "La Tunisie a déployé des renforts pour sécuriser sa frontière avec la Libye.",
+        "España reforzará la vigilancia de su frontera con Marruecos en Ceuta.",
+    ],
+)
+def test_the_country_beyond_a_border_is_no_party(pipeline, text: str) -> None:
+    keys = _keys(pipeline, text)
+    assert not any(p & {"MLI", "LBY", "MAR"} for _, p in keys), keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        (
+            "Qatar has sent armoured vehicles to Mali neighbour Mauritania.",
+            _key("AID", "QAT", "MRT"),
+            "MLI",
+        ),
+        (
+            "La Mauritanie, voisine du Mali, a reçu des blindés livrés par le Qatar.",
+            _key("AID", "QAT", "MRT"),
+            "MLI",
+        ),
+        # "le Mali voisin" is neighbouring Mali, itself the actor.
+        ("Le Mali voisin a fermé sa frontière.", _key("COERCE", "MLI"), None),
+    ],
+)
+def test_a_country_that_locates_its_neighbour_is_no_party(
+    pipeline, text: str, expected: Key, absent: str | None
+) -> None:
+    keys = _keys(pipeline, text)
+    assert expected in keys, keys
+    if absent:
+        assert not any(absent in p for _, p in keys), keys

@@ -98,6 +98,9 @@ class ActorLexicon:
     #: Bodies too vague to stand for the home state ("l'État islamique", "le régime syrien").
     vague_bodies: frozenset[str] = frozenset()
     misused_demonyms: dict[str, str] = field(default_factory=dict)  # folded form -> code
+    boundary_nouns: frozenset[str] = frozenset()  # folded
+    boundary_links: frozenset[str] = frozenset()  # folded
+    neighbour_nouns: frozenset[str] = frozenset()  # folded
     articles: frozenset[str] = frozenset()  # "le", "the": may stand before a name
     of_words: frozenset[str] = frozenset()  # "de", "of": join a role to its country
 
@@ -120,6 +123,9 @@ class ActorLexicon:
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
             vague_bodies=frozenset(fold(w) for w in context.get("vague_bodies") or ()),
+            boundary_nouns=frozenset(fold(w) for w in context.get("boundary_nouns") or ()),
+            boundary_links=frozenset(fold(w) for w in context.get("boundary_links") or ()),
+            neighbour_nouns=frozenset(fold(w) for w in context.get("neighbour_nouns") or ()),
             misused_demonyms={
                 fold(k): str(v) for k, v in (context.get("misused_demonyms") or {}).items()
             },
@@ -337,6 +343,8 @@ class ActorRecogniser:
                 or fold(word.text) in self.lexicon.non_actor_heads
             ):
                 return True  # "l'accord d'Alger", "le palais de la culture de Bamako"
+        if self._beyond_a_border(span) or self._locates_a_neighbour(span):
+            return True  # "sa frontière avec le Mali", "le Tchad, voisin du Niger"
         is_capital = ":capital" in span.label_ or ":seat" in span.label_
         head = span.root.head
         if (
@@ -347,6 +355,39 @@ class ActorRecogniser:
             return False  # "a demandé à Madrid": the government addressed
         return (
             is_capital and before is not None and fold(before.text) in self.lexicon.locative_words
+        )
+
+    def _beyond_a_border(self, span: Span) -> bool:
+        """ "its border with Libya", "la frontière avec le Mali": the country is a place."""
+        before = [
+            fold(t.text)
+            for t in span.doc[max(0, span.start - 3) : span.start]
+            if t.lower_ not in self.lexicon.articles
+        ]
+        return (
+            len(before) >= 2
+            and before[-1] in self.lexicon.boundary_links
+            and before[-2] in self.lexicon.boundary_nouns
+        )
+
+    def _locates_a_neighbour(self, span: Span) -> bool:
+        """ "Niger neighbour Chad", "Mali's neighbours", "voisin du Niger"."""
+        after = [
+            t for t in span.doc[span.end : span.end + 2] if t.lower_ not in self.lexicon.of_words
+        ]
+        if after and after[0].pos_ != "ADJ" and fold(after[0].text) in self.lexicon.neighbour_nouns:
+            return True  # not "le Mali voisin" (neighbouring Mali), an actor
+        # "voisine du Mali", "a neighbour of Niger": read on the words, which the parse may
+        # hang elsewhere.
+        before = [
+            t
+            for t in span.doc[max(0, span.start - 3) : span.start]
+            if t.lower_ not in self.lexicon.articles - self.lexicon.of_words  # not "du"
+        ]
+        return (
+            len(before) >= 2
+            and before[-1].lower_ in self.lexicon.of_words
+            and fold(before[-2].text) in self.lexicon.neighbour_nouns
         )
 
     def _adjective_codes(self, token: Token) -> tuple[str, ...]:
