@@ -424,3 +424,9 @@ def test_a_country_that_locates_its_neighbour_is_no_party(
     assert expected in keys, keys
     if absent:
         assert not any(absent in p for _, p in keys), keys
+
+
+def test_a_border_closed_to_a_country_targets_it(pipeline) -> None:
+    """Closing a border to a state is COERCE (restrict) against it (spec)."""
+    keys = _keys(pipeline, "Niger closed its border with Benin on Tuesday.")
+    assert _key("COERCE", "NER", "BEN") in keys, keys

@@ -100,6 +100,7 @@ class ActorLexicon:
     misused_demonyms: dict[str, str] = field(default_factory=dict)  # folded form -> code
     boundary_nouns: frozenset[str] = frozenset()  # folded
     boundary_links: frozenset[str] = frozenset()  # folded
+    boundary_closing_verbs: frozenset[str] = frozenset()  # folded lemmas
     neighbour_nouns: frozenset[str] = frozenset()  # folded
     articles: frozenset[str] = frozenset()  # "le", "the": may stand before a name
     of_words: frozenset[str] = frozenset()  # "de", "of": join a role to its country
@@ -125,6 +126,9 @@ class ActorLexicon:
             vague_bodies=frozenset(fold(w) for w in context.get("vague_bodies") or ()),
             boundary_nouns=frozenset(fold(w) for w in context.get("boundary_nouns") or ()),
             boundary_links=frozenset(fold(w) for w in context.get("boundary_links") or ()),
+            boundary_closing_verbs=frozenset(
+                fold(w) for w in context.get("boundary_closing_verbs") or ()
+            ),
             neighbour_nouns=frozenset(fold(w) for w in context.get("neighbour_nouns") or ()),
             misused_demonyms={
                 fold(k): str(v) for k, v in (context.get("misused_demonyms") or {}).items()
@@ -358,16 +362,19 @@ class ActorRecogniser:
         )
 
     def _beyond_a_border(self, span: Span) -> bool:
-        """ "its border with Libya", "la frontière avec le Mali": the country is a place."""
+        """ "its border with Libya", "la frontière avec le Mali": the country is a place,
+        unless the border is closed to it ("a fermé sa frontière avec le Bénin")."""
         before = [
-            fold(t.text)
+            t
             for t in span.doc[max(0, span.start - 3) : span.start]
             if t.lower_ not in self.lexicon.articles
         ]
+        if len(before) < 2 or fold(before[-1].text) not in self.lexicon.boundary_links:
+            return False
+        border = before[-2]
         return (
-            len(before) >= 2
-            and before[-1] in self.lexicon.boundary_links
-            and before[-2] in self.lexicon.boundary_nouns
+            fold(border.text) in self.lexicon.boundary_nouns
+            and fold(border.head.lemma_) not in self.lexicon.boundary_closing_verbs
         )
 
     def _locates_a_neighbour(self, span: Span) -> bool:
