@@ -371,6 +371,12 @@ def test_a_warned_party_may_be_the_pronoun(pipeline) -> None:
             _key("ASSAULT", "NGA"),
             None,
         ),
+        # An office keeps its own state: Nigeria's president visiting Niger.
+        (
+            "Nigerian President Ahmed Musa condemned the attack on the army post in Diffa, Niger.",
+            _key("ACCUSE", "NGA", "NER"),
+            None,
+        ),
         (
             "Six soldats nigérians ont été tués dans l'attaque d'un poste près de Diffa, au Niger.",
             _key("ASSAULT", "NER"),

@@ -265,8 +265,15 @@ class ActorRecogniser:
             if form is None or mention.actor.code != self.lexicon.demonyms.get(form):
                 return None
             neighbour, own = self.lexicon.misused_demonyms[form], mention.actor.code
-            # Only the state itself, not one of its named organs ("Nigerian Army").
-            return neighbour if mention.actor.name == self.lexicon.country_name(own) else None
+            # Only forces known by the state's adjective ("Nigerian soldiers"), not a named
+            # organ ("Nigerian Army") or an office ("Nigerian President Tinubu").
+            if (
+                mention.actor.name != self.lexicon.country_name(own)
+                or mention.actor.office is not None
+                or not MISUSED_DEMONYM_SECTORS & set(mention.actor.sector)
+            ):
+                return None
+            return neighbour
 
         named = {m.actor.code for m in mentions if m.actor.is_state and meant(m) is None}
         read: list[ActorMention] = []
@@ -749,6 +756,10 @@ class ActorRecogniser:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+#: Sectors of the mentions a misused demonym is read for: the soldiers and police of an
+#: attack or an operation, where the press confuses "Nigerian" and "Nigerien".
+MISUSED_DEMONYM_SECTORS = frozenset({"MIL", "COP"})
 
 #: The home state must lead the next state by this factor (mentions and places counted).
 HOME_STATE_LEAD = 2
