@@ -436,3 +436,39 @@ def test_a_border_closed_to_a_country_targets_it(pipeline) -> None:
     """Closing a border to a state is COERCE (restrict) against it (spec)."""
     keys = _keys(pipeline, "Niger closed its border with Benin on Tuesday.")
     assert _key("COERCE", "NER", "BEN") in keys, keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Les chefs d'État de la Cédéao se sont réunis jeudi à Accra. L'organisation "
+            "sous-régionale a décidé de suspendre ses échanges commerciaux avec la Guinée.",
+            _key("SANCTION", "Communauté économique des États de l'Afrique de l'Ouest", "GIN"),
+        ),
+        (
+            "African Union leaders met in Addis Ababa on Friday. The continental body suspended "
+            "Gabon from all its activities.",
+            _key("SANCTION", "Union africaine", "GAB"),
+        ),
+    ],
+)
+def test_a_description_of_an_organisation_stands_for_it(pipeline, text: str, expected: Key) -> None:
+    """ "l'organisation sous-régionale", "the continental body": the organisation named last."""
+    assert expected in _keys(pipeline, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La Cédéao a suspendu la Guinée de toutes ses instances de décision.",
+        "ECOWAS has suspended Guinea from its decision-making bodies.",
+        "La Cedeao suspendió a Guinea de todos sus órganos de decisión.",
+    ],
+)
+def test_an_organisation_suspending_a_member_sanctions_it(pipeline, text: str) -> None:
+    """Suspending a member from an organisation is a SANCTION (spec), not a restriction."""
+    keys = _keys(pipeline, text)
+    assert (
+        _key("SANCTION", "Communauté économique des États de l'Afrique de l'Ouest", "GIN") in keys
+    ), keys

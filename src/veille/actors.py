@@ -102,6 +102,7 @@ class ActorLexicon:
     boundary_links: frozenset[str] = frozenset()  # folded
     boundary_closing_verbs: frozenset[str] = frozenset()  # folded lemmas
     neighbour_nouns: frozenset[str] = frozenset()  # folded
+    organisation_references: tuple[str, ...] = ()  # folded phrases, longest first
     articles: frozenset[str] = frozenset()  # "le", "the": may stand before a name
     of_words: frozenset[str] = frozenset()  # "de", "of": join a role to its country
 
@@ -130,6 +131,13 @@ class ActorLexicon:
                 fold(w) for w in context.get("boundary_closing_verbs") or ()
             ),
             neighbour_nouns=frozenset(fold(w) for w in context.get("neighbour_nouns") or ()),
+            organisation_references=tuple(
+                sorted(
+                    (fold(p) for p in context.get("organisation_references") or ()),
+                    key=len,
+                    reverse=True,
+                )
+            ),
             misused_demonyms={
                 fold(k): str(v) for k, v in (context.get("misused_demonyms") or {}).items()
             },
@@ -741,6 +749,7 @@ class ActorRecogniser:
                             code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text
                         )
                         resolved.append(_to_mention(paragraph, span, actor, "reference"))
+            resolved.extend(self._organisation_references(paragraph, mentions, taken))
             for index, word in enumerate(folded):
                 candidates = self.lexicon.shared_epithets.get(word)
                 position = paragraph.offset(doc[index].idx)
@@ -754,8 +763,53 @@ class ActorRecogniser:
                 resolved.append(_to_mention(paragraph, span, actor, "reference"))
         return resolved
 
+    def _organisation_references(
+        self,
+        paragraph: ParsedParagraph,
+        mentions: Sequence[ActorMention],
+        taken: Sequence[tuple[int, int]],
+    ) -> list[ActorMention]:
+        """ "the regional bloc", "l'organisation régionale": the organisation named last."""
+        organisations = [m for m in mentions if m.kind == "organisation"]
+        found: list[ActorMention] = []
+        claimed: set[int] = set()
+        for phrase in self.lexicon.organisation_references:
+            for span in _phrase_spans(paragraph.doc, phrase):
+                position = paragraph.offset(span.start_char)
+                if claimed & set(range(span.start, span.end)) or any(
+                    s <= position < e for s, e in taken
+                ):
+                    continue
+                earlier = [m for m in organisations if m.start < position]
+                if not earlier:
+                    continue
+                claimed.update(range(span.start, span.end))
+                actor = replace(max(earlier, key=lambda m: m.start).actor, entity_text=span.text)
+                found.append(_to_mention(paragraph, span, actor, "reference"))
+        return found
+
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _phrase_spans(doc: Doc, phrase: str) -> Iterable[Span]:
+    """Where the folded ``phrase`` is written in ``doc`` as whole words, whatever the
+    tokeniser made of its hyphens ("ouest-africain" is one token or three)."""
+    for start in range(len(doc)):
+        before = doc[start - 1] if start else None
+        if before is not None and not (
+            before.whitespace_ or before.is_punct or fold(before.text).endswith("'")
+        ):
+            continue
+        text = ""
+        for end in range(start, len(doc)):
+            text += fold(doc[end].text)
+            if len(text) >= len(phrase):
+                if text == phrase:
+                    yield doc[start : end + 1]
+                break
+            text += " " if doc[end].whitespace_ else ""
+
 
 #: Sectors of the mentions a misused demonym is read for: the soldiers and police of an
 #: attack or an operation, where the press confuses "Nigerian" and "Nigerien".

@@ -25,6 +25,7 @@ from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold
 from veille.lexicons import Grammar, Modality, Trigger, TriggerLexicon, blank_tokenizer
 from veille.model import (
+    ORGANISATION_CODES,
     Actor,
     ActorMention,
     CleanDocument,
@@ -333,6 +334,11 @@ class EventCoder:
         actors, recipients = _assign_roles(trigger, args)
         if event_type == "COERCE" and "arrest" in trigger.mode:
             recipients = [*recipients, *self._suspects_group(token, by_token, actors, recipients)]
+        if self._suspends_a_member(token, event_type, actors, recipients):
+            event_type, trigger = (
+                "SANCTION",
+                replace(trigger, event="SANCTION", mode=("discontinue",)),
+            )
         if args.refers_to_attack and not recipients:
             # "X a condamné l'attaque": the attack's author, reported earlier, is the target.
             known = {a.identity for a in actors}
@@ -403,6 +409,21 @@ class EventCoder:
                 nonstate=any(not a.is_state for a in (*actors, *recipients)),
                 lede=start < LEDE_CHARS,
             ),
+        )
+
+    def _suspends_a_member(
+        self, token: Token, event_type: str, actors: Sequence[Actor], recipients: Sequence[Actor]
+    ) -> bool:
+        """ "L'Union africaine a suspendu le Gabon de ses instances": an organisation
+        suspending a state is a SANCTION (spec), where suspending flights or a border is a
+        restriction."""
+        return (
+            event_type == "COERCE"
+            and fold(token.lemma_) in self.modality.member_suspension_verbs
+            and bool(actors)
+            and all(a.code in ORGANISATION_CODES for a in actors)
+            and bool(recipients)
+            and all(a.is_state for a in recipients)
         )
 
     def _suspects_group(

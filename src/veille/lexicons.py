@@ -91,6 +91,7 @@ FOLDED_MODALITY_LISTS = (
     "non_agent_subjects",
     "membership_cues",
     "control_verbs",
+    "member_suspension_verbs",
 )
 
 
@@ -118,6 +119,7 @@ class Modality:
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
     control_verbs: frozenset[str] = frozenset()
+    member_suspension_verbs: frozenset[str] = frozenset()
     #: Auxiliaries of the future and of what may happen, where the language has words for
     #: them ("will", "could") rather than verb forms (French "signera", "signerait").
     future_auxiliaries: frozenset[str] = frozenset()

@@ -157,6 +157,8 @@ class Actor:
 
 #: Codes that are not states: their identity is their canonical name.
 NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "IMG", "ISM", "MNC"})
+#: Codes of intergovernmental organisations (the UN and the EU have their own).
+ORGANISATION_CODES = frozenset({"IGO", "UNO", "EUR"})
 #: Sectors that make an actor with a country code a non-state actor (rebels, criminals, ...).
 NON_STATE_SECTORS = frozenset({"REB", "CRM", "UAF", "INS"})
 
