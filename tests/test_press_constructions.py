@@ -472,3 +472,31 @@ def test_an_organisation_suspending_a_member_sanctions_it(pipeline, text: str) -
     assert (
         _key("SANCTION", "Communauté économique des États de l'Afrique de l'Ouest", "GIN") in keys
     ), keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A required object of two words ("espace aérien", "air space"); the country the
+        # airspace is closed to is the target (spec: COERCE restrict).
+        ("Le Tchad a fermé son espace aérien au Soudan.", _key("COERCE", "TCD", "SDN")),
+        ("Chad has closed its air space to Sudan.", _key("COERCE", "TCD", "SDN")),
+        ("Chad cerró su espacio aéreo a Sudán.", _key("COERCE", "TCD", "SDN")),
+        # A decision taken is the act itself.
+        ("Le Tchad a décidé de fermer son espace aérien au Soudan.", _key("COERCE", "TCD", "SDN")),
+        ("Chad decided to close its airspace to Sudan.", _key("COERCE", "TCD", "SDN")),
+    ],
+)
+def test_an_airspace_closed_to_a_state(pipeline, text: str, expected: Key) -> None:
+    assert expected in _keys(pipeline, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le Tchad va décider de fermer son espace aérien au Soudan.",
+        "Le Tchad envisage de fermer son espace aérien au Soudan.",
+    ],
+)
+def test_a_decision_to_come_is_no_restriction(pipeline, text: str) -> None:
+    assert not any(t == "COERCE" for t, _ in _keys(pipeline, text))

@@ -96,6 +96,8 @@ CONTENT_DEPS = {
 }
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Restrictions decided are made by the decision ("a décidé de fermer son espace aérien").
+DECIDABLE_TYPES = frozenset({"COERCE"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
 ANNOUNCEABLE_TYPES = frozenset(
     {"RETREAT", "AGREE", "THREATEN", "REQUEST", "REJECT", "ACCUSE", "SANCTION"}
@@ -327,7 +329,9 @@ class EventCoder:
         if expected or self._planned(token, governors):
             if event_type in PROMISABLE_TYPES:
                 event_type = "AGREE"
-            elif event_type not in ANNOUNCEABLE_TYPES:
+            elif event_type not in ANNOUNCEABLE_TYPES and not (
+                event_type in DECIDABLE_TYPES and self._decided(token, governors)
+            ):
                 return None
         args = self._arguments(match, by_token, main_states)
         _share_first_conjunct(token, args, by_token)
@@ -608,6 +612,26 @@ class EventCoder:
                 ):
                     return True
         return False
+
+    def _decided(self, token: Token, governors: Sequence[Token]) -> bool:
+        """ "a décidé de fermer", "decided to close": a decision taken, not one to come."""
+        if token.dep_ != "xcomp" or not governors:
+            return False
+        decision = governors[0]
+        return (
+            fold(decision.lemma_) in self.modality.decision_verbs
+            and "Fut" not in decision.morph.get("Tense")
+            and not any(
+                c.dep_.startswith("aux")
+                and (
+                    "Fut" in c.morph.get("Tense")
+                    or c.lemma_.lower() in self.modality.future_auxiliaries
+                )
+                for c in decision.children
+            )
+            # "va décider de fermer": the decision itself is to come
+            and not any(g.lemma_.lower() in self.modality.future_governors for g in governors[1:])
+        )
 
     def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
         if "Fut" in token.morph.get("Tense"):

@@ -92,6 +92,7 @@ FOLDED_MODALITY_LISTS = (
     "membership_cues",
     "control_verbs",
     "member_suspension_verbs",
+    "decision_verbs",
 )
 
 
@@ -120,6 +121,7 @@ class Modality:
     membership_cues: frozenset[str] = frozenset()
     control_verbs: frozenset[str] = frozenset()
     member_suspension_verbs: frozenset[str] = frozenset()
+    decision_verbs: frozenset[str] = frozenset()
     #: Auxiliaries of the future and of what may happen, where the language has words for
     #: them ("will", "could") rather than verb forms (French "signera", "signerait").
     future_auxiliaries: frozenset[str] = frozenset()

@@ -69,6 +69,14 @@ def prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tri
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
     words = [w for child in complements for w in (child, *child.children)]
     objects = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
+    # Required objects of several words ("espace aérien", "air space"): the complement head
+    # with the words written right after or right before it.
+    objects |= {
+        fold(child.doc[max(0, start) : start + size].text)
+        for child in complements
+        for size in (2, 3)
+        for start in (child.i, child.i - size + 1)
+    }
     # What excludes a trigger is its direct object or complement clause, not a circumstance
     # ("interpellé six personnes lors d'une opération" is still an arrest).
     direct = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass", "nmod", "ccomp")]
