@@ -500,3 +500,25 @@ def test_an_airspace_closed_to_a_state(pipeline, text: str, expected: Key) -> No
 )
 def test_a_decision_to_come_is_no_restriction(pipeline, text: str) -> None:
     assert not any(t == "COERCE" for t, _ in _keys(pipeline, text))
+
+
+def test_the_members_an_alliance_is_said_to_group_take_part(pipeline) -> None:
+    """ "les ministres de l'AES, regroupant le Burkina Faso, le Mali et le Niger": the
+    states listed take part in the alliance's stead."""
+    keys = _keys(
+        pipeline,
+        "Les ministres de l'Alliance des États du Sahel, regroupant le Burkina Faso, le Mali et "
+        "le Niger, se sont réunis jeudi à Bamako.",
+    )
+    assert _key("CONSULT", "BFA", "MLI", "NER") in keys, keys
+
+
+def test_an_organisation_with_one_member_named_stays_itself(pipeline) -> None:
+    keys = _keys(
+        pipeline,
+        "La Cédéao, qui regroupe quinze États dont le Nigeria, a suspendu la Guinée de ses "
+        "instances.",
+    )
+    assert (
+        _key("SANCTION", "Communauté économique des États de l'Afrique de l'Ouest", "GIN") in keys
+    )

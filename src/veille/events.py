@@ -896,7 +896,51 @@ class EventCoder:
             for child in token.head.children:
                 if child.dep_.startswith("obl"):
                     args.places.extend(locative_place(child, by_token, excluded))
+        args.subject = self._members_listed(args.subject, by_token, token.doc)
+        args.objects = self._members_listed(args.objects, by_token, token.doc)
         return args
+
+    def _members_listed(
+        self, mentions: list[ActorMention], by_token: dict[int, list[ActorMention]], doc: Doc
+    ) -> list[ActorMention]:
+        """ "les ministres de l'AES, regroupant le Burkina Faso, le Mali et le Niger": the
+        member states an organisation is said to group take part in its stead."""
+        if not any(
+            m.actor.code in ORGANISATION_CODES or m.kind == "organisation" for m in mentions
+        ):
+            return mentions
+        tokens_of: dict[int, list[int]] = {}
+        for index, found in by_token.items():
+            for mention in found:
+                tokens_of.setdefault(id(mention), []).append(index)
+        members: dict[str, list[ActorMention]] = {}  # organisation identity -> its states
+        for mention in mentions:
+            if not (mention.actor.code in ORGANISATION_CODES or mention.kind == "organisation"):
+                continue
+            # The clause may hang from the noun the name qualifies ("les ministres de
+            # l'AES, regroupant...").
+            holders = {
+                word.i
+                for index in tokens_of.get(id(mention), ())
+                for word in (doc[index], *_nominal_heads(doc[index]))
+            }
+            listed = [
+                m
+                for index in holders
+                for clause in doc[index].children
+                if clause.dep_.startswith("acl")
+                and fold(clause.lemma_) in self.modality.grouping_verbs
+                for m in mentions_in(clause, by_token, set())
+                if m.actor.is_state
+            ]
+            if len({m.actor.identity for m in listed}) >= 2:
+                members.setdefault(mention.actor.identity, []).extend(listed)
+        if not members:
+            return mentions
+        result: list[ActorMention] = []
+        for mention in mentions:
+            result.extend(members.get(mention.actor.identity, [mention]))
+        return result
 
     def _under_trigger(self, token: Token, governors: Sequence[Token]) -> bool:
         """Whether a noun trigger is the topic of another trigger ("a demandé l'aide de X",
@@ -948,6 +992,15 @@ class EventCoder:
 
 
 # -- helpers ------------------------------------------------------------------------
+
+
+def _nominal_heads(token: Token, depth: int = 3) -> list[Token]:
+    """The nouns a name is the complement or apposition of ("les ministres de l'AES")."""
+    heads = []
+    while token.dep_ in ("nmod", "appos", "flat:name") and token.head != token and depth:
+        token, depth = token.head, depth - 1
+        heads.append(token)
+    return heads
 
 
 def folded_doc(tokens: Doc | Span) -> Doc:

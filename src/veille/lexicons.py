@@ -93,6 +93,7 @@ FOLDED_MODALITY_LISTS = (
     "control_verbs",
     "member_suspension_verbs",
     "decision_verbs",
+    "grouping_verbs",
 )
 
 
@@ -122,6 +123,7 @@ class Modality:
     control_verbs: frozenset[str] = frozenset()
     member_suspension_verbs: frozenset[str] = frozenset()
     decision_verbs: frozenset[str] = frozenset()
+    grouping_verbs: frozenset[str] = frozenset()
     #: Auxiliaries of the future and of what may happen, where the language has words for
     #: them ("will", "could") rather than verb forms (French "signera", "signerait").
     future_auxiliaries: frozenset[str] = frozenset()
