@@ -522,3 +522,14 @@ def test_an_organisation_with_one_member_named_stays_itself(pipeline) -> None:
     assert (
         _key("SANCTION", "Communauté économique des États de l'Afrique de l'Ouest", "GIN") in keys
     )
+
+
+def test_a_border_closed_by_both_sides_is_no_cooperation(pipeline) -> None:
+    """Two states shutting their common crossing each close their own side."""
+    keys = _keys(
+        pipeline,
+        "Les autorités tunisiennes et libyennes ont fermé dimanche la frontière pour des raisons "
+        "de sécurité.",
+    )
+    assert _key("COERCE", "TUN", "LBY") in keys, keys
+    assert not any(t == "COOPERATE" for t, _ in keys), keys

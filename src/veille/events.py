@@ -80,6 +80,8 @@ TWO_PARTY_TYPES = frozenset(
 )
 #: Actions that, done by several states together, are also cooperation between them.
 JOINT_ACTION_TYPES = frozenset({"COERCE", "ASSAULT", "MOBILIZE"})
+#: ... but for closures: two states shutting their common border each close their own side.
+SEPARATE_ACTION_MODES = frozenset({"restrict"})
 #: Actions only a state does on its own soil (arrests, seizures, curfews).
 TERRITORIAL_TYPES = frozenset({"COERCE"})
 COOPERATIVE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID"})
@@ -1012,7 +1014,7 @@ def folded_doc(tokens: Doc | Span) -> Doc:
 def _joint_cooperation(event: Event) -> Event | None:
     """States acting together ("la police marocaine et la police espagnole ont interpellé")
     also cooperate: PLOVER codes the joint action and a COOPERATE between them."""
-    if event.event not in JOINT_ACTION_TYPES:
+    if event.event not in JOINT_ACTION_TYPES or SEPARATE_ACTION_MODES & set(event.mode):
         return None
     states = [a for a in event.actor if a.is_state]
     if len({a.identity for a in states}) < 2:
