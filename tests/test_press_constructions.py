@@ -533,3 +533,20 @@ def test_a_border_closed_by_both_sides_is_no_cooperation(pipeline) -> None:
     )
     assert _key("COERCE", "TUN", "LBY") in keys, keys
     assert not any(t == "COOPERATE" for t, _ in keys), keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Les autorités maliennes ont obtenu la libération de deux otages allemands.",
+            _key("RETREAT", "DEU"),
+        ),
+        ("Qatar secured the release of three American hostages.", _key("RETREAT", "USA")),
+    ],
+)
+def test_who_obtains_a_release_releases_no_one(pipeline, text: str, expected: Key) -> None:
+    """Spec: a release is the captors', else the hostages' states; not the negotiator's."""
+    keys = _keys(pipeline, text)
+    assert expected in keys, keys
+    assert not any(t == "RETREAT" and p & {"MLI", "QAT"} for t, p in keys), keys

@@ -98,6 +98,8 @@ CONTENT_DEPS = {
 }
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Modes of a release of hostages or prisoners.
+RELEASE_MODES = frozenset({"release"})
 #: Restrictions decided are made by the decision ("a décidé de fermer son espace aérien").
 DECIDABLE_TYPES = frozenset({"COERCE"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -729,6 +731,15 @@ class EventCoder:
                 args.subject.extend(
                     mentions_in(stands_for, by_token, excluded, grammar.nested_blocking_cases)
                 )
+        if (
+            subject_holder is not None
+            and token.pos_ != "VERB"
+            and RELEASE_MODES & set(match.trigger.mode)
+            and subject_holder.lemma_.lower() in self.modality.receiving_verbs
+        ):
+            # "les autorités nigériennes ont obtenu la libération des otages": who obtained
+            # a release did not release anyone (spec: the captors, else the hostages' states).
+            args.subject, args.passive = [], False
         # A phrase's place may hang from any of its words ("a mis fin à sa présence dans la
         # région de Kidal").
         for word in match.span:
