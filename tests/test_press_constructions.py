@@ -550,3 +550,21 @@ def test_who_obtains_a_release_releases_no_one(pipeline, text: str, expected: Ke
     keys = _keys(pipeline, text)
     assert expected in keys, keys
     assert not any(t == "RETREAT" and p & {"MLI", "QAT"} for t, p in keys), keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Les soldats français ont quitté la base de Gao.", _key("RETREAT", "FRA", "MLI")),
+        ("French troops withdrew from Menaka on Sunday.", _key("RETREAT", "FRA", "MLI")),
+        ("Las tropas francesas se retiraron de Gao.", _key("RETREAT", "FRA", "MLI")),
+        # An armed group leaving a town of its own land leaves no state.
+        (
+            "Les combattants de la CMA se sont retirés de la ville d'Anéfis.",
+            _key("RETREAT", "Coordination des mouvements de l'Azawad"),
+        ),
+    ],
+)
+def test_a_withdrawal_from_a_town_leaves_its_country(pipeline, text: str, expected: Key) -> None:
+    """Spec: the withdrawing party and the country it leaves."""
+    assert expected in _keys(pipeline, text)

@@ -909,6 +909,8 @@ class EventCoder:
             for child in token.head.children:
                 if child.dep_.startswith("obl"):
                     args.places.extend(locative_place(child, by_token, excluded))
+        if match.trigger.event == "RETREAT" and match.trigger.place == "recipient":
+            args.places.extend(_places_left(token, by_token, excluded))
         args.subject = self._members_listed(args.subject, by_token, token.doc)
         args.objects = self._members_listed(args.objects, by_token, token.doc)
         return args
@@ -1007,6 +1009,32 @@ class EventCoder:
 # -- helpers ------------------------------------------------------------------------
 
 
+def _places_left(
+    token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
+) -> list[tuple[Span, str | None]]:
+    """Where a withdrawal leaves: "se sont retirés de Ménaka", "ont quitté la base de Gao",
+    "leave their bases in Gao" (a town, placed in its country by the gazetteer)."""
+    grammar = Grammar.of(token)
+    complements = [
+        c for c in token.children if c.dep_.startswith("obl") and case_of(c) in grammar.origin_cases
+    ]
+    # In the object, two levels down at most ("les bases de l'opération Barkhane à Gao").
+    nested = [c for c in token.children if c.dep_ == "obj"]
+    for _ in range(2):
+        nested = [g for c in nested for g in c.children if g.dep_ == "nmod"]
+        complements += [
+            c for c in nested if case_of(c) in grammar.origin_cases | grammar.place_cases
+        ]
+    places = []
+    for complement in complements:
+        if complement.i in excluded:
+            continue
+        place = place_of(complement, mentions_in(complement, by_token, excluded))
+        if place is not None:
+            places.append(place)
+    return places
+
+
 def _nominal_heads(token: Token, depth: int = 3) -> list[Token]:
     """The nouns a name is the complement or apposition of ("les ministres de l'AES")."""
     heads = []
@@ -1088,10 +1116,17 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
     sides[object_role].extend(args.objects)
     sides[trigger.of].extend(args.of)
     sides[trigger.with_].extend(args.companions)
+    # An armed group pulling out of a town of its own land leaves no state ("la CMA s'est
+    # retirée d'Anéfis"); foreign troops, mercenaries and missions leave a country (spec).
+    home_groups = (
+        {m.actor.code for m in sides["actor"] if is_armed_group(m.actor)}
+        if "withdraw" in trigger.mode
+        else set()
+    )
     if trigger.place in ("actor", "recipient") and not sides[trigger.place]:
         # Only where no one is named: "des soldats maliens tués au Niger" targets Mali.
         for span, code in args.places:
-            if code:
+            if code and code not in home_groups:
                 place_actor = Actor(code, ("GOV",), _country_name(code), span.text)
                 sides[trigger.place].append(ActorMention(place_actor, 0, 0, "country"))
     actors = _unique(m.actor for m in sides["actor"])

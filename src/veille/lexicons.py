@@ -180,6 +180,7 @@ class Grammar:
     articles: frozenset[str]
     agent_cases: frozenset[str]
     source_cases: frozenset[str]
+    origin_cases: frozenset[str]
     adjective_after_noun: bool  # "les soldats maliens" (fr, es), not "Malian soldiers" (en)
     passive_auxiliaries: frozenset[str]  # lemmas, where the parser leaves passives unmarked
 
@@ -213,6 +214,7 @@ class Grammar:
             articles=words("articles"),
             agent_cases=words("agent_cases"),
             source_cases=words("source_cases"),
+            origin_cases=words("origin_cases"),
             adjective_after_noun=data.get("adjective_position", "after") == "after",
             passive_auxiliaries=words("passive_auxiliaries"),
         )
