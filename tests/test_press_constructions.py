@@ -568,3 +568,16 @@ def test_who_obtains_a_release_releases_no_one(pipeline, text: str, expected: Ke
 def test_a_withdrawal_from_a_town_leaves_its_country(pipeline, text: str, expected: Key) -> None:
     """Spec: the withdrawing party and the country it leaves."""
     assert expected in _keys(pipeline, text)
+
+
+def test_a_signing_with_no_party_of_its_own_is_between_the_sentences_two_states(
+    pipeline,
+) -> None:
+    """ "La visite, dans le cadre de la coopération entre le Mali et le Niger, a été marquée
+    par la signature d'un accord": the signing is the two states'."""
+    keys = _keys(
+        pipeline,
+        "Cette visite, qui s'inscrit dans le renforcement de la coopération entre le Mali et le "
+        "Niger, a été marquée par la signature d'un accord de défense.",
+    )
+    assert _key("SUPPORT", "MLI", "NER") in keys, keys

@@ -98,6 +98,8 @@ CONTENT_DEPS = {
 }
 #: Cooperation that is only promised or planned is coded AGREE (PLOVER rule).
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+#: Where a cooperation noun with no party of its own takes its sentence's two states.
+PAIRED_NOUN_DEPS = frozenset({"ROOT", "nsubj", "nsubj:pass", "obj", "obl:agent"})
 #: Modes of a release of hostages or prisoners.
 RELEASE_MODES = frozenset({"release"})
 #: Restrictions decided are made by the decision ("a décidé de fermer son espace aérien").
@@ -369,6 +371,21 @@ class EventCoder:
                 (recipients if actors else actors).append(nearest.actor)
                 identities.add(nearest.actor.identity)
                 args.from_syntax = False
+        if (
+            not identities
+            and event_type in COOPERATIVE_TYPES
+            and token.pos_ != "VERB"
+            # What the sentence says happened, not its topic ("les discussions ont porté sur
+            # la formation") or a purpose ("pour un entretien").
+            and token.dep_ in PAIRED_NOUN_DEPS
+            and not self._under_trigger(token, governors)
+        ):
+            # "La visite a été marquée par la signature de l'accord": a cooperation named
+            # with no party of its own is between the two states of its sentence, if two.
+            pair = self._sentence_pair(token, by_token)
+            if pair:
+                actors, identities = pair, {a.identity for a in pair}
+                args.from_syntax = False
         if len(identities) < needed:
             return None
         if not identities:
@@ -418,6 +435,19 @@ class EventCoder:
                 lede=start < LEDE_CHARS,
             ),
         )
+
+    def _sentence_pair(self, token: Token, by_token: dict[int, list[ActorMention]]) -> list[Actor]:
+        """The two states a sentence names, when it names exactly two and no other actor."""
+        sentence = token.sent
+        found = _unique(
+            m.actor
+            for index, mentions in by_token.items()
+            if sentence.start <= index < sentence.end
+            for m in mentions
+        )
+        if len(found) == 2 and all(a.is_state for a in found):
+            return found
+        return []
 
     def _suspends_a_member(
         self, token: Token, event_type: str, actors: Sequence[Actor], recipients: Sequence[Actor]
