@@ -581,3 +581,20 @@ def test_a_signing_with_no_party_of_its_own_is_between_the_sentences_two_states(
         "Niger, a été marquée par la signature d'un accord de défense.",
     )
     assert _key("SUPPORT", "MLI", "NER") in keys, keys
+
+
+@pytest.mark.parametrize(
+    ("text", "recalled"),
+    [
+        ("Le Maroc a rappelé son ambassadeur en Algérie.", True),
+        ("Le rappel de l'ambassadeur marocain en Algérie a été annoncé lundi.", True),
+        # Reminding an ambassador of something is no recall.
+        (
+            "Le ministre algérien a rappelé à l'ambassadeur du Maroc que la frontière reste close.",
+            False,
+        ),
+    ],
+)
+def test_recalling_an_ambassador_is_not_reminding_him(pipeline, text: str, recalled: bool) -> None:
+    keys = _keys(pipeline, text)
+    assert (_key("SANCTION", "MAR", "DZA") in keys) is recalled, keys

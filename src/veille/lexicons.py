@@ -32,6 +32,9 @@ class Trigger:
     reciprocal: bool = False
     reflexive: bool = False
     requires_object: frozenset[str] = frozenset()
+    #: The required object must be the direct one ("rappeler son ambassadeur", not
+    #: "rappeler à l'ambassadeur que...", which is reminding him).
+    direct_object: bool = False
     excludes_object: frozenset[str] = frozenset()
     contexts: tuple[str, ...] = ()
     with_: str = "recipient"
@@ -63,6 +66,7 @@ class TriggerLexicon:
                 reciprocal=bool(entry.get("reciprocal", False)),
                 reflexive=bool(entry.get("reflexive", False)),
                 requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
+                direct_object=bool(entry.get("direct_object", False)),
                 excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
                 contexts=tuple(entry.get("contexts") or ()),
                 with_=entry.get("with", entry.get("object", "recipient")),

@@ -67,26 +67,45 @@ def prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tri
         complements += [c for c in token.head.children if c.dep_ in SUBJECT_DEPS]
     # The complement heads and their own dependents: "rappeler son ambassadeur", "remettre un
     # lot de drones", but not a noun deep inside ("un rapport sur les flux d'armes").
-    words = [w for child in complements for w in (child, *child.children)]
-    objects = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
-    # Required objects of several words ("espace aérien", "air space"): the complement head
-    # with the words written right after or right before it.
-    objects |= {
-        fold(child.doc[max(0, start) : start + size].text)
-        for child in complements
-        for size in (2, 3)
-        for start in (child.i, child.i - size + 1)
-    }
+    objects = _object_words(complements)
+    direct_objects = (
+        _object_words([c for c in complements if c.dep_ not in INDIRECT_DEPS or c == token.head])
+        if token.pos_ in ("VERB", "AUX")
+        else objects  # "le rappel de l'ambassadeur": a noun's complement is its object
+    )
     # What excludes a trigger is its direct object or complement clause, not a circumstance
     # ("interpellé six personnes lors d'une opération" is still an arrest).
     direct = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass", "nmod", "ccomp")]
     direct_words = [w for child in direct for w in (child, *child.children)]
     excluding = {fold(w.lemma_) for w in direct_words} | {fold(w.text) for w in direct_words}
     candidates = [t for t in candidates if not t.excludes_object & excluding]
-    satisfied = [t for t in candidates if t.requires_object and t.requires_object & objects]
+    satisfied = [
+        t
+        for t in candidates
+        if t.requires_object & (direct_objects if t.direct_object else objects)
+    ]
     if satisfied:
         return satisfied
     return [t for t in candidates if not t.requires_object]
+
+
+#: Complements that are not a verb's direct object (for ``Trigger.direct_object``).
+INDIRECT_DEPS = frozenset({"iobj", "obl", "obl:arg", "obl:mod", "nmod"})
+
+
+def _object_words(complements: Sequence[Token]) -> set[str]:
+    """The folded words and lemmas of complement heads and their dependents, and the heads
+    with the words right after or before them, for required objects of several words
+    ("espace aérien", "air space")."""
+    words = [w for child in complements for w in (child, *child.children)]
+    found = {fold(w.lemma_) for w in words} | {fold(w.text) for w in words}
+    found |= {
+        fold(child.doc[max(0, start) : start + size].text)
+        for child in complements
+        for size in (2, 3)
+        for start in (child.i, child.i - size + 1)
+    }
+    return found
 
 
 def governors_of(token: Token) -> list[Token]:
