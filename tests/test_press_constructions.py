@@ -598,3 +598,20 @@ def test_a_signing_with_no_party_of_its_own_is_between_the_sentences_two_states(
 def test_recalling_an_ambassador_is_not_reminding_him(pipeline, text: str, recalled: bool) -> None:
     keys = _keys(pipeline, text)
     assert (_key("SANCTION", "MAR", "DZA") in keys) is recalled, keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Present-tense headlines: forms the lemmatizer leaves as written ("demande").
+        ("L'Algérie demande au Maroc des explications.", _key("REQUEST", "DZA", "MAR")),
+        ("Le Maroc dépêche des renforts au Mali.", _key("MOBILIZE", "MAR")),
+    ],
+)
+def test_present_tense_triggers(pipeline, text: str, expected: Key) -> None:
+    assert expected in _keys(pipeline, text)
+
+
+def test_a_decision_that_targets_someone_is_no_attack(pipeline) -> None:
+    keys = _keys(pipeline, "Pour Alger, cette décision cible directement le ministre français.")
+    assert not any(t == "ASSAULT" for t, _ in keys), keys

@@ -280,6 +280,10 @@ class EventCoder:
             lemma = fold(token.lemma_)
             if token.pos_ == "VERB":
                 candidates = self.lexicon.verbs.get(lemma, [])
+                if not candidates and lemma == fold(token.text):
+                    # The lemmatizer left the form as it is ("demande", "cible"): read it
+                    # as an inflection of a trigger verb.
+                    candidates = self.lexicon.inflections.get(lemma, [])
             elif token.pos_ in ("NOUN", "PROPN"):
                 candidates = self.lexicon.nouns.get(lemma, []) or self.lexicon.nouns.get(
                     fold(token.text), []

@@ -49,6 +49,9 @@ class TriggerLexicon:
     #: lowercase phrase as written in the lexicon and its folded form.
     phrase_forms: dict[str, set[str]] = field(default_factory=dict)
     forms: dict[str, list[Trigger]] = field(default_factory=dict)  # surface forms, any POS
+    #: Regular inflections of the trigger verbs (folded), for verbs the lemmatizer misreads
+    #: ("demande" lemmatized as "demande", not "demander"); see grammar.yaml.
+    inflections: dict[str, list[Trigger]] = field(default_factory=dict)
 
     @classmethod
     @cache
@@ -83,7 +86,20 @@ class TriggerLexicon:
                     )
                 else:
                     lexicon.nouns.setdefault(fold(noun), []).append(trigger)
+        lexicon._add_inflections(language_yaml(language, "grammar.yaml").get("verb_inflections"))
         return lexicon
+
+    def _add_inflections(self, endings: dict[str, list[str]] | None) -> None:
+        """Regular forms of each verb: the infinitive's ending swapped for each inflection."""
+        for verb, triggers in self.verbs.items():
+            for ending, inflections in (endings or {}).items():
+                if " " in verb or not verb.endswith(fold(ending)):
+                    continue
+                stem = verb[: -len(fold(ending))]
+                for inflection in inflections:
+                    form = stem + fold(str(inflection))
+                    if form != verb and form not in self.verbs:
+                        self.inflections.setdefault(form, []).extend(triggers)
 
 
 #: Word lists of modality.yaml matched on folded lemmas or forms.
