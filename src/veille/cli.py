@@ -299,9 +299,17 @@ def watch(
         float,
         typer.Option(min=0, help="Seconds between two requests to one host (Crawl-delay wins)."),
     ] = 1.0,
+    user_agent: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VEILLE_USER_AGENT",
+            help="User-Agent sent (and matched in robots.txt); add a contact for the sites.",
+        ),
+    ] = None,
 ) -> None:
     """Follow RSS/Atom feeds and news sitemaps: fetch, code and store every new page."""
     from veille.watch import (
+        USER_AGENT,
         SourcesError,
         Watcher,
         WatchError,
@@ -328,18 +336,21 @@ def watch(
             highlight=False,
         )
 
-    watcher = Watcher(watched, db, WatchSettings(host_delay=delay), on_error=report_error)
+    settings = WatchSettings(host_delay=delay, user_agent=user_agent or USER_AGENT)
+    watcher = Watcher(watched, db, settings, on_error=report_error)
     try:
         if interval is not None:
-            watcher.run_every(interval, on_round=report_round)
+            watcher.run_every(interval, on_round=report_round)  # until stopped
         summary = watcher.run_once()
     except StoreError as error:
         err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:  # each page is stored whole or not at all: nothing to undo
+        err_console.print("watch stopped")
+        raise typer.Exit(130) from None
     report_round(summary)
     # Some pages always fail somewhere; a round fails only when no source could be read.
-    failed = {e.address for e in summary.errors} >= {s.url for s in watched}
-    raise typer.Exit(1 if failed and summary.sources_unchanged == 0 else 0)
+    raise typer.Exit(1 if summary.sources_failed == summary.sources else 0)
 
 
 @app.command()

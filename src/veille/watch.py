@@ -42,7 +42,7 @@ from protego import Protego
 from veille import __version__
 from veille.ingest import IngestError, decode, html_document, printable_path
 from veille.model import Document, DocumentResult, Fetch, StoredFetch
-from veille.store import Store, ingest_lock
+from veille.store import Store, StoreError, ingest_lock
 
 if TYPE_CHECKING:
     from veille.coding import Pipeline
@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("veille.watch")
 T = TypeVar("T")
 
-USER_AGENT = f"Veille/{__version__} (news watch; +https://github.com/veille/veille)"
+#: Sent with every request; a service should add a contact (``veille watch --user-agent``).
+USER_AGENT = f"Veille/{__version__} (news watch)"
 #: Seconds a write may wait for readers of a DuckDB file (``veille serve`` requests).
 WRITE_WAIT_SECONDS = 120.0
 #: Statuses worth asking again after a pause: the server is busy or briefly broken.
@@ -106,6 +107,7 @@ class WatchSummary:
 
     sources: int = 0
     sources_unchanged: int = 0  # answered 304 Not Modified
+    sources_failed: int = 0  # could not be read at all
     pages_listed: int = 0  # distinct addresses in all the sources
     new_pages: int = 0  # fetched this round and kept
     documents_stored: int = 0
@@ -698,14 +700,19 @@ class Watcher:
         rounds: int | None = None,
     ) -> None:
         """A round every ``seconds`` (from the start of one to the next), forever or
-        ``rounds`` times; the ingest lock is free between rounds."""
+        ``rounds`` times; the ingest lock is free between rounds. A round that cannot use
+        the database (an ingest holds it, the server is down) is logged and skipped."""
         done = 0
         while rounds is None or done < rounds:
             started = time.monotonic()
-            summary = self.run_once()
+            try:
+                summary = self.run_once()
+            except StoreError as error:
+                log.error("round skipped: %s", error)
+            else:
+                if on_round:
+                    on_round(summary)
             done += 1
-            if on_round:
-                on_round(summary)
             if rounds is None or done < rounds:
                 time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
@@ -745,9 +752,11 @@ class _Round:
     def _error(self, address: str, kind: str, detail: str) -> None:
         error = WatchError(address, kind, detail)
         self.summary.errors.append(error)
-        log.warning("%s", error)
         if self.watcher.on_error:
+            log.info("%s", error)  # the handler reports it: one line per error
             self.watcher.on_error(error)
+        else:
+            log.warning("%s", error)
 
     async def _in_store(self, work: Callable[[Store], T]) -> T:
         """``work`` with the database open, in the worker thread."""
@@ -762,6 +771,7 @@ class _Round:
         try:
             listing = await self._read_listing(fetcher, source, source.url, top=True)
         except FetchFailure as failure:
+            self.summary.sources_failed += 1
             self._error(source.url, failure.kind, failure.detail)
             return []
         items = [Item(url, published, source) for url, published in listing.links]
