@@ -8,6 +8,7 @@ robots.txt refusals. No request leaves 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import signal
 import socket
@@ -562,6 +563,43 @@ def test_one_article_is_stored_once_under_many_addresses(
 
     again = watch([site.url("/one.xml"), site.url("/two.xml")], db, pipeline)
     assert again.new_pages == 0 and len(site.hits("/story?id=7")) == 1
+
+
+def news_sitemap(urls: list[str]) -> bytes:
+    entries = "".join(
+        f"<url><loc>{escape(url)}</loc><news:news><news:publication><news:name>Essai</news:name>"
+        "<news:language>fr</news:language></news:publication>"
+        "<news:publication_date>2025-03-24T08:00:00+00:00</news:publication_date>"
+        "<news:title>Titre</news:title></news:news></url>"
+        for url in urls
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"{entries}</urlset>"
+    ).encode()
+
+
+def test_news_sitemaps_and_sitemap_indexes(site: Site, db: str, pipeline: Any) -> None:
+    paths = serve_articles(site, [6, 7])
+    site.routes["/sitemap-news.xml"] = static(news_sitemap([site.url(paths[0])]), "text/xml")
+    site.routes["/sitemap-2.xml.gz"] = static(
+        gzip.compress(news_sitemap([site.url(paths[1])])), "application/gzip"
+    )
+    children = ["/sitemap-news.xml", "/sitemap-2.xml.gz", "/sitemap-missing.xml"]
+    index = "".join(f"<sitemap><loc>{site.url(c)}</loc></sitemap>" for c in children)
+    site.routes["/sitemap.xml"] = static(
+        b'<?xml version="1.0" encoding="UTF-8"?><sitemapindex'
+        b' xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + index.encode()
+        + b"</sitemapindex>",
+        "application/xml",
+    )
+    summary = watch([site.url("/sitemap.xml")], db, pipeline)
+    assert kinds(summary) == {"/sitemap-missing.xml": "http 404"}
+    assert summary.documents_stored == 2 and documents(db) == 2
+    assert scalar(db, "SELECT count(*) FROM fetches WHERE kind = 'feed' AND status = 200") == 3
 
 
 def test_robots_txt_is_obeyed(db: str, pipeline: Any) -> None:
