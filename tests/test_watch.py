@@ -27,18 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.cli import app
+from veille.feeds import Source, canonical_address, load_sources, normalise_address, sources_of
+from veille.fetch import WatchSettings, retry_after
 from veille.store import Store
-from veille.watch import (
-    Source,
-    Watcher,
-    WatchSettings,
-    WatchSummary,
-    canonical_address,
-    load_sources,
-    normalise_address,
-    retry_after,
-    sources_of,
-)
+from veille.watch import Watcher, WatchSummary
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]

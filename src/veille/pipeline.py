@@ -43,7 +43,9 @@ from veille.store import (
 )
 
 if TYPE_CHECKING:  # veille.watch (httpx, feedparser) is imported only to watch or recode
-    from veille.watch import Source, WatchError, WatchSettings, WatchSummary
+    from veille.feeds import Source
+    from veille.fetch import WatchSettings
+    from veille.watch import WatchError, WatchSummary
 
 __all__ = [
     "DOCUMENT_BATCH",
@@ -195,9 +197,9 @@ def watch(
 ) -> WatchSummary:
     """One round of ``veille.watch.Watcher`` over ``sources`` (feed or sitemap addresses,
     YAML files of sources, or ``Source`` objects): new pages fetched, coded and stored."""
-    from veille.watch import Watcher, WatchSettings
+    from veille.watch import Watcher
 
-    watcher = Watcher(sources, db, settings or WatchSettings(), pipeline, on_error)
+    watcher = Watcher(sources, db, settings, pipeline, on_error)
     return watcher.run_once()
 
 
@@ -237,8 +239,9 @@ def recode(
     listed by a feed on it), e.g. ``fr.hespress.com``. ``on_document`` gets each document's
     address and the ids of the events added and removed. Holds the ingest lock.
     """
+    from veille.feeds import page_document
+    from veille.fetch import host_of
     from veille.ingest import IngestError
-    from veille.watch import host_of, page_document
 
     summary = RecodeSummary()
 
