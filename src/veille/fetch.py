@@ -15,6 +15,7 @@ import email.utils
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -71,17 +72,18 @@ class Response:
     body: bytes
     fetched_at: datetime
 
-    def as_fetch(self, kind: str, source: str | None, keep_body: bool) -> Fetch:
+    def as_fetch(self, kind: Literal["feed", "page"], source: str | None, keep: bool) -> Fetch:
+        """As the store keeps it; ``keep``: with the body (a 200's, not an error page's)."""
         return Fetch(
             url=self.url,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             status=self.status,
             fetched_at=self.fetched_at,
             final_url=self.final_url,
             etag=self.headers.get("etag"),
             last_modified=self.headers.get("last-modified"),
             content_type=self.headers.get("content-type"),
-            body=self.body if keep_body else None,
+            body=self.body if keep else None,
             source=source,
         )
 

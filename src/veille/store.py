@@ -299,14 +299,16 @@ class Store:
         ).fetchone()
         return zlib.decompress(bytes(row[0])) if row else None
 
-    def known_pages(self, addresses: Sequence[str]) -> set[str]:
-        """Those of ``addresses`` already settled: a page fetched with its text kept (or
-        named as canonical by one), or gone (404, 410). Failed fetches are tried again."""
+    def known_pages(self, addresses: Sequence[str], stored_only: bool = False) -> set[str]:
+        """Those of ``addresses`` already settled: a page fetched and kept (or named as
+        canonical by one), or gone (404, 410) unless ``stored_only``. Failed fetches are
+        not settled: they are tried again."""
+        settled = "(200)" if stored_only else "(200, 404, 410)"
         known: set[str] = set()
         for address in dict.fromkeys(addresses):
             row = self.connection.execute(
-                "SELECT 1 FROM fetches WHERE kind = 'page' AND ((url = ? AND status IN"
-                " (200, 404, 410)) OR (canonical_url = ? AND status = 200)) LIMIT 1",
+                f"SELECT 1 FROM fetches WHERE kind = 'page' AND ((url = ? AND status IN"
+                f" {settled}) OR (canonical_url = ? AND status = 200)) LIMIT 1",
                 [address, address],
             ).fetchone()
             if row:

@@ -196,14 +196,18 @@ class _Round:
             listed = await asyncio.gather(
                 *(self._read_source(fetcher, source) for source in self.watcher.sources)
             )
-            # The same page in two sources (or twice in one) is fetched once.
-            items = list({item.address: item for items in listed for item in items}.values())
-            self.summary.pages_listed = len(items)
-            known = await self._in_store(
-                lambda store: store.known_pages([i.address for i in items])
-            )
+            # The same page in two sources (or twice in one) is fetched once, for the first.
+            first: dict[str, Item] = {}
+            for item in (item for items in listed for item in items):
+                first.setdefault(item.address, item)
+            self.summary.pages_listed = len(first)
+            known = await self._in_store(lambda store: store.known_pages(list(first)))
             await asyncio.gather(
-                *(self._follow(fetcher, item) for item in items if item.address not in known)
+                *(
+                    self._follow(fetcher, item)
+                    for item in first.values()
+                    if item.address not in known
+                )
             )
 
     def _error(self, address: str, kind: str, detail: str) -> None:
@@ -246,7 +250,7 @@ class _Round:
     ) -> Listing:
         previous = await self._in_store(lambda store: store.last_fetch(address, "feed"))
         response = await fetcher.get(address, previous)
-        fetch = response.as_fetch("feed", source.url, keep_body=response.status == 200)
+        fetch = response.as_fetch("feed", source.url, keep=response.status == 200)
         await self._in_store(lambda store: store.add_fetch(fetch))
         if response.status == 304 and previous is not None and previous.sha256:
             # Unchanged: its items are read again from the kept copy, so that pages a killed
@@ -273,12 +277,12 @@ class _Round:
             self._error(item.address, failure.kind, failure.detail)
             return
         if response.status != 200:
-            fetch = response.as_fetch("page", item.source.url, keep_body=False)
+            fetch = response.as_fetch("page", item.source.url, keep=False)
             await self._in_store(lambda store: store.add_fetch(fetch))  # 404, 410: settled
             self._error(item.address, f"http {response.status}", response.reason or "no reason")
             return
         fetch = replace(
-            response.as_fetch("page", item.source.url, keep_body=True),
+            response.as_fetch("page", item.source.url, keep=True),
             canonical_url=canonical_address(response.body, response.final_url),
         )
         loop = asyncio.get_running_loop()
@@ -291,7 +295,7 @@ class _Round:
         try:
             with Store(db, wait=WRITE_WAIT_SECONDS) as store:
                 others = [a for a in (fetch.canonical_url,) if a and a != fetch.url]
-                if store.known_pages([fetch.url, *others]):
+                if store.known_pages([fetch.url, *others], stored_only=True):
                     # Its canonical address (or this one, as another's canonical) is stored.
                     store.add_fetch(fetch)
                     self.summary.duplicates += 1
