@@ -305,14 +305,17 @@ class Store:
         not settled: they are tried again."""
         settled = "(200)" if stored_only else "(200, 404, 410)"
         known: set[str] = set()
-        for address in dict.fromkeys(addresses):
-            row = self.connection.execute(
-                f"SELECT 1 FROM fetches WHERE kind = 'page' AND ((url = ? AND status IN"
-                f" {settled}) OR (canonical_url = ? AND status = 200)) LIMIT 1",
-                [address, address],
-            ).fetchone()
-            if row:
-                known.add(address)
+        wanted = list(dict.fromkeys(addresses))
+        for start in range(0, len(wanted), 500):  # one query per 500 addresses
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT url FROM fetches WHERE kind = 'page' AND status IN {settled}"
+                f" AND url IN ({marks}) UNION SELECT canonical_url FROM fetches"
+                f" WHERE kind = 'page' AND status = 200 AND canonical_url IN ({marks})",
+                [*chunk, *chunk],
+            ).fetchall()
+            known.update(address for (address,) in rows)
         return known
 
     def fetched_documents(self, since: date | None = None) -> list[StoredFetch]:
