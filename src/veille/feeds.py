@@ -268,7 +268,8 @@ def _iso_date(value: str | None) -> date | None:
 # -- pages into documents -----------------------------------------------------------------
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+#: What a news page is served as ("": the server did not say).
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "")
 
 
 def page_document(
@@ -284,8 +285,6 @@ def page_document(
     if media_type not in PAGE_TYPES:
         raise IngestError(address, f"not a web page ({media_type})")
     html = decode_page(body, content_type, address)
-    if media_type == "text/plain":
-        html = f"<html><body><pre>{html}</pre></body></html>"
     document = html_document(address, html, published)
     return replace(document, url=address, language=document.language or language)
 
