@@ -4,13 +4,13 @@
 -- bytes as received, so a feed fetched unchanged a hundred times is kept once. fetches is
 -- the log of every answer a watched address gave: one row per fetch, with the headers that
 -- matter for the next conditional GET, the canonical address the page named, and the
--- document its text was stored as (NULL when none was). PostgreSQL runs
--- 0005_raw_pages.postgresql.sql instead (BYTEA for BLOB).
+-- document its text was stored as (NULL when none was). Portable SQL: BYTEA is
+-- PostgreSQL's binary type and a DuckDB name for BLOB.
 
 CREATE TABLE raw_pages (
     sha256 VARCHAR PRIMARY KEY,
     size   BIGINT NOT NULL,
-    body   BLOB NOT NULL
+    body   BYTEA NOT NULL
 );
 
 CREATE TABLE fetches (
