@@ -261,6 +261,127 @@ def ingest(
     raise typer.Exit(run.exit_code())
 
 
+def _duration(value: str | None) -> float | None:
+    """Seconds of ``--every``: 90s, 30m, 2h or 1d; a bare number is minutes."""
+    if value is None:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = value.strip().lower()
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "m")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise typer.BadParameter(
+            f"{value!r} is not a duration (e.g. 90s, 30m, 2h)", param_hint="--every"
+        )
+    return seconds
+
+
+@app.command()
+def watch(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="A sources YAML file (examples/sources.yaml), or feed or sitemap URLs."
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    once: Annotated[bool, typer.Option("--once", help="One round, then stop (the default).")] = (
+        False
+    ),
+    every: Annotated[
+        str | None,
+        typer.Option(help="A round every this long, until stopped (e.g. 30m, 2h)."),
+    ] = None,
+    delay: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds between two requests to one host (Crawl-delay wins)."),
+    ] = 1.0,
+    user_agent: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VEILLE_USER_AGENT",
+            help="User-Agent sent (and matched in robots.txt); add a contact for the sites.",
+        ),
+    ] = None,
+) -> None:
+    """Follow RSS/Atom feeds and news sitemaps: fetch, code and store every new page."""
+    from veille.watch import (
+        USER_AGENT,
+        SourcesError,
+        Watcher,
+        WatchError,
+        WatchSettings,
+        WatchSummary,
+        sources_of,
+    )
+
+    if once and every:
+        raise typer.BadParameter("choose --once or --every", param_hint="--every")
+    interval = _duration(every)
+    try:
+        watched = sources_of(sources)
+    except SourcesError as error:
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+
+    def report_error(error: WatchError) -> None:
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+
+    def report_round(summary: WatchSummary) -> None:
+        err_console.print(
+            f"watch: {escape(str(summary))}; database: {escape(database_name(db))}",
+            highlight=False,
+        )
+
+    settings = WatchSettings(host_delay=delay, user_agent=user_agent or USER_AGENT)
+    watcher = Watcher(watched, db, settings, on_error=report_error)
+    try:
+        if interval is not None:
+            watcher.run_every(interval, on_round=report_round)  # until stopped
+        summary = watcher.run_once()
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:  # each page is stored whole or not at all: nothing to undo
+        err_console.print("watch stopped")
+        raise typer.Exit(130) from None
+    report_round(summary)
+    # Some pages always fail somewhere; a round fails only when no source could be read.
+    raise typer.Exit(1 if summary.sources_failed == summary.sources else 0)
+
+
+@app.command()
+def recode(
+    db: DbOption = DEFAULT_DB,
+    since: Annotated[
+        str | None, typer.Option(help="Pages first fetched on or after this day (YYYY-MM-DD).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Pages of this host, e.g. fr.hespress.com.")
+    ] = None,
+) -> None:
+    """Code the kept pages again with the current coder; report the events added and removed."""
+    from veille import pipeline
+
+    since_date = _parse_date(since, "--since")
+    try:
+        summary = pipeline.recode(db, since=since_date, source=source)
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        raise typer.Exit(2) from None
+    for message in summary.errors:
+        err_console.print(f"[red]error[/red] {escape(message)}", highlight=False)
+    table = Table("event type", "added", "removed", title="Events changed by recoding")
+    for kind in sorted(summary.added.keys() | summary.removed.keys()):
+        table.add_row(kind, str(summary.added[kind]), str(summary.removed[kind]))
+    console.print(table)
+    console.print(escape(str(summary)), highlight=False)
+    raise typer.Exit(1 if summary.errors else 0)
+
+
 EVENT_COLUMNS = (
     "date",
     "event",

@@ -223,6 +223,12 @@ def _document_from_html(doc_path: str, html: str, published: date | None) -> Doc
     return _document_from_text(doc_path, text, "html", meta, published)
 
 
+def html_document(doc_path: str, html: str, published: date | None = None) -> Document:
+    """A web page's main text and metadata as a ``Document``, as for an ``.html`` file
+    (``veille.watch`` reads the pages it fetches with it); ``IngestError`` if it has none."""
+    return _document_from_html(doc_path, html, published)
+
+
 def extract_html(html: str, doc_path: str) -> tuple[str, _Metadata]:
     """Main text and metadata of a web page, with trafilatura tuned for precision."""
     import trafilatura

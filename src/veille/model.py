@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from veille import __version__
@@ -339,3 +339,43 @@ class DocumentResult:
     @property
     def document(self) -> Document:
         return self.clean.document
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """One answer a watched address gave (``veille.watch``), as ``veille.store`` keeps it.
+
+    ``body`` is the response as received (after its Content-Encoding is undone), ``None``
+    for a 304 or an error answer; the store keeps it compressed, keyed by its SHA-256.
+    """
+
+    url: str  # the address as requested: already freed of tracking parameters and AMP forms
+    kind: Literal["feed", "page"]
+    status: int
+    fetched_at: datetime  # UTC, naive (as the store's timestamps)
+    final_url: str | None = None  # after redirects
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    source: str | None = None  # the feed or sitemap that listed a page
+    canonical_url: str | None = None  # the page's <link rel="canonical">, normalised
+
+    @property
+    def sha256(self) -> str | None:
+        return hashlib.sha256(self.body).hexdigest() if self.body is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFetch:
+    """What the store remembers of a fetch: enough for a conditional GET or a re-reading."""
+
+    url: str
+    status: int
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    sha256: str | None
+    doc_id: str | None
+    source: str | None = None

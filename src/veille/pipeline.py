@@ -1,8 +1,10 @@
 """The Python API: what the CLI calls, and what a notebook user calls directly.
 
-    from veille.pipeline import Pipeline, extract, ingest
+    from veille.pipeline import Pipeline, extract, ingest, recode, watch
     for event in extract(["articles/"]):
         print(event.to_json())
+    watch(["https://example.org/feed.xml"], db="veille.duckdb")  # one round (veille.watch)
+    print(recode(db="veille.duckdb"))  # kept pages read again by the current coder
 
 ``extract`` and ``ingest`` run a ``Pipeline`` (``veille.coding``: the loaded models, stage
 after stage) in this process or, with ``workers``, in an engine of ``veille.engines``; both
@@ -12,9 +14,11 @@ stream: one batch of documents at a time, whatever the corpus size.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from veille.coding import (
     DOCUMENT_BATCH,
@@ -29,7 +33,19 @@ from veille.coding import (
 from veille.engines import Engine, local_engine
 from veille.ingest import IngestError
 from veille.model import DocumentResult, Event
-from veille.store import DEFAULT_DB, Store, check_confidence, confident_enough, ingest_lock
+from veille.store import (
+    DEFAULT_DB,
+    Store,
+    StoreError,
+    check_confidence,
+    confident_enough,
+    ingest_lock,
+)
+
+if TYPE_CHECKING:  # veille.watch (httpx, feedparser) is imported only to watch or recode
+    from veille.feeds import Source
+    from veille.fetch import WatchSettings
+    from veille.watch import WatchError, WatchSummary
 
 __all__ = [
     "DOCUMENT_BATCH",
@@ -38,11 +54,14 @@ __all__ = [
     "IngestSummary",
     "LanguageCoder",
     "Pipeline",
+    "RecodeSummary",
     "by_language",
     "extract",
     "ingest",
     "installed_languages",
     "parsed",
+    "recode",
+    "watch",
 ]
 
 
@@ -166,4 +185,95 @@ def ingest(
                 write(batch)
         if batch:
             write(batch)
+    return summary
+
+
+def watch(
+    sources: Sequence[Source | str],
+    db: str = DEFAULT_DB,
+    settings: WatchSettings | None = None,
+    pipeline: Pipeline | None = None,
+    on_error: Callable[[WatchError], None] | None = None,
+) -> WatchSummary:
+    """One round of ``veille.watch.Watcher`` over ``sources`` (feed or sitemap addresses,
+    YAML files of sources, or ``Source`` objects): new pages fetched, coded and stored."""
+    from veille.watch import Watcher
+
+    watcher = Watcher(sources, db, settings, pipeline, on_error)
+    return watcher.run_once()
+
+
+@dataclass(slots=True)
+class RecodeSummary:
+    """What ``recode`` changed: events added and removed, by PLOVER type."""
+
+    documents: int = 0
+    documents_changed: int = 0
+    added: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        def by_type(counts: Counter[str]) -> str:
+            return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "none"
+
+        return (
+            f"{self.documents} documents read again, {self.documents_changed} changed; "
+            f"events added: {sum(self.added.values())} ({by_type(self.added)}); "
+            f"removed: {sum(self.removed.values())} ({by_type(self.removed)}); "
+            f"{len(self.errors)} errors"
+        )
+
+
+def recode(
+    db: str = DEFAULT_DB,
+    since: date | None = None,
+    source: str | None = None,
+    pipeline: Pipeline | None = None,
+    on_document: Callable[[str, set[str], set[str]], None] | None = None,
+) -> RecodeSummary:
+    """Code the pages that ``watch`` kept again with the current coder, and put each
+    document's new events in place of its old ones (one transaction per document).
+
+    ``since``: pages first fetched on or after that day; ``source``: pages of that host (or
+    listed by a feed on it), e.g. ``fr.hespress.com``. ``on_document`` gets each document's
+    address and the ids of the events added and removed. Holds the ingest lock.
+    """
+    from veille.feeds import page_document
+    from veille.fetch import host_of
+    from veille.ingest import IngestError
+
+    summary = RecodeSummary()
+
+    def wanted(url: str, feed: str | None) -> bool:
+        hosts = {host_of(url).split(":")[0], host_of(feed).split(":")[0] if feed else ""}
+        return source is None or any(h == source or h.endswith("." + source) for h in hosts)
+
+    with ingest_lock(db):
+        with Store(db, wait=WRITE_WAIT_SECONDS) as store:
+            pages = [p for p in store.fetched_documents(since) if wanted(p.url, p.source)]
+        coder = pipeline or Pipeline()
+        for page in pages:
+            old_id = page.doc_id or ""
+            with Store(db, wait=WRITE_WAIT_SECONDS) as store:
+                body = store.raw_page(page.sha256 or "")
+                before = store.document_events(old_id)
+                published = store.document_published(old_id)
+            try:
+                if body is None:
+                    raise IngestError(page.url, "kept page missing from the database")
+                result = coder.process(page_document(body, page.content_type, page.url, published))
+                with Store(db, wait=WRITE_WAIT_SECONDS) as store:
+                    store.replace_document(old_id, result)
+            except (IngestError, StoreError) as error:
+                summary.errors.append(str(error))
+                continue
+            after = {event.id: event.event for event in result.events}
+            added, removed = after.keys() - before.keys(), before.keys() - after.keys()
+            summary.documents += 1
+            summary.documents_changed += bool(added or removed)
+            summary.added.update(after[event_id] for event_id in added)
+            summary.removed.update(before[event_id] for event_id in removed)
+            if on_document:
+                on_document(page.url, set(added), set(removed))
     return summary

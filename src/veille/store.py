@@ -3,6 +3,8 @@
 ``--db`` names either a file (DuckDB) or a ``postgresql://`` URL; ``veille.backends``
 holds what differs between the two, and the SQL here is portable. The schema is created
 by the numbered SQL files in ``veille/migrations`` and recorded in ``schema_migrations``.
+Watched web pages are kept too, as fetched (``raw_pages``, ``fetches``), so that
+``veille recode`` can read them again without fetching them.
 Each document is written in one transaction together with its paragraphs, actor mentions
 and events, so a crash never leaves half a document; a document already stored (same
 content hash) is skipped, which makes ingest idempotent.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from veille.backends import Connection, StoreError, backend_for
-from veille.model import DocumentResult, Event
+from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
 __all__ = [
     "DEFAULT_DB",
@@ -62,6 +65,11 @@ SELECT language, count(*) AS documents, sum(CASE WHEN coded THEN 1 ELSE 0 END) A
 FROM ranked WHERE position = 1
 GROUP BY language ORDER BY count(*) DESC, language
 """
+
+
+_STORED_FETCH_COLUMNS = (
+    "url, status, fetched_at, etag, last_modified, content_type, sha256, doc_id, source"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +237,154 @@ class Store:
         False if no such document. Documents marked as its near duplicates keep the mark.
         """
         with self._transaction():
-            self.connection.execute(
-                "DELETE FROM event_participants"
-                " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
-                [doc_id],
-            )
-            for table in ("events", "actor_mentions", "paragraphs"):
-                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
-            deleted = self.connection.execute(
-                "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
-            ).fetchone()
+            return self._delete_rows(doc_id)
+
+    # -- raw pages (veille.watch, veille.pipeline.recode) --------------------------------
+
+    def add_fetch(self, fetch: Fetch, result: DocumentResult | None = None) -> str | None:
+        """Keep one fetch, its body and the document coded from it, in one transaction.
+
+        Returns the id of the document the fetch is linked to: ``result``'s, whether it was
+        new or already stored under another address (same text), else ``None``. A crash
+        leaves either all of it or none, so a page is never half kept.
+        """
+        doc_id = result.document.doc_id if result is not None else None
+        try:
+            with self._transaction():
+                if fetch.body is not None:
+                    self.connection.execute(
+                        "INSERT INTO raw_pages VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                        [fetch.sha256, len(fetch.body), zlib.compress(fetch.body, 6)],
+                    )
+                if result is not None and self._insert_document(result):
+                    self._insert_paragraphs(result)
+                    self._insert_mentions(result)
+                    for event in result.events:
+                        self._insert_event(event)
+                self.connection.execute(
+                    "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (url, kind, fetched_at) DO NOTHING",
+                    [
+                        fetch.url,
+                        fetch.kind,
+                        fetch.fetched_at,
+                        fetch.final_url,
+                        fetch.status,
+                        fetch.etag,
+                        fetch.last_modified,
+                        fetch.content_type,
+                        fetch.sha256,
+                        fetch.source,
+                        fetch.canonical_url,
+                        doc_id,
+                    ],
+                )
+        except self.backend.errors as error:
+            raise StoreError(f"{fetch.url}: cannot store ({_first_line(error)})") from error
+        return doc_id
+
+    def last_fetch(self, url: str, kind: str) -> StoredFetch | None:
+        """The latest fetch of ``url`` that brought a body (status 200), if any."""
+        row = self.connection.execute(
+            f"SELECT {_STORED_FETCH_COLUMNS} FROM fetches"
+            " WHERE url = ? AND kind = ? AND status = 200 ORDER BY fetched_at DESC LIMIT 1",
+            [url, kind],
+        ).fetchone()
+        return StoredFetch(*row) if row else None
+
+    def raw_page(self, sha256: str) -> bytes | None:
+        """A kept body as it was received, or ``None`` if no body has that hash."""
+        row = self.connection.execute(
+            "SELECT body FROM raw_pages WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        return zlib.decompress(bytes(row[0])) if row else None
+
+    def known_pages(self, addresses: Sequence[str], stored_only: bool = False) -> set[str]:
+        """Those of ``addresses`` already settled: a page fetched and kept (or named as
+        canonical by one), or gone (404, 410) unless ``stored_only``. Failed fetches are
+        not settled: they are tried again."""
+        settled = "(200)" if stored_only else "(200, 404, 410)"
+        known: set[str] = set()
+        wanted = list(dict.fromkeys(addresses))
+        for start in range(0, len(wanted), 500):  # one query per 500 addresses
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT url FROM fetches WHERE kind = 'page' AND status IN {settled}"
+                f" AND url IN ({marks}) UNION SELECT canonical_url FROM fetches"
+                f" WHERE kind = 'page' AND status = 200 AND canonical_url IN ({marks})",
+                [*chunk, *chunk],
+            ).fetchall()
+            known.update(address for (address,) in rows)
+        return known
+
+    def fetched_documents(self, since: date | None = None) -> list[StoredFetch]:
+        """For each document coded from a kept page, the first fetch that gave it, oldest
+        first; ``since``: only documents first fetched on or after that day."""
+        rows = self.connection.execute(
+            f"SELECT {_STORED_FETCH_COLUMNS} FROM fetches f WHERE kind = 'page' AND status = 200"
+            " AND sha256 IS NOT NULL AND doc_id IS NOT NULL AND fetched_at = (SELECT"
+            " min(fetched_at) FROM fetches g WHERE g.doc_id = f.doc_id AND g.kind = 'page')"
+            " AND fetched_at >= ? ORDER BY fetched_at, url",
+            [datetime.combine(since or date.min, datetime.min.time())],
+        ).fetchall()
+        first: dict[str, StoredFetch] = {}
+        for row in rows:
+            fetch = StoredFetch(*row)
+            first.setdefault(fetch.doc_id or "", fetch)
+        return list(first.values())
+
+    def document_events(self, doc_id: str) -> dict[str, str]:
+        """The stored events of a document: event id -> PLOVER type."""
+        rows = self.connection.execute(
+            "SELECT event_id, event FROM events WHERE doc_id = ?", [doc_id]
+        ).fetchall()
+        return {event_id: event for event_id, event in rows}
+
+    def document_published(self, doc_id: str) -> date | None:
+        row = self.connection.execute(
+            "SELECT published FROM documents WHERE doc_id = ?", [doc_id]
+        ).fetchone()
+        return row[0] if row else None
+
+    def replace_document(self, doc_id: str, result: DocumentResult) -> None:
+        """Put ``result`` in place of the stored document ``doc_id`` (its paragraphs,
+        mentions and events), in one transaction; the fetches of ``doc_id`` follow it.
+
+        Used when the coder reads a kept page again; its text may differ (a new extractor),
+        and so may its id. If the new id is already stored as another document, that one
+        is replaced too: a document is never stored twice.
+        """
+        new_id = result.document.doc_id
+        try:
+            with self._transaction():
+                for old in dict.fromkeys((doc_id, new_id)):
+                    self._delete_rows(old)
+                self._insert_document(result)
+                self._insert_paragraphs(result)
+                self._insert_mentions(result)
+                for event in result.events:
+                    self._insert_event(event)
+                if new_id != doc_id:
+                    self.connection.execute(
+                        "UPDATE fetches SET doc_id = ? WHERE doc_id = ?", [new_id, doc_id]
+                    )
+        except self.backend.errors as error:
+            raise StoreError(
+                f"{result.document.doc_path}: cannot store ({_first_line(error)})"
+            ) from error
+
+    def _delete_rows(self, doc_id: str) -> bool:
+        self.connection.execute(
+            "DELETE FROM event_participants"
+            " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
+            [doc_id],
+        )
+        for table in ("events", "actor_mentions", "paragraphs"):
+            self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        deleted = self.connection.execute(
+            "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
+        ).fetchone()
         return deleted is not None
 
     def _insert_document(self, result: DocumentResult) -> bool:
