@@ -21,10 +21,12 @@ All knowledge comes from ``veille/data`` (see ``veille.lexicon``); this module i
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -770,22 +772,37 @@ class ActorRecogniser:
         taken: Sequence[tuple[int, int]],
     ) -> list[ActorMention]:
         """ "the regional bloc", "l'organisation régionale": the organisation named last."""
-        organisations = [m for m in mentions if m.kind == "organisation"]
+        spans = [
+            span
+            for phrase in self.lexicon.organisation_references
+            for span in _phrase_spans(paragraph.doc, phrase)
+        ]
+        if not spans:
+            return []
+        # Sorted starts, so each phrase finds its organisation and whether it lies inside a
+        # mention by bisection: a long paragraph stays linear.
+        organisations = sorted(
+            (m for m in mentions if m.kind == "organisation"), key=lambda m: m.start
+        )
+        organisation_starts = [m.start for m in organisations]
+        taken_sorted = sorted(taken)
+        taken_starts = [s for s, _ in taken_sorted]
+        reach = list(accumulate((e for _, e in taken_sorted), max))  # furthest end so far
         found: list[ActorMention] = []
         claimed: set[int] = set()
-        for phrase in self.lexicon.organisation_references:
-            for span in _phrase_spans(paragraph.doc, phrase):
-                position = paragraph.offset(span.start_char)
-                if claimed & set(range(span.start, span.end)) or any(
-                    s <= position < e for s, e in taken
-                ):
-                    continue
-                earlier = [m for m in organisations if m.start < position]
-                if not earlier:
-                    continue
-                claimed.update(range(span.start, span.end))
-                actor = replace(max(earlier, key=lambda m: m.start).actor, entity_text=span.text)
-                found.append(_to_mention(paragraph, span, actor, "reference"))
+        for span in spans:  # longest phrases first (the lexicon's order)
+            position = paragraph.offset(span.start_char)
+            inside = bisect_right(taken_starts, position)
+            if claimed & set(range(span.start, span.end)) or (
+                inside and reach[inside - 1] > position
+            ):
+                continue
+            last = bisect_left(organisation_starts, position)
+            if not last:
+                continue
+            claimed.update(range(span.start, span.end))
+            actor = replace(organisations[last - 1].actor, entity_text=span.text)
+            found.append(_to_mention(paragraph, span, actor, "reference"))
         return found
 
 

@@ -443,11 +443,11 @@ class EventCoder:
     def _sentence_pair(self, token: Token, by_token: dict[int, list[ActorMention]]) -> list[Actor]:
         """The two states a sentence names, when it names exactly two and no other actor."""
         sentence = token.sent
+        # The sentence's tokens, not the paragraph's index: a huge paragraph stays linear.
         found = _unique(
             m.actor
-            for index, mentions in by_token.items()
-            if sentence.start <= index < sentence.end
-            for m in mentions
+            for index in range(sentence.start, sentence.end)
+            for m in by_token.get(index, ())
         )
         if len(found) == 2 and all(a.is_state for a in found):
             return found
@@ -945,22 +945,24 @@ class EventCoder:
                     args.places.extend(locative_place(child, by_token, excluded))
         if match.trigger.event == "RETREAT" and match.trigger.place == "recipient":
             args.places.extend(_places_left(token, by_token, excluded))
-        args.subject = self._members_listed(args.subject, by_token, token.doc)
-        args.objects = self._members_listed(args.objects, by_token, token.doc)
+        args.subject = self._members_listed(args.subject, by_token, token)
+        args.objects = self._members_listed(args.objects, by_token, token)
         return args
 
     def _members_listed(
-        self, mentions: list[ActorMention], by_token: dict[int, list[ActorMention]], doc: Doc
+        self, mentions: list[ActorMention], by_token: dict[int, list[ActorMention]], anchor: Token
     ) -> list[ActorMention]:
         """ "les ministres de l'AES, regroupant le Burkina Faso, le Mali et le Niger": the
-        member states an organisation is said to group take part in its stead."""
+        member states an organisation is said to group take part in its stead (``anchor``:
+        the trigger, whose sentence holds the clause)."""
         if not any(
             m.actor.code in ORGANISATION_CODES or m.kind == "organisation" for m in mentions
         ):
             return mentions
+        doc, sentence = anchor.doc, anchor.sent  # its sentence only: linear in long paragraphs
         tokens_of: dict[int, list[int]] = {}
-        for index, found in by_token.items():
-            for mention in found:
+        for index in range(sentence.start, sentence.end):
+            for mention in by_token.get(index, ()):
                 tokens_of.setdefault(id(mention), []).append(index)
         members: dict[str, list[ActorMention]] = {}  # organisation identity -> its states
         for mention in mentions:
