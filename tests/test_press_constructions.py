@@ -541,6 +541,19 @@ CODED = [
         None,
         id="recall-noun",
     ),
+    # Recognising a state or a claim endorses it (SUPPORT); admitting a defeat concedes.
+    pytest.param(
+        "Le Portugal a reconnu la souveraineté du Maroc sur son plan d'autonomie.",
+        _key("SUPPORT", "PRT", "MAR"),
+        None,
+        id="recognition-fr",
+    ),
+    pytest.param(
+        "Portugal reconoció la autonomía propuesta por Marruecos.",
+        _key("SUPPORT", "PRT", "MAR"),
+        None,
+        id="recognition-es",
+    ),
     # Present-tense headlines: forms the lemmatizer leaves as written ("demande").
     pytest.param(
         "L'Algérie demande au Maroc des explications.",
