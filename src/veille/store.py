@@ -16,7 +16,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -217,19 +217,9 @@ class Store:
         Raises ``StoreError`` naming the document if it cannot be stored; then nothing
         of it is.
         """
-        try:
-            with self._transaction():
-                if not self._insert_document(result):
-                    return False  # already stored, by this run or an earlier one
-                self._insert_paragraphs(result)
-                self._insert_mentions(result)
-                for event in result.events:
-                    self._insert_event(event)
-        except self.backend.errors as error:
-            raise StoreError(
-                f"{result.document.doc_path}: cannot store ({_first_line(error)})"
-            ) from error
-        return True
+        with self._writing(result.document.doc_path):
+            # False: already stored, by this run or an earlier one
+            return self._insert_result(result)
 
     def delete_document(self, doc_id: str) -> bool:
         """Delete a document with its paragraphs, mentions and events, atomically.
@@ -249,38 +239,32 @@ class Store:
         leaves either all of it or none, so a page is never half kept.
         """
         doc_id = result.document.doc_id if result is not None else None
-        try:
-            with self._transaction():
-                if fetch.body is not None:
-                    self.connection.execute(
-                        "INSERT INTO raw_pages VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-                        [fetch.sha256, len(fetch.body), zlib.compress(fetch.body, 6)],
-                    )
-                if result is not None and self._insert_document(result):
-                    self._insert_paragraphs(result)
-                    self._insert_mentions(result)
-                    for event in result.events:
-                        self._insert_event(event)
+        with self._writing(fetch.url):
+            if fetch.body is not None:
                 self.connection.execute(
-                    "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (url, kind, fetched_at) DO NOTHING",
-                    [
-                        fetch.url,
-                        fetch.kind,
-                        fetch.fetched_at,
-                        fetch.final_url,
-                        fetch.status,
-                        fetch.etag,
-                        fetch.last_modified,
-                        fetch.content_type,
-                        fetch.sha256,
-                        fetch.source,
-                        fetch.canonical_url,
-                        doc_id,
-                    ],
+                    "INSERT INTO raw_pages VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                    [fetch.sha256, len(fetch.body), zlib.compress(fetch.body, 6)],
                 )
-        except self.backend.errors as error:
-            raise StoreError(f"{fetch.url}: cannot store ({_first_line(error)})") from error
+            if result is not None:
+                self._insert_result(result)
+            self.connection.execute(
+                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (url, kind, fetched_at) DO NOTHING",
+                [
+                    fetch.url,
+                    fetch.kind,
+                    fetch.fetched_at,
+                    fetch.final_url,
+                    fetch.status,
+                    fetch.etag,
+                    fetch.last_modified,
+                    fetch.content_type,
+                    fetch.sha256,
+                    fetch.source,
+                    fetch.canonical_url,
+                    doc_id,
+                ],
+            )
         return doc_id
 
     def last_fetch(self, url: str, kind: str) -> StoredFetch | None:
@@ -356,23 +340,14 @@ class Store:
         is replaced too: a document is never stored twice.
         """
         new_id = result.document.doc_id
-        try:
-            with self._transaction():
-                for old in dict.fromkeys((doc_id, new_id)):
-                    self._delete_rows(old)
-                self._insert_document(result)
-                self._insert_paragraphs(result)
-                self._insert_mentions(result)
-                for event in result.events:
-                    self._insert_event(event)
-                if new_id != doc_id:
-                    self.connection.execute(
-                        "UPDATE fetches SET doc_id = ? WHERE doc_id = ?", [new_id, doc_id]
-                    )
-        except self.backend.errors as error:
-            raise StoreError(
-                f"{result.document.doc_path}: cannot store ({_first_line(error)})"
-            ) from error
+        with self._writing(result.document.doc_path):
+            for old in dict.fromkeys((doc_id, new_id)):
+                self._delete_rows(old)
+            self._insert_result(result)
+            if new_id != doc_id:
+                self.connection.execute(
+                    "UPDATE fetches SET doc_id = ? WHERE doc_id = ?", [new_id, doc_id]
+                )
 
     def _delete_rows(self, doc_id: str) -> bool:
         self.connection.execute(
@@ -386,6 +361,27 @@ class Store:
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
         return deleted is not None
+
+    @contextmanager
+    def _writing(self, name: str) -> Iterator[None]:
+        """One transaction; a database error becomes a ``StoreError`` naming ``name`` (the
+        document or address), and nothing of the transaction is kept."""
+        try:
+            with self._transaction():
+                yield
+        except self.backend.errors as error:
+            raise StoreError(f"{name}: cannot store ({_first_line(error)})") from error
+
+    def _insert_result(self, result: DocumentResult) -> bool:
+        """A coded document's rows (document, paragraphs, mentions, events); False, and
+        nothing written, if the document is already stored."""
+        if not self._insert_document(result):
+            return False
+        self._insert_paragraphs(result)
+        self._insert_mentions(result)
+        for event in result.events:
+            self._insert_event(event)
+        return True
 
     def _insert_document(self, result: DocumentResult) -> bool:
         """Insert the document row; False if a document with that id is already there."""
