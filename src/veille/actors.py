@@ -114,6 +114,10 @@ class ActorLexicon:
         """Names of every language (``veille/data``); how ``language`` refers to actors."""
         context = language_yaml(language, "actor_context.yaml")
         grammar = Grammar.load(language)
+
+        def folded(key: str) -> frozenset[str]:
+            return frozenset(fold(w) for w in context.get(key) or ())
+
         lexicon = cls(
             references={fold(k): int(v) for k, v in context["country_references"].items()},
             relation_heads=frozenset(context["relation_heads"]),
@@ -122,17 +126,15 @@ class ActorLexicon:
             },
             non_actor_heads=frozenset(context["non_actor_heads"]),
             locative_words=frozenset(context["locative_words"]),
-            addressee_verbs=frozenset(fold(v) for v in context.get("addressee_verbs") or ()),
-            title_stops=frozenset(fold(w) for w in context.get("title_stops") or ()),
+            addressee_verbs=folded("addressee_verbs"),
+            title_stops=folded("title_stops"),
             apposition_stops=frozenset(context["apposition_stops"]),
             courtesy_titles=frozenset(context["courtesy_titles"]),
-            vague_bodies=frozenset(fold(w) for w in context.get("vague_bodies") or ()),
-            boundary_nouns=frozenset(fold(w) for w in context.get("boundary_nouns") or ()),
-            boundary_links=frozenset(fold(w) for w in context.get("boundary_links") or ()),
-            boundary_closing_verbs=frozenset(
-                fold(w) for w in context.get("boundary_closing_verbs") or ()
-            ),
-            neighbour_nouns=frozenset(fold(w) for w in context.get("neighbour_nouns") or ()),
+            vague_bodies=folded("vague_bodies"),
+            boundary_nouns=folded("boundary_nouns"),
+            boundary_links=folded("boundary_links"),
+            boundary_closing_verbs=folded("boundary_closing_verbs"),
+            neighbour_nouns=folded("neighbour_nouns"),
             organisation_references=tuple(
                 sorted(
                     (fold(p) for p in context.get("organisation_references") or ()),
@@ -285,10 +287,12 @@ class ActorRecogniser:
                 return None
             return neighbour
 
-        named = {m.actor.code for m in mentions if m.actor.is_state and meant(m) is None}
+        readings = [(mention, meant(mention)) for mention in mentions]
+        named = {
+            m.actor.code for m, neighbour in readings if m.actor.is_state and neighbour is None
+        }
         read: list[ActorMention] = []
-        for mention in mentions:
-            neighbour = meant(mention)
+        for mention, neighbour in readings:
             if neighbour in named and mention.actor.code not in named:
                 actor = replace(
                     mention.actor, code=neighbour, name=self.lexicon.country_name(neighbour)
@@ -381,11 +385,7 @@ class ActorRecogniser:
     def _beyond_a_border(self, span: Span) -> bool:
         """ "its border with Libya", "la frontière avec le Mali": the country is a place,
         unless the border is closed to it ("a fermé sa frontière avec le Bénin")."""
-        before = [
-            t
-            for t in span.doc[max(0, span.start - 3) : span.start]
-            if t.lower_ not in self.lexicon.articles
-        ]
+        before = _words_before(span, self.lexicon.articles)
         if len(before) < 2 or fold(before[-1].text) not in self.lexicon.boundary_links:
             return False
         border = before[-2]
@@ -403,11 +403,7 @@ class ActorRecogniser:
             return True  # not "le Mali voisin" (neighbouring Mali), an actor
         # "voisine du Mali", "a neighbour of Niger": read on the words, which the parse may
         # hang elsewhere.
-        before = [
-            t
-            for t in span.doc[max(0, span.start - 3) : span.start]
-            if t.lower_ not in self.lexicon.articles - self.lexicon.of_words  # not "du"
-        ]
+        before = _words_before(span, self.lexicon.articles - self.lexicon.of_words)  # keep "du"
         return (
             len(before) >= 2
             and before[-1].lower_ in self.lexicon.of_words
@@ -807,6 +803,11 @@ class ActorRecogniser:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _words_before(span: Span, skipped: frozenset[str]) -> list[Token]:
+    """The (up to three) words right before ``span``, without those in ``skipped``."""
+    return [t for t in span.doc[max(0, span.start - 3) : span.start] if t.lower_ not in skipped]
 
 
 def _phrase_spans(doc: Doc, phrase: str) -> Iterable[Span]:

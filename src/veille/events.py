@@ -656,19 +656,9 @@ class EventCoder:
         if token.dep_ != "xcomp" or not governors:
             return False
         decision = governors[0]
-        return (
-            fold(decision.lemma_) in self.modality.decision_verbs
-            and "Fut" not in decision.morph.get("Tense")
-            and not any(
-                c.dep_.startswith("aux")
-                and (
-                    "Fut" in c.morph.get("Tense")
-                    or c.lemma_.lower() in self.modality.future_auxiliaries
-                )
-                for c in decision.children
-            )
-            # "va décider de fermer": the decision itself is to come
-            and not any(g.lemma_.lower() in self.modality.future_governors for g in governors[1:])
+        # "va décider de fermer", "will decide": the decision itself is to come.
+        return fold(decision.lemma_) in self.modality.decision_verbs and not self._planned(
+            decision, governors[1:]
         )
 
     def _planned(self, token: Token, governors: Sequence[Token]) -> bool:
@@ -955,9 +945,7 @@ class EventCoder:
         """ "les ministres de l'AES, regroupant le Burkina Faso, le Mali et le Niger": the
         member states an organisation is said to group take part in its stead (``anchor``:
         the trigger, whose sentence holds the clause)."""
-        if not any(
-            m.actor.code in ORGANISATION_CODES or m.kind == "organisation" for m in mentions
-        ):
+        if not any(_is_organisation(m) for m in mentions):
             return mentions
         doc, sentence = anchor.doc, anchor.sent  # its sentence only: linear in long paragraphs
         tokens_of: dict[int, list[int]] = {}
@@ -966,7 +954,7 @@ class EventCoder:
                 tokens_of.setdefault(id(mention), []).append(index)
         members: dict[str, list[ActorMention]] = {}  # organisation identity -> its states
         for mention in mentions:
-            if not (mention.actor.code in ORGANISATION_CODES or mention.kind == "organisation"):
+            if not _is_organisation(mention):
                 continue
             # The clause may hang from the noun the name qualifies ("les ministres de
             # l'AES, regroupant...").
@@ -1069,6 +1057,10 @@ def _places_left(
         if place is not None:
             places.append(place)
     return places
+
+
+def _is_organisation(mention: ActorMention) -> bool:
+    return mention.actor.code in ORGANISATION_CODES or mention.kind == "organisation"
 
 
 def _nominal_heads(token: Token, depth: int = 3) -> list[Token]:
