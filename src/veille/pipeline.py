@@ -35,6 +35,7 @@ from veille.ingest import IngestError
 from veille.model import DocumentResult, Event
 from veille.store import (
     DEFAULT_DB,
+    WRITE_WAIT_SECONDS,
     Store,
     StoreError,
     check_confidence,
@@ -126,8 +127,6 @@ class IngestSummary:
 WRITE_BATCH_DOCUMENTS = 32
 #: ... or of what was coded in this many seconds, whichever comes first.
 WRITE_BATCH_SECONDS = 2.0
-#: How long a batch may wait for readers of a DuckDB file (``veille serve`` requests).
-WRITE_WAIT_SECONDS = 120.0
 
 
 def ingest(

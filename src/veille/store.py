@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 DEFAULT_DB = "veille.duckdb"
+#: How long a write may wait for readers of a DuckDB file (``veille serve`` requests).
+WRITE_WAIT_SECONDS = 120.0
 MIGRATIONS_PACKAGE = "veille.migrations"
 #: The schema version that added ``events.date_source``.
 DATE_SOURCE_VERSION = 4

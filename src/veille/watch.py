@@ -41,16 +41,13 @@ from veille.feeds import (
 from veille.fetch import USER_AGENT, Fetcher, FetchFailure, WatchSettings, first_line
 from veille.ingest import IngestError, printable_path
 from veille.model import DocumentResult, Fetch
-from veille.store import Store, StoreError, ingest_lock
+from veille.store import WRITE_WAIT_SECONDS, Store, StoreError, ingest_lock
 
 if TYPE_CHECKING:
     from veille.coding import Pipeline
 
 log = logging.getLogger("veille.watch")
 T = TypeVar("T")
-
-#: Seconds a write may wait for readers of a DuckDB file (``veille serve`` requests).
-WRITE_WAIT_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
