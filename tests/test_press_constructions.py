@@ -567,6 +567,41 @@ CODED = [
         None,
         id="present-depeche",
     ),
+    # "Nos agents" in a quote are the quoted speaker's state's.
+    pytest.param(
+        "« Les autorités maliennes ont demandé à cinq de nos diplomates de quitter le pays », a "
+        "déclaré mercredi le ministre ivoirien des Affaires étrangères.",
+        _key("SANCTION", "MLI", "CIV"),
+        None,
+        id="our-agents-fr",
+    ),
+    pytest.param(
+        '"Mali has ordered three of our diplomats to leave the country," the Ivorian foreign '
+        "minister said.",
+        _key("SANCTION", "MLI", "CIV"),
+        None,
+        id="our-agents-en",
+    ),
+    # Dying in an attack is suffering it: the dead are its target.
+    pytest.param(
+        "Une quinzaine de soldats nigériens ont péri lundi dans une embuscade tendue par l'État "
+        "islamique près de Tillabéri.",
+        _key("ASSAULT", "NER", EI),
+        None,
+        id="died-in-attack-fr",
+    ),
+    pytest.param(
+        "Diez soldados malienses murieron el domingo en un ataque del Estado Islámico.",
+        _key("ASSAULT", "MLI", EI),
+        None,
+        id="died-in-attack-es",
+    ),
+    pytest.param(
+        "Twelve Burkinabe soldiers died on Sunday in an attack by the Islamic State.",
+        _key("ASSAULT", "BFA", EI),
+        None,
+        id="died-in-attack-en",
+    ),
 ]
 
 
@@ -641,6 +676,26 @@ NOT_CODED = [
         "ASSAULT",
         set(),
         id="decision-targets",
+    ),
+    # Vehicles, units and cargo arriving pay no visit.
+    pytest.param(
+        "Les premiers camions du contingent sénégalais sont arrivés à Bamako samedi.",
+        "CONSULT",
+        set(),
+        id="convoys-arrive-fr",
+    ),
+    pytest.param(
+        "The first convoys of the Chadian contingent arrived in Gao on Sunday.",
+        "CONSULT",
+        set(),
+        id="convoys-arrive-en",
+    ),
+    # Calling a state a reliable partner is no disapproval.
+    pytest.param(
+        "Le ministre nigérien a salué le rôle de l'Algérie, qualifiant Alger de partenaire fiable.",
+        "ACCUSE",
+        set(),
+        id="called-a-partner",
     ),
 ]
 

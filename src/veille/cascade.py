@@ -277,6 +277,8 @@ class Cascade:
         possessives = self.grammar.possessives
         if lower in possessives:
             bits |= POSSESSIVE | (PLURAL_POSSESSIVE if possessives[lower] > 1 else 0)
+        elif lower in self.grammar.own_possessives:
+            bits |= POSSESSIVE  # "nos agents" in a quote: the speaker's state
         if lower in self.grammar.place_cases:
             bits |= LOCATIVE
         self._token_memo[text] = (word, bits)

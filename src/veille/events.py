@@ -57,6 +57,7 @@ from veille.syntax import (
     possessor,
     prefer_required_objects,
     pseudo_mentions,
+    quote_speakers,
     reflexive_ok,
     reporter_of,
     tokens_inside,
@@ -172,6 +173,9 @@ class EventCoder:
             ]
             local = self._without_affiliations(paragraph, local)
             by_token = mentions_by_token(paragraph, local)
+            own = _speakers_own_parties(paragraph, by_token)
+            if own:
+                by_token = mentions_by_token(paragraph, [*local, *own])
             # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
             inside_names = tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
@@ -1173,6 +1177,41 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
                 actors = [Actor(code, ("GOV",), _country_name(code), span.text)]
                 break
     return actors, recipients
+
+
+def _speakers_own_parties(
+    paragraph: ParsedParagraph, by_token: dict[int, list[ActorMention]]
+) -> list[ActorMention]:
+    """ "Nos agents", "our soldiers" in a quote stand for the quoted speaker's state: one
+    mention of it on each such noun that names no one itself."""
+    grammar = Grammar.load(paragraph.doc.lang_)
+    base = paragraph.paragraph.start
+    found: list[ActorMention] = []
+    for token in paragraph.doc:
+        noun = token.head
+        if (
+            token.lower_ not in grammar.own_possessives
+            or token.dep_ not in POSSESSIVE_DEPS
+            or fold(noun.text) not in grammar.own_party_nouns
+            or noun.i in by_token
+        ):
+            continue
+        states: dict[str, Actor] = {}
+        for speaker in quote_speakers(noun):
+            states = {
+                m.actor.code: m.actor
+                for m in mentions_in(speaker, by_token, set())
+                if m.actor.is_state
+            }
+            if states:
+                break
+        if len(states) != 1:
+            continue
+        (state,) = states.values()
+        span = paragraph.doc[min(token.i, noun.i) : max(token.i, noun.i) + 1]
+        actor = Actor(state.code, ("GOV",), _country_name(state.code), span.text)
+        found.append(ActorMention(actor, base + span.start_char, base + span.end_char, "reference"))
+    return found
 
 
 def _unique(actors: Iterable[Actor]) -> list[Actor]:

@@ -36,6 +36,9 @@ class Trigger:
     #: "rappeler à l'ambassadeur que...", which is reminding him).
     direct_object: bool = False
     excludes_object: frozenset[str] = frozenset()
+    #: The trigger does not count with one of these nouns as its subject's head ("les
+    #: convois sont arrivés à Gao" is no visit).
+    excludes_subject: frozenset[str] = frozenset()
     contexts: tuple[str, ...] = ()
     with_: str = "recipient"
 
@@ -71,6 +74,7 @@ class TriggerLexicon:
                 requires_object=frozenset(fold(w) for w in entry.get("requires_object") or ()),
                 direct_object=bool(entry.get("direct_object", False)),
                 excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
+                excludes_subject=frozenset(fold(w) for w in entry.get("excludes_subject") or ()),
                 contexts=tuple(entry.get("contexts") or ()),
                 with_=entry.get("with", entry.get("object", "recipient")),
             )
@@ -193,6 +197,8 @@ class Grammar:
     circumstance_heads: frozenset[str]  # folded lemmas
     membership_verbs: frozenset[str]  # folded lemmas
     possessives: dict[str, int]
+    own_possessives: frozenset[str]  # lowercase forms
+    own_party_nouns: frozenset[str]  # folded forms
     expectation_verbs: frozenset[str]  # folded lemmas
     clitic_objects: frozenset[str]
     reflexive_pronouns: frozenset[str]
@@ -227,6 +233,8 @@ class Grammar:
             circumstance_heads=folded("circumstance_heads"),
             membership_verbs=folded("membership_verbs"),
             possessives={str(k): int(v) for k, v in (data.get("possessives") or {}).items()},
+            own_possessives=words("own_possessives"),
+            own_party_nouns=folded("own_party_nouns"),
             expectation_verbs=folded("expectation_verbs"),
             clitic_objects=words("clitic_objects"),
             reflexive_pronouns=words("reflexive_pronouns"),

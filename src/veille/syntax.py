@@ -79,6 +79,13 @@ def prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tri
     direct_words = [w for child in direct for w in (child, *child.children)]
     excluding = {fold(w.lemma_) for w in direct_words} | {fold(w.text) for w in direct_words}
     candidates = [t for t in candidates if not t.excludes_object & excluding]
+    subjects = {
+        form
+        for c in token.children
+        if c.dep_ in SUBJECT_DEPS
+        for form in (fold(c.lemma_), fold(c.text))
+    }
+    candidates = [t for t in candidates if not t.excludes_subject & subjects]
     satisfied = [
         t
         for t in candidates
@@ -180,6 +187,37 @@ def reporter_of(verb: Token) -> Token | None:
         ),
         None,
     )
+
+
+def quote_speakers(token: Token) -> list[Token]:
+    """Who may speak the clause ``token`` is in, when a verb of saying reports it, best first:
+    its subject, else the nouns after it (an inverted subject the parse may hang anywhere:
+    "« Nos soldats ont été attaqués », a déclaré mardi le ministre")."""
+    clause = token
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head
+    reporting = modality_of(token).reporting_verbs
+    verbs = [
+        c
+        for c in clause.children
+        if c.dep_ in ("parataxis", "ccomp", "advcl") and c.lemma_.lower() in reporting
+    ]
+    if clause.dep_ in ("ccomp", "parataxis", "advcl") and clause.head.lemma_.lower() in reporting:
+        verbs.append(clause.head)
+    for verb in verbs:
+        # The quote is inside the reporting verb's subtree only when it is its complement.
+        quoted = {t.i for t in clause.subtree} if verb == clause.head else set()
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON"]
+        if subjects:
+            return subjects
+        after = [
+            t
+            for t in verb.subtree
+            if t.i > verb.i and t.i not in quoted and t.pos_ in ("NOUN", "PROPN")
+        ]
+        if after:
+            return after
+    return []
 
 
 def displaced_subject(verb: Token) -> Token | None:
