@@ -602,6 +602,22 @@ CODED = [
         None,
         id="died-in-attack-en",
     ),
+    # A closure names the traffic it stops; the parse may hang it on the deciding verb.
+    pytest.param(
+        "Face aux tensions, la Mauritanie a décidé de fermer son espace aérien à tous les vols, "
+        "« en provenance ou à destination du Mali ».",
+        _key("COERCE", "MRT", "MLI"),
+        None,
+        id="closure-traffic-from-to",
+    ),
+    # A verb coordinated with a demand is no content of it, and bears on its object.
+    pytest.param(
+        "Les chefs d'État de l'Union africaine ont exigé la libération du président guinéen et "
+        "fixé un ultimatum de dix jours.",
+        _key("THREATEN", "Union africaine", "GIN"),
+        None,
+        id="demand-and-ultimatum",
+    ),
 ]
 
 

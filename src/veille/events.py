@@ -103,6 +103,8 @@ PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 PAIRED_NOUN_DEPS = frozenset({"ROOT", "nsubj", "nsubj:pass", "obj", "obl:agent"})
 #: Modes of a release of hostages or prisoners.
 RELEASE_MODES = frozenset({"release"})
+#: Modes of a closure or ban, which may name the traffic it stops ("en provenance du Mali").
+RESTRICT_MODES = frozenset({"restrict"})
 #: Restrictions decided are made by the decision ("a décidé de fermer son espace aérien").
 DECIDABLE_TYPES = frozenset({"COERCE"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -348,7 +350,7 @@ class EventCoder:
             ):
                 return None
         args = self._arguments(match, by_token, main_states)
-        _share_first_conjunct(token, args, by_token)
+        _share_first_conjunct(token, args, by_token, match.trigger.event in TWO_PARTY_TYPES)
         actors, recipients = _assign_roles(trigger, args)
         if event_type == "COERCE" and "arrest" in trigger.mode:
             recipients = [*recipients, *self._suspects_group(token, by_token, actors, recipients)]
@@ -612,6 +614,9 @@ class EventCoder:
         return any(g.lemma_.lower() in self.modality.denial_governors for g in governors)
 
     def _hypothetical(self, token: Token, governors: Sequence[Token]) -> bool:
+        # A verb coordinated with a demand is no content of it: "ont exigé X et fixé un
+        # ultimatum" fixes the ultimatum.
+        ruling = _before_coordination(token, governors)
         for word in (token, *governors):
             if "Cnd" in word.morph.get("Mood") or any(
                 "Cnd" in c.morph.get("Mood")
@@ -628,7 +633,7 @@ class EventCoder:
                 for c in word.children
             ):
                 return True
-            if word != token and word.lemma_.lower() in self.modality.hypothetical_governors:
+            if word in ruling and word.lemma_.lower() in self.modality.hypothetical_governors:
                 return True
         if any(
             c.dep_ in ("amod", "det") and c.lemma_.lower() in self.modality.hypothetical_governors
@@ -939,9 +944,26 @@ class EventCoder:
                     args.places.extend(locative_place(child, by_token, excluded))
         if match.trigger.event == "RETREAT" and match.trigger.place == "recipient":
             args.places.extend(_places_left(token, by_token, excluded))
+        if RESTRICT_MODES & set(match.trigger.mode):
+            args.objects.extend(self._restricted_traffic(token, by_token, excluded))
         args.subject = self._members_listed(args.subject, by_token, token)
         args.objects = self._members_listed(args.objects, by_token, token)
         return args
+
+    def _restricted_traffic(
+        self, token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
+    ) -> list[ActorMention]:
+        """A closure "aux avions en provenance ou à destination du Mali" targets Mali, wherever
+        the parse hangs that complement: on the trigger or on the verb that governs it ("a
+        décidé de fermer son espace aérien ..., en provenance du Mali")."""
+        found: list[ActorMention] = []
+        for holder in (token, *governors_of(token)[:1]):
+            for child in holder.children:
+                if child.dep_.startswith(("obl", "nmod")) and (
+                    fold(child.lemma_) in self.modality.traffic_words
+                ):
+                    found.extend(mentions_in(child, by_token, excluded))
+        return found
 
     def _members_listed(
         self, mentions: list[ActorMention], by_token: dict[int, list[ActorMention]], anchor: Token
@@ -1100,12 +1122,26 @@ def _joint_cooperation(event: Event) -> Event | None:
     )
 
 
+def _before_coordination(token: Token, governors: Sequence[Token]) -> list[Token]:
+    """The governors of ``token`` up to the first one reached through a coordination."""
+    ruling: list[Token] = []
+    below = token
+    for governor in governors:
+        if below.dep_ == "conj":
+            break
+        ruling.append(governor)
+        below = governor
+    return ruling
+
+
 def _share_first_conjunct(
-    token: Token, args: Arguments, by_token: dict[int, list[ActorMention]]
+    token: Token, args: Arguments, by_token: dict[int, list[ActorMention]], two_party: bool
 ) -> None:
     """ "X a reçu Y et lui a exprimé son soutien": a verb coordinated with a first one and
     without a subject of its own shares that verb's subject, and its clitic pronoun ("lui",
-    "l'", "leur") stands for the first verb's object."""
+    "l'", "leur") stands for the first verb's object. A two-party event with no other party
+    of its own bears on the first verb's object too ("ont exigé la libération du président
+    nigérien et fixé un ultimatum")."""
     verb = token if token.pos_ == "VERB" else token.head
     if token.pos_ != "VERB" and token.dep_ != "obj":
         return
@@ -1128,7 +1164,7 @@ def _share_first_conjunct(
         if subject:
             args.subject = subject
             args.passive = any(c.dep_ == "aux:pass" for c in first.children)
-    if clitics and not args.objects:
+    if (clitics or (two_party and not own_subject)) and not args.objects and not args.of:
         args.objects.extend(
             m
             for c in first.children

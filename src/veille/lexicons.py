@@ -112,6 +112,7 @@ FOLDED_MODALITY_LISTS = (
     "group_nouns",
     "casualty_verbs",
     "undergoing_verbs",
+    "traffic_words",
     "non_agent_subjects",
     "membership_cues",
     "control_verbs",
@@ -142,6 +143,7 @@ class Modality:
     group_nouns: frozenset[str] = frozenset()
     casualty_verbs: frozenset[str] = frozenset()
     undergoing_verbs: frozenset[str] = frozenset()
+    traffic_words: frozenset[str] = frozenset()
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
     control_verbs: frozenset[str] = frozenset()
