@@ -618,6 +618,14 @@ CODED = [
         None,
         id="demand-and-ultimatum",
     ),
+    # "Respectifs" makes a noun the two main states' own.
+    pytest.param(
+        "La crise entre le Tchad et le Soudan s'aggrave. Les ambassadeurs respectifs ont été "
+        "rappelés samedi.",
+        _key("SANCTION", "TCD", "SDN"),
+        None,
+        id="respective-ambassadors-fr",
+    ),
 ]
 
 

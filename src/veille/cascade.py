@@ -279,6 +279,8 @@ class Cascade:
             bits |= POSSESSIVE | (PLURAL_POSSESSIVE if possessives[lower] > 1 else 0)
         elif lower in self.grammar.own_possessives:
             bits |= POSSESSIVE  # "nos agents" in a quote: the speaker's state
+        elif word in self.grammar.respective_words:
+            bits |= POSSESSIVE | PLURAL_POSSESSIVE  # "les ambassadeurs respectifs"
         if lower in self.grammar.place_cases:
             bits |= LOCATIVE
         self._token_memo[text] = (word, bits)
@@ -345,9 +347,12 @@ class Cascade:
         return plan
 
     def _possessive_trigger(self, sentence: Doc | None) -> bool:
-        """Whether a trigger of a parsed sentence has a possessive ("leur coopération"),
-        which the event coder resolves to the states the document mentions most."""
+        """Whether a trigger of a parsed sentence has a possessive ("leur coopération"), or
+        the sentence says "respectifs", which the event coder resolves to the states the
+        document mentions most."""
         if sentence is None:
+            return True
+        if any(fold(token.text) in self.grammar.respective_words for token in sentence):
             return True
         return any(
             child.dep_ in POSSESSIVE_DEPS and child.lower_ in self.grammar.possessives

@@ -175,9 +175,12 @@ class EventCoder:
             ]
             local = self._without_affiliations(paragraph, local)
             by_token = mentions_by_token(paragraph, local)
-            own = _speakers_own_parties(paragraph, by_token)
-            if own:
-                by_token = mentions_by_token(paragraph, [*local, *own])
+            implied = [
+                *_speakers_own_parties(paragraph, by_token),
+                *_respective_parties(paragraph, by_token, main_states),
+            ]
+            if implied:
+                by_token = mentions_by_token(paragraph, [*local, *implied])
             # Words inside an actor's name ("Mouvement national de libération...") trigger nothing.
             inside_names = tokens_inside(paragraph, local)
             paragraph_contexts = self._contexts_in(paragraph.paragraph.text) | document_contexts
@@ -1247,6 +1250,30 @@ def _speakers_own_parties(
         span = paragraph.doc[min(token.i, noun.i) : max(token.i, noun.i) + 1]
         actor = Actor(state.code, ("GOV",), _country_name(state.code), span.text)
         found.append(ActorMention(actor, base + span.start_char, base + span.end_char, "reference"))
+    return found
+
+
+def _respective_parties(
+    paragraph: ParsedParagraph,
+    by_token: dict[int, list[ActorMention]],
+    main_states: Sequence[Actor],
+) -> list[ActorMention]:
+    """ "Les ambassadeurs respectifs": a noun that names no one itself, made the two main
+    states' own by "respectifs", stands for both (as "leurs" does on a trigger)."""
+    if len(main_states) < 2:
+        return []
+    words = Grammar.load(paragraph.doc.lang_).respective_words
+    base = paragraph.paragraph.start
+    found: list[ActorMention] = []
+    for token in paragraph.doc:
+        noun = token.head
+        if token.dep_ != "amod" or fold(token.text) not in words or noun.i in by_token:
+            continue
+        start, end = base + noun.idx, base + noun.idx + len(noun.text)
+        found.extend(
+            ActorMention(replace(state, entity_text=noun.text), start, end, "reference")
+            for state in main_states[:2]
+        )
     return found
 
 

@@ -201,6 +201,7 @@ class Grammar:
     possessives: dict[str, int]
     own_possessives: frozenset[str]  # lowercase forms
     own_party_nouns: frozenset[str]  # folded forms
+    respective_words: frozenset[str]  # folded forms
     expectation_verbs: frozenset[str]  # folded lemmas
     clitic_objects: frozenset[str]
     reflexive_pronouns: frozenset[str]
@@ -237,6 +238,7 @@ class Grammar:
             possessives={str(k): int(v) for k, v in (data.get("possessives") or {}).items()},
             own_possessives=words("own_possessives"),
             own_party_nouns=folded("own_party_nouns"),
+            respective_words=folded("respective_words"),
             expectation_verbs=folded("expectation_verbs"),
             clitic_objects=words("clitic_objects"),
             reflexive_pronouns=words("reflexive_pronouns"),
