@@ -732,3 +732,42 @@ def test_press_construction_not_coded(
     assert not any(
         (event_type is None or t == event_type) and (not parties or p & parties) for t, p in keys
     ), keys
+
+
+def test_a_party_on_both_sides_leaves_the_place_its_role() -> None:
+    """ "Les soldats français quitteront les bases à Gao, a annoncé Emmanuel Macron": the
+    inverted subject parsed as an object names France on both sides; Gao still gives Mali."""
+    import spacy
+
+    from veille.events import Arguments, _assign_roles
+    from veille.lexicons import Trigger
+    from veille.model import ActorMention
+
+    doc = spacy.blank("fr")("quitteront les bases à Gao")
+    france = ActorMention(_actor("FRA", "France"), 0, 0, "country")
+    withdraw = Trigger("RETREAT", mode=("withdraw",), place="recipient")
+    args = Arguments(subject=[france], objects=[france], places=[(doc[4:5], "MLI")])
+    actors, recipients = _assign_roles(withdraw, args)
+    assert [a.code for a in actors] == ["FRA"]
+    assert [a.code for a in recipients] == ["MLI"]
+
+
+def test_the_infinitive_hung_on_its_controller(pipeline) -> None:
+    """ "ont permis aux autorités tunisiennes d'arrêter": the parse may make the infinitive a
+    clause of "autorités" (acl) rather than of "permis"; the authorities still arrest."""
+    from spacy.tokens import Doc
+
+    coder = pipeline.coder_for("fr")
+    words = ["cela", "a", "permis", "aux", "autorités", "tunisiennes", "d'", "arrêter", "neuf"]
+    words += ["suspects"]
+    doc = Doc(
+        coder.nlp.vocab,
+        words=words,
+        heads=[2, 2, 2, 4, 2, 4, 7, 4, 9, 7],
+        deps=["nsubj", "aux:tense", "ROOT", "case", "obl:arg", "amod", "mark", "acl"]
+        + ["nummod", "obj"],
+        pos=["PRON", "AUX", "VERB", "ADP", "NOUN", "ADJ", "ADP", "VERB", "NUM", "NOUN"],
+        lemmas=["cela", "avoir", "permettre", "à", "autorité", "tunisien", "de", "arrêter"]
+        + ["neuf", "suspect"],
+    )
+    assert coder.coder._controller(doc[7]) == doc[4]

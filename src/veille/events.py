@@ -505,6 +505,14 @@ class EventCoder:
         """The "à X" of "permettre à X de + trigger", which is the trigger's subject."""
         head = token.head
         if (
+            token.pos_ == "VERB"
+            and token.dep_ == "acl"
+            and head.dep_ in ("obl:arg", "iobj", "obl")
+            and case_of(head) in Grammar.of(head).to_cases
+            and fold(head.head.lemma_) in self.modality.control_verbs
+        ):
+            return head  # the parse may hang the infinitive on X: "permis aux autorités d'arrêter"
+        if (
             token.pos_ != "VERB"
             or head == token
             or fold(head.lemma_) not in self.modality.control_verbs
@@ -1194,7 +1202,13 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
         if "withdraw" in trigger.mode
         else set()
     )
-    if trigger.place in ("actor", "recipient") and not sides[trigger.place]:
+    # A party named on the other side too does not count here: "quitteront les bases à Gao,
+    # a annoncé Emmanuel Macron" (the inverted subject parsed as an object).
+    other_side = "recipient" if trigger.place == "actor" else "actor"
+    other_ids = {m.actor.identity for m in sides.get(other_side, ())}
+    if trigger.place in ("actor", "recipient") and not [
+        m for m in sides[trigger.place] if m.actor.identity not in other_ids
+    ]:
         # Only where no one is named: "des soldats maliens tués au Niger" targets Mali.
         for span, code in args.places:
             if code and code not in home_groups:
