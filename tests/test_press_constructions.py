@@ -626,6 +626,14 @@ CODED = [
         None,
         id="respective-ambassadors-fr",
     ),
+    # A trigger in a purpose complement of "réaffirmer son engagement" is committed to.
+    pytest.param(
+        "Le ministre algérien a réaffirmé l'engagement de son pays aux côtés du Niger pour la "
+        "formation des officiers nigériens.",
+        _key("AGREE", "DZA", "NER"),
+        None,
+        id="commitment-for-training",
+    ),
 ]
 
 

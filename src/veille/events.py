@@ -706,14 +706,36 @@ class EventCoder:
             return True
         # "a réaffirmé l'engagement du Maroc à soutenir", "exprimé leur volonté de coopérer":
         # the infinitive shares its verb with a noun of plan or commitment.
-        return (
+        if (
             bool(governors)
             and token.dep_ == "xcomp"
             and any(
                 c.dep_ == "obj" and c.lemma_.lower() in self.modality.future_governors
                 for c in governors[0].children
             )
-        )
+        ):
+            return True
+        # "a réaffirmé son engagement aux côtés du Burkina pour la formation de ses
+        # militaires": a noun trigger in a purpose complement of that verb is what is
+        # committed to (not "en visite à Dakar, a signé un accord").
+        below, purpose = token, False
+        for governor in governors:
+            if case_of(below) in self.modality.circumstance_cases or circumstance_head(below):
+                return False
+            purpose = purpose or case_of(below) in self.modality.purpose_marks
+            if governor.pos_ == "VERB":
+                return (
+                    purpose
+                    and token.pos_ != "VERB"
+                    and any(
+                        c.dep_ == "obj"
+                        and c.i not in {t.i for t in below.subtree}
+                        and c.lemma_.lower() in self.modality.future_governors
+                        for c in governor.children
+                    )
+                )
+            below = governor
+        return False
 
     def _arguments(
         self,
