@@ -729,6 +729,19 @@ NOT_CODED = [
         set(),
         id="called-a-partner",
     ),
+    # What is said to be missing did not happen.
+    pytest.param(
+        "L'opposant critique l'absence de consultation entre le Mali et le Niger sur ce projet.",
+        "CONSULT",
+        set(),
+        id="absence-of-consultation",
+    ),
+    pytest.param(
+        "The opposition criticised the lack of cooperation between Mali and Niger.",
+        "COOPERATE",
+        set(),
+        id="lack-of-cooperation",
+    ),
 ]
 
 
