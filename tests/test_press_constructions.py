@@ -792,3 +792,30 @@ def test_the_infinitive_hung_on_its_controller(pipeline) -> None:
         + ["neuf", "suspect"],
     )
     assert coder.coder._controller(doc[7]) == doc[4]
+
+
+def test_the_target_hung_on_the_author_of_an_accusation(pipeline) -> None:
+    """ "les accusations de la Mauritanie contre l'armée malienne": the parse may hang "contre
+    l'armée malienne" on "Mauritanie"; the army is still the one accused."""
+    from spacy.tokens import Doc
+
+    from veille.events import TriggerMatch
+    from veille.lexicons import Trigger
+    from veille.model import ActorMention
+
+    coder = pipeline.coder_for("fr")
+    words = ["les", "accusations", "de", "la", "Mauritanie", "contre", "l'", "armée", "malienne"]
+    doc = Doc(
+        coder.nlp.vocab,
+        words=words,
+        heads=[1, 1, 4, 4, 1, 7, 7, 4, 7],
+        deps=["det", "ROOT", "case", "det", "nmod", "case", "det", "nmod", "amod"],
+        pos=["DET", "NOUN", "ADP", "DET", "PROPN", "ADP", "DET", "NOUN", "ADJ"],
+        lemmas=["le", "accusation", "de", "le", "Mauritanie", "contre", "le", "armée", "malien"],
+    )
+    mauritania = ActorMention(_actor("MRT", "Mauritanie"), 0, 0, "country")
+    mali = ActorMention(_actor("MLI", "Mali", ("MIL",)), 0, 0, "organ")
+    match = TriggerMatch(doc[1], doc[1:2], Trigger("ACCUSE", mode=("allege",)))
+    args = coder.coder._arguments(match, {4: [mauritania], 7: [mali]}, [])
+    assert [m.actor.code for m in args.of] == ["MRT"]
+    assert [m.actor.code for m in args.objects] == ["MLI"]

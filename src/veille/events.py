@@ -941,6 +941,12 @@ class EventCoder:
                 continue
             if token.pos_ != "VERB" and case in grammar.of_cases:
                 args.of.extend(found)
+                if match.trigger.event not in COOPERATIVE_TYPES:
+                    # "les accusations de la Mauritanie contre l'armée malienne": the parse
+                    # may hang the target on the author rather than on the noun.
+                    for grandchild in child.children:
+                        if case_of(grandchild) in self.modality.against_cases:
+                            args.objects.extend(mentions_in(grandchild, by_token, excluded))
             else:
                 args.objects.extend(found)
         # "a déclaré l'ambassadeur persona non grata": a predicative noun trigger bears on
