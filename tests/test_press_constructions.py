@@ -634,6 +634,19 @@ CODED = [
         None,
         id="commitment-for-training",
     ),
+    # A side named by a nationality is a place: an attack there hits that state.
+    pytest.param(
+        "Le poste a été fermé après un échange de tirs du côté malien de la frontière.",
+        _key("ASSAULT", "MLI"),
+        None,
+        id="side-fr",
+    ),
+    pytest.param(
+        "The crossing was closed after an exchange of fire on the Malian side.",
+        _key("ASSAULT", "MLI"),
+        None,
+        id="side-en",
+    ),
 ]
 
 

@@ -202,6 +202,7 @@ class Grammar:
     own_possessives: frozenset[str]  # lowercase forms
     own_party_nouns: frozenset[str]  # folded forms
     respective_words: frozenset[str]  # folded forms
+    side_nouns: frozenset[str]  # folded lemmas
     expectation_verbs: frozenset[str]  # folded lemmas
     clitic_objects: frozenset[str]
     reflexive_pronouns: frozenset[str]
@@ -239,6 +240,7 @@ class Grammar:
             own_possessives=words("own_possessives"),
             own_party_nouns=folded("own_party_nouns"),
             respective_words=folded("respective_words"),
+            side_nouns=folded("side_nouns"),
             expectation_verbs=folded("expectation_verbs"),
             clitic_objects=words("clitic_objects"),
             reflexive_pronouns=words("reflexive_pronouns"),

@@ -487,8 +487,10 @@ def place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | N
 def locative_place(
     token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
 ) -> list[tuple[Span, str | None]]:
-    """The place of a complement introduced by "à", "en", "dans"... (none or one)."""
-    if case_of(token) not in Grammar.of(token).place_cases:
+    """The place of a complement introduced by "à", "en", "dans"... (none or one), or of a
+    side ("du côté libyen")."""
+    grammar = Grammar.of(token)
+    if case_of(token) not in grammar.place_cases and fold(token.lemma_) not in grammar.side_nouns:
         return []
     place = place_of(token, mentions_in(token, by_token, excluded))
     return [place] if place is not None else []
