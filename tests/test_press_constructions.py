@@ -647,6 +647,14 @@ CODED = [
         None,
         id="side-en",
     ),
+    # A territory named by a nationality is a place: the arrest there is that state's, and
+    # the suspects' nationality makes no party.
+    pytest.param(
+        "Trois ressortissants marocains ont été arrêtés sur le territoire espagnol.",
+        _key("COERCE", "ESP"),
+        None,
+        id="arrested-on-territory",
+    ),
 ]
 
 
@@ -754,6 +762,13 @@ NOT_CODED = [
         "COOPERATE",
         set(),
         id="lack-of-cooperation",
+    ),
+    # Civilians travelling pay no visit.
+    pytest.param(
+        "Des citoyens tunisiens se rendant en territoire libyen ont été bloqués à la frontière.",
+        "CONSULT",
+        set(),
+        id="civilians-travelling",
     ),
 ]
 

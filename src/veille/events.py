@@ -47,6 +47,7 @@ from veille.syntax import (
     governors_of,
     is_agent,
     is_companion,
+    is_locative,
     is_topic,
     locative_place,
     mentions_by_token,
@@ -403,6 +404,8 @@ class EventCoder:
             return None
         if not identities:
             return None
+        if "visit" in trigger.mode and actors and all("CVL" in a.sector for a in actors):
+            return None  # "des citoyens tunisiens se rendant en territoire libyen": no visit
         sentence = token.sent
         start, end = paragraph.offset(sentence.start_char), paragraph.offset(sentence.end_char)
         text = sentence.text
@@ -901,10 +904,7 @@ class EventCoder:
                 continue
             # A place may hang from the object ("a inauguré un consulat à Casablanca").
             for grandchild in child.children:
-                if (
-                    grandchild.dep_ in ("nmod", "obl")
-                    and case_of(grandchild) in grammar.place_cases
-                ):
+                if grandchild.dep_ in ("nmod", "obl") and is_locative(grandchild):
                     nested = mentions_in(grandchild, by_token, excluded)
                     if (place := place_of(grandchild, nested)) is not None:
                         args.places.append(place)
@@ -929,7 +929,7 @@ class EventCoder:
                 continue
             if child.dep_ == "obj" and not found and self._is_attack(child):
                 args.refers_to_attack = True
-            if case in grammar.place_cases and (place := place_of(child, found)) is not None:
+            if is_locative(child) and (place := place_of(child, found)) is not None:
                 if (
                     found
                     and match.trigger.place == "none"

@@ -203,6 +203,8 @@ class Grammar:
     own_party_nouns: frozenset[str]  # folded forms
     respective_words: frozenset[str]  # folded forms
     side_nouns: frozenset[str]  # folded lemmas
+    territory_nouns: frozenset[str]  # folded lemmas
+    territory_cases: frozenset[str]
     expectation_verbs: frozenset[str]  # folded lemmas
     clitic_objects: frozenset[str]
     reflexive_pronouns: frozenset[str]
@@ -241,6 +243,8 @@ class Grammar:
             own_party_nouns=folded("own_party_nouns"),
             respective_words=folded("respective_words"),
             side_nouns=folded("side_nouns"),
+            territory_nouns=folded("territory_nouns"),
+            territory_cases=words("territory_cases"),
             expectation_verbs=folded("expectation_verbs"),
             clitic_objects=words("clitic_objects"),
             reflexive_pronouns=words("reflexive_pronouns"),

@@ -473,6 +473,15 @@ def place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | N
         return span, countries[0].actor.code
     if found:
         return None  # "à l'ONU", "auprès du MNLA": an actor, not a place
+    grammar = Grammar.of(token)
+    if fold(token.lemma_) in grammar.territory_nouns | grammar.side_nouns:
+        # "sur le territoire français", "on French soil": the nationality says the country
+        from veille.actors import ActorLexicon
+
+        demonyms = ActorLexicon.load(token.doc.lang_).demonyms
+        for child in token.children:
+            if child.dep_ == "amod" and (code := demonyms.get(fold(child.text))) is not None:
+                return span, code
     name = proper_name(token)
     if name is None:
         return None
@@ -484,13 +493,24 @@ def place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | N
     return token.doc[token.i : token.i + 1] if name == token.text else span, location.country_code
 
 
+def is_locative(token: Token) -> bool:
+    """A complement that says where: "à Gao", "dans la région", "du côté libyen", "sur le
+    territoire français"."""
+    grammar = Grammar.of(token)
+    case = case_of(token)
+    lemma = fold(token.lemma_)
+    return (
+        case in grammar.place_cases
+        or lemma in grammar.side_nouns
+        or (case in grammar.territory_cases and lemma in grammar.territory_nouns)
+    )
+
+
 def locative_place(
     token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
 ) -> list[tuple[Span, str | None]]:
-    """The place of a complement introduced by "à", "en", "dans"... (none or one), or of a
-    side ("du côté libyen")."""
-    grammar = Grammar.of(token)
-    if case_of(token) not in grammar.place_cases and fold(token.lemma_) not in grammar.side_nouns:
+    """The place of a complement introduced by "à", "en", "dans"... (none or one)."""
+    if not is_locative(token):
         return []
     place = place_of(token, mentions_in(token, by_token, excluded))
     return [place] if place is not None else []
