@@ -32,6 +32,7 @@ def load_csv(name: str) -> tuple[dict[str, str], ...]:
     return tuple(csv.DictReader(data_text(name).splitlines()))
 
 
+@lru_cache(maxsize=1 << 16)  # called on every token by several stages; words recur
 def fold(text: str) -> str:
     """Lowercase without accents and with one kind of apostrophe: the key for lookups."""
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("ʼ", "'"))
