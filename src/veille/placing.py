@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -51,7 +52,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from veille.dates import find_dates
+from veille.dates import DateMention, find_dates
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import (
     NON_STATE_CODES,
@@ -319,7 +320,7 @@ def _paragraph_place(
     """A place named after a locative preposition in a neighbouring sentence of the paragraph
     (``PARAGRAPH_BEFORE`` sentences before, ``PARAGRAPH_AFTER`` after), in a participant's
     country; towns first, then the sentences before, the nearest first."""
-    text = paragraph.doc.text
+    text = paragraph.paragraph.text  # the Doc's text, without joining its tokens again
     # The neighbours are reached from the sentence (not by listing the paragraph's sentences
     # for each event: quadratic on a long paragraph).
     first = last = sentence
@@ -420,10 +421,13 @@ def earlier_date(
     """The last date stated before ``sentence_start`` in ``text`` (its paragraph), when it is
     recent: the paragraph is still telling the same news. Without a publication date, only a
     full day (stated with its year) counts."""
-    found = find_dates(text[:sentence_start], published, language=language)
-    if not found:
+    # The paragraph's dates are read once for all its sentences (reading the text before each
+    # sentence is quadratic on a long paragraph); no date expression runs over a sentence start.
+    found, ends = _paragraph_dates(text, published, language)
+    before = bisect_right(ends, sentence_start)
+    if not before:
         return None
-    last = found[-1].date
+    last = found[before - 1].date
     if published is None:
         return last if last.precision == "day" else None  # relative dates need ``published``
     if last.precision == "year":
@@ -432,6 +436,15 @@ def earlier_date(
     if -PARAGRAPH_DATE_DAYS <= ahead <= PARAGRAPH_DATE_AHEAD:
         return last
     return None
+
+
+@lru_cache(maxsize=8)
+def _paragraph_dates(
+    text: str, published: datetime.date | None, language: str
+) -> tuple[list[DateMention], list[int]]:
+    """The dates of a paragraph (in text order, never overlapping) and where each ends."""
+    found = find_dates(text, published, language=language)
+    return found, [mention.end for mention in found]
 
 
 def published_date(published: datetime.date) -> ResolvedDate:
