@@ -27,16 +27,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from veille.cache import cached, data_sources
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold, load_csv, load_yaml
 from veille.lexicons import Grammar
 from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
+from veille.nlp import make_docs
 from veille.places import get_gazetteer
 
 COUNTRY_SECTOR = ("GOV",)
@@ -111,7 +114,17 @@ class ActorLexicon:
     @classmethod
     @cache
     def load(cls, language: str = DEFAULT_LANGUAGE) -> ActorLexicon:
-        """Names of every language (``veille/data``); how ``language`` refers to actors."""
+        """Names of every language (``veille/data``); how ``language`` refers to actors.
+        Compiled once and cached on disk (``veille.cache``), rebuilt when a source changes."""
+        return cached(
+            f"actor_lexicon_{language}",
+            lambda: cls._build(language),
+            files=[*data_sources(language), Path(__file__)],
+            packages=LEXICON_PACKAGES,
+        )
+
+    @classmethod
+    def _build(cls, language: str) -> ActorLexicon:
         context = language_yaml(language, "actor_context.yaml")
         grammar = Grammar.load(language)
 
@@ -228,6 +241,10 @@ class ActorLexicon:
         self.named_forms.append((key, form, case_sensitive))
 
 
+#: Packages whose data the actor lexicon may read (their versions key its cache).
+LEXICON_PACKAGES = ("babel", "pycountry")
+
+
 class ActorRecogniser:
     """Finds ``ActorMention``s in parsed paragraphs; build once per process (compiles matchers)."""
 
@@ -239,17 +256,21 @@ class ActorRecogniser:
         self._add_patterns(nlp)
 
     def _add_patterns(self, nlp: Language) -> None:
-        patterns: dict[tuple[str, bool], list[Doc]] = {}
+        variants: list[tuple[str, bool, str]] = []
         for key, form, case_sensitive in self.lexicon.named_forms:
             # Both apostrophes: lexicons write "'", the press often "’".
             for variant in {
                 v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))
             }:
-                patterns.setdefault((key, case_sensitive), []).append(nlp.make_doc(variant))
+                variants.append((key, case_sensitive, variant))
+        docs = make_docs(nlp, f"actor_forms_{nlp.lang}", [v for _, _, v in variants])
+        patterns: dict[tuple[str, bool], list[Doc]] = {}
+        for (key, case_sensitive, _), doc in zip(variants, docs, strict=True):
+            patterns.setdefault((key, case_sensitive), []).append(doc)
         for (key, case_sensitive), docs in patterns.items():
             (self._exact if case_sensitive else self._lower).add(key, docs)
         forms = {v for form in self.lexicon.role_forms for v in (form, _strip_accents(form))}
-        self._roles.add("ROLE", [nlp.make_doc(form) for form in forms])
+        self._roles.add("ROLE", make_docs(nlp, f"role_forms_{nlp.lang}", sorted(forms)))
 
     # -- public ---------------------------------------------------------------------
 

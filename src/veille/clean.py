@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from veille.cache import cached
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import CleanDocument, Document, Paragraph
 
@@ -120,11 +121,11 @@ class LanguageIdentifier:
     """py3langid restricted to the expected languages; short lines defer to the document."""
 
     def __init__(self, languages: Sequence[str] = EXPECTED_LANGUAGES) -> None:
-        from py3langid.langid import MODEL_FILE
-        from py3langid.langid import LanguageIdentifier as _Identifier
-
-        self._identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
-        self._identifier.set_languages(list(languages))
+        # Decoding the model takes most of a second: the restricted model is cached on disk.
+        name = "langid_" + "_".join(languages)
+        self._identifier = cached(
+            name, lambda: _restricted_model(languages), packages=["py3langid"]
+        )
 
     def classify(self, text: str) -> tuple[str, float]:
         language, probability = self._identifier.classify(text)
@@ -141,6 +142,17 @@ class LanguageIdentifier:
             )
             languages.append(document[0] if uncertain else language)
         return languages
+
+
+def _restricted_model(languages: Sequence[str]):  # noqa: ANN202 - py3langid's identifier
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as _Identifier
+
+    identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    # Only the restricted model is kept (the full one is 30 times larger on disk).
+    identifier._full_model = identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes
+    return identifier
 
 
 class NearDuplicateIndex:

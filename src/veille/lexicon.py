@@ -20,10 +20,20 @@ def data_text(name: str) -> str:
     return resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 
+#: libyaml's safe loader where PyYAML was built with it (the same data, about seven times
+#: faster than the pure-Python one: the lexicons are read at every start).
+SAFE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load``, with libyaml where available."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 @cache
 def load_yaml(name: str) -> Any:
     """Parse a YAML file of ``veille/data`` (cached: treat the result as read-only)."""
-    return yaml.safe_load(data_text(name))
+    return parse_yaml(data_text(name))
 
 
 @cache

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy
@@ -47,8 +48,9 @@ from spacy.attrs import (
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from veille.cache import cached
 from veille.lang import DEFAULT_LANGUAGE, language_folder, language_yaml
-from veille.lexicon import compound_adjective_regex
+from veille.lexicon import DATA_PACKAGE, compound_adjective_regex
 from veille.lexicons import Grammar
 from veille.model import CleanDocument, Paragraph, ParsedParagraph
 
@@ -181,6 +183,24 @@ def load_pipeline(exclude: tuple[str, ...] = (), language: str = DEFAULT_LANGUAG
         if Grammar.load(nlp.lang).passive_auxiliaries:
             nlp.add_pipe("veille_passives", last=True)  # reads lemmas and morphology
     return nlp
+
+
+def make_docs(nlp: Language, name: str, texts: Sequence[str]) -> list[Doc]:
+    """``[nlp.make_doc(text) for text in texts]``, the tokenisation cached on disk as cache
+    entry ``name`` (``veille.cache``): the lexicons' phrase matchers tokenise thousands of
+    forms at every start. The entry is keyed by the texts, the pipeline's name and version,
+    and what shapes Veille's tokenizer (this module, the nationality adjectives' data)."""
+    tokens = cached(
+        name,
+        lambda: [
+            ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
+            for doc in nlp.tokenizer.pipe(texts)
+        ],
+        files=[Path(__file__), resources.files(DATA_PACKAGE).joinpath("countries.csv")],
+        packages=["spacy"],
+        extra=f"{nlp.meta.get('name')}-{nlp.meta.get('version')}\n" + "\n".join(texts),
+    )
+    return [Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens]
 
 
 def keep_compound_adjectives(nlp: Language) -> None:
