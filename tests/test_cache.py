@@ -40,16 +40,15 @@ def test_a_value_is_built_once_then_read_from_the_cache(cache_dir: Path, tmp_pat
     assert len(list(cache_dir.glob("thing-*.pickle"))) == 1
 
 
-def test_a_changed_source_rebuilds_and_replaces_the_entry(cache_dir: Path, tmp_path: Path) -> None:
+def test_a_changed_source_rebuilds_and_old_entries_go(cache_dir: Path, tmp_path: Path) -> None:
     source = tmp_path / "source.yaml"
-    source.write_text("a: 1\n")
-    cached("thing", Builder("old"), files=[source])
-    source.write_text("a: 2\n")
-    build = Builder("new")
-    assert cached("thing", build, files=[source]) == "new"
-    assert build.calls == 1
-    (entry,) = cache_dir.glob("thing-*.pickle")  # the stale entry is gone
-    assert pickle.loads(entry.read_bytes()) == "new"
+    for version in range(cache.KEPT_VERSIONS + 2):
+        source.write_text(f"a: {version}\n")
+        build = Builder(version)
+        assert cached("thing", build, files=[source]) == version
+        assert build.calls == 1
+    # The newest entries are kept (sources used in turn), the others removed.
+    assert len(list(cache_dir.glob("thing-*.pickle"))) == cache.KEPT_VERSIONS
     assert cached("thing", Builder("other"), files=[source], extra="x") == "other"  # key part
 
 

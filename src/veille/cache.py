@@ -8,7 +8,8 @@ such a value once, on first use, and pickles it in the user cache folder:
 
 An entry is named by what it holds and keyed by a hash of its sources: the files it is built
 from (their bytes), the versions of the packages it reads, Veille's own version and Python's.
-When the hash changes the value is built again and the older entries of that name are removed.
+When the hash changes the value is built again; the older entries of that name are removed
+but for the last few (``KEPT_VERSIONS``).
 The cache is never needed: an entry that cannot be read (missing, corrupt, from an
 incompatible release) is rebuilt, and a folder that cannot be written only costs the time of
 building; ``VEILLE_CACHE_DIR=off`` turns it off.
@@ -35,6 +36,8 @@ T = TypeVar("T")
 
 #: Environment variable naming the cache folder ("off": no cache).
 CACHE_DIR_ENV = "VEILLE_CACHE_DIR"
+#: Entries kept per name (the newest), for sources used in turn.
+KEPT_VERSIONS = 3
 
 
 def cache_dir() -> Path | None:
@@ -114,6 +117,12 @@ def _write(folder: Path, name: str, path: Path, value: object) -> None:
             Path(handle.name).unlink(missing_ok=True)
             raise
     os.replace(handle.name, path)
-    for other in folder.glob(f"{name}-*.pickle"):
-        if other != path:
-            other.unlink(missing_ok=True)
+    # Older entries of the name go, but for the last few: two checkouts or versions used in
+    # turn then keep their own instead of rebuilding at each start.
+    others = sorted(
+        (entry for entry in folder.glob(f"{name}-*.pickle") if entry != path),
+        key=lambda entry: entry.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in others[KEPT_VERSIONS - 1 :]:
+        stale.unlink(missing_ok=True)
