@@ -12,7 +12,7 @@ SPANISH ?= 1
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
-.PHONY: install system-packages demo test lint bench clean soak eval-dev calibrate
+.PHONY: install system-packages demo test lint bench bench-startup clean soak eval-dev calibrate
 
 install: system-packages $(STAMP) $(VENDOR_STAMP)
 
@@ -69,6 +69,10 @@ calibrate: install
 # "--only on_topic" for the on-topic runs alone; see bench/README.md).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Start-up: `veille extract` on a one-sentence file against a bare spacy.load (aim: <= 1.25x).
+bench-startup: install
+	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
 
 # The reliability tests run long: 200 SIGKILLs during ingest, 3,000 examples per property,
 # 600 generated requests per API operation and mode; prints the figures of the README.

@@ -21,22 +21,25 @@ All knowledge comes from ``veille/data`` (see ``veille.lexicon``); this module i
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import accumulate
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from veille.cache import cached, data_sources
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold, load_csv, load_yaml
 from veille.lexicons import Grammar
 from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
+from veille.nlp import make_docs
 from veille.places import get_gazetteer
 
 COUNTRY_SECTOR = ("GOV",)
@@ -111,7 +114,17 @@ class ActorLexicon:
     @classmethod
     @cache
     def load(cls, language: str = DEFAULT_LANGUAGE) -> ActorLexicon:
-        """Names of every language (``veille/data``); how ``language`` refers to actors."""
+        """Names of every language (``veille/data``); how ``language`` refers to actors.
+        Compiled once and cached on disk (``veille.cache``), rebuilt when a source changes."""
+        return cached(
+            f"actor_lexicon_{language}",
+            lambda: cls._build(language),
+            files=[*data_sources(language), Path(__file__)],
+            packages=LEXICON_PACKAGES,
+        )
+
+    @classmethod
+    def _build(cls, language: str) -> ActorLexicon:
         context = language_yaml(language, "actor_context.yaml")
         grammar = Grammar.load(language)
 
@@ -228,6 +241,10 @@ class ActorLexicon:
         self.named_forms.append((key, form, case_sensitive))
 
 
+#: Packages whose data the actor lexicon may read (their versions key its cache).
+LEXICON_PACKAGES = ("babel", "pycountry")
+
+
 class ActorRecogniser:
     """Finds ``ActorMention``s in parsed paragraphs; build once per process (compiles matchers)."""
 
@@ -239,17 +256,21 @@ class ActorRecogniser:
         self._add_patterns(nlp)
 
     def _add_patterns(self, nlp: Language) -> None:
-        patterns: dict[tuple[str, bool], list[Doc]] = {}
+        variants: list[tuple[str, bool, str]] = []
         for key, form, case_sensitive in self.lexicon.named_forms:
             # Both apostrophes: lexicons write "'", the press often "’".
             for variant in {
                 v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))
             }:
-                patterns.setdefault((key, case_sensitive), []).append(nlp.make_doc(variant))
+                variants.append((key, case_sensitive, variant))
+        docs = make_docs(nlp, f"actor_forms_{nlp.lang}", [v for _, _, v in variants])
+        patterns: dict[tuple[str, bool], list[Doc]] = {}
+        for (key, case_sensitive, _), doc in zip(variants, docs, strict=True):
+            patterns.setdefault((key, case_sensitive), []).append(doc)
         for (key, case_sensitive), docs in patterns.items():
             (self._exact if case_sensitive else self._lower).add(key, docs)
         forms = {v for form in self.lexicon.role_forms for v in (form, _strip_accents(form))}
-        self._roles.add("ROLE", [nlp.make_doc(form) for form in forms])
+        self._roles.add("ROLE", make_docs(nlp, f"role_forms_{nlp.lang}", sorted(forms)))
 
     # -- public ---------------------------------------------------------------------
 
@@ -643,7 +664,7 @@ class ActorRecogniser:
                     by_surname.setdefault(words[-1], mention.actor)
         if not by_surname:
             return []
-        taken = [(m.start, m.end) for m in mentions]
+        taken = _Covered(mentions)
         found = []
         for paragraph in parsed:
             for entity in paragraph.doc.ents:
@@ -651,7 +672,7 @@ class ActorRecogniser:
                     continue
                 start, end = paragraph.offset(entity.start_char), paragraph.offset(entity.end_char)
                 actor = by_surname.get(entity[-1].text)
-                if actor is None or any(s < end and start < e for s, e in taken):
+                if actor is None or taken.overlaps(start, end):
                     continue
                 span = entity
                 if (
@@ -714,12 +735,12 @@ class ActorRecogniser:
         """ "Le ministère de l'Intérieur", "la Garde nationale", "l'armée" with no country: in
         national news these are the home state's, the state the article is about (its states
         named and the towns where it happens); with no clear home state they stay unresolved."""
-        taken = [(m.start, m.end) for m in mentions]
+        taken = _Covered(mentions)
         found: list[ActorMention] = []
         for paragraph in parsed:
             for role in self._role_spans(paragraph.doc):
                 start, end = paragraph.offset(role.start_char), paragraph.offset(role.end_char)
-                if any(s < end and start < e for s, e in taken):
+                if taken.overlaps(start, end):
                     continue
                 if not self.is_home_body(role):
                     continue  # "des soldats", "l'administration": not the home state's organ
@@ -732,26 +753,21 @@ class ActorRecogniser:
     ) -> list[ActorMention]:
         """Mentions for "les deux pays" and shared epithets, from the document's main states."""
         state_counts = Counter(m.actor.code for m in mentions if m.actor.is_state)
-        taken = [(m.start, m.end) for m in mentions]
-        resolved: list[ActorMention] = []
+        taken = _Covered(mentions)
+        # "les deux pays" resolves from the mentions before it: its places are kept here and
+        # all are resolved at the end in one pass over the mentions (linear, not one pass each).
+        resolved: list[ActorMention | tuple[ParsedParagraph, Span, int]] = []
         for paragraph in parsed:
             doc = paragraph.doc
             folded = [fold(t.text) for t in doc]
             for phrase, count in self.lexicon.references.items():
                 for start, end in _find_phrase(folded, phrase.split()):
-                    span = doc[start:end]
-                    position = paragraph.offset(span.start_char)
-                    earlier = [m for m in mentions if m.start < position] or list(mentions)
-                    for code in _main_codes(earlier, count):
-                        actor = Actor(
-                            code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text
-                        )
-                        resolved.append(_to_mention(paragraph, span, actor, "reference"))
-            resolved.extend(self._organisation_references(paragraph, mentions, taken))
+                    resolved.append((paragraph, doc[start:end], count))
+            resolved.extend(self._organisation_references(paragraph, folded, mentions, taken))
             for index, word in enumerate(folded):
                 candidates = self.lexicon.shared_epithets.get(word)
                 position = paragraph.offset(doc[index].idx)
-                if not candidates or any(s <= position < e for s, e in taken):
+                if not candidates or taken.overlaps(position, position + 1):
                     continue
                 best = max(candidates, key=lambda c: state_counts.get(c, 0))
                 if state_counts.get(best, 0) == 0:
@@ -759,39 +775,45 @@ class ActorRecogniser:
                 span = doc[index : index + 1]
                 actor = Actor(best, COUNTRY_SECTOR, self.lexicon.country_name(best), span.text)
                 resolved.append(_to_mention(paragraph, span, actor, "reference"))
-        return resolved
+        references = [item for item in resolved if isinstance(item, tuple)]
+        codes = iter(
+            _main_codes_before(
+                mentions, [(p.offset(span.start_char), count) for p, span, count in references]
+            )
+        )
+        found: list[ActorMention] = []
+        for item in resolved:
+            if not isinstance(item, tuple):
+                found.append(item)
+                continue
+            paragraph, span, _ = item
+            for code in next(codes):
+                actor = Actor(code, COUNTRY_SECTOR, self.lexicon.country_name(code), span.text)
+                found.append(_to_mention(paragraph, span, actor, "reference"))
+        return found
 
     def _organisation_references(
         self,
         paragraph: ParsedParagraph,
+        folded: Sequence[str],
         mentions: Sequence[ActorMention],
-        taken: Sequence[tuple[int, int]],
+        taken: _Covered,
     ) -> list[ActorMention]:
         """ "the regional bloc", "l'organisation régionale": the organisation named last."""
-        spans = [
-            span
-            for phrase in self.lexicon.organisation_references
-            for span in _phrase_spans(paragraph.doc, phrase)
-        ]
+        spans = _phrase_spans(paragraph.doc, folded, self.lexicon.organisation_references)
         if not spans:
             return []
-        # Sorted starts, so each phrase finds its organisation and whether it lies inside a
-        # mention by bisection: a long paragraph stays linear.
+        # Sorted starts, so each phrase finds its organisation by bisection: a long paragraph
+        # stays linear.
         organisations = sorted(
             (m for m in mentions if m.kind == "organisation"), key=lambda m: m.start
         )
         organisation_starts = [m.start for m in organisations]
-        taken_sorted = sorted(taken)
-        taken_starts = [s for s, _ in taken_sorted]
-        reach = list(accumulate((e for _, e in taken_sorted), max))  # furthest end so far
         found: list[ActorMention] = []
         claimed: set[int] = set()
         for span in spans:  # longest phrases first (the lexicon's order)
             position = paragraph.offset(span.start_char)
-            inside = bisect_right(taken_starts, position)
-            if claimed & set(range(span.start, span.end)) or (
-                inside and reach[inside - 1] > position
-            ):
+            if claimed & set(range(span.start, span.end)) or taken.overlaps(position, position + 1):
                 continue
             last = bisect_left(organisation_starts, position)
             if not last:
@@ -810,23 +832,35 @@ def _words_before(span: Span, skipped: frozenset[str]) -> list[Token]:
     return [t for t in span.doc[max(0, span.start - 3) : span.start] if t.lower_ not in skipped]
 
 
-def _phrase_spans(doc: Doc, phrase: str) -> Iterable[Span]:
-    """Where the folded ``phrase`` is written in ``doc`` as whole words, whatever the
-    tokeniser made of its hyphens ("ouest-africain" is one token or three)."""
+def _phrase_spans(doc: Doc, folded: Sequence[str], phrases: Sequence[str]) -> list[Span]:
+    """Where each folded phrase of ``phrases`` is written in ``doc`` (whose folded token texts
+    are ``folded``) as whole words, whatever the tokeniser made of its hyphens
+    ("ouest-africain" is one token or three); by phrase in the order given, then in text order.
+
+    One pass over the tokens for all the phrases: from each word start, the folded text is
+    extended token by token (a space where the text has one) up to the longest phrase; a
+    phrase is found where the text first reaches its length and equals it.
+    """
+    rank = {phrase: index for index, phrase in enumerate(phrases)}
+    longest = max(map(len, phrases), default=0)
+    found: list[tuple[int, int, int]] = []  # (phrase rank, start, end)
     for start in range(len(doc)):
         before = doc[start - 1] if start else None
         if before is not None and not (
-            before.whitespace_ or before.is_punct or fold(before.text).endswith("'")
+            before.whitespace_ or before.is_punct or folded[start - 1].endswith("'")
         ):
             continue
         text = ""
         for end in range(start, len(doc)):
-            text += fold(doc[end].text)
-            if len(text) >= len(phrase):
-                if text == phrase:
-                    yield doc[start : end + 1]
+            previous = len(text)
+            text += folded[end]
+            # A phrase is decided where the text first reaches its length: only if it grew.
+            if len(text) > previous and text in rank:
+                found.append((rank[text], start, end + 1))
+            if len(text) >= longest:
                 break
             text += " " if doc[end].whitespace_ else ""
+    return [doc[start:end] for _, start, end in sorted(found)]
 
 
 #: Sectors of the mentions a misused demonym is read for: the soldiers and police of an
@@ -919,6 +953,51 @@ def _find_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> Iterable[tuple
     for start in range(len(tokens) - size + 1):
         if list(tokens[start : start + size]) == list(phrase):
             yield start, start + size
+
+
+class _Covered:
+    """The character ranges of mentions, for overlap tests by bisection (a long paragraph
+    stays linear)."""
+
+    def __init__(self, mentions: Iterable[ActorMention]) -> None:
+        ranges = sorted((m.start, m.end) for m in mentions)
+        self._starts = [s for s, _ in ranges]
+        self._reach = list(accumulate((e for _, e in ranges), max))  # furthest end so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a range overlaps ``[start, end)``."""
+        before = bisect_left(self._starts, end)  # the ranges starting before ``end``
+        return before > 0 and self._reach[before - 1] > start
+
+
+def _main_codes_before(
+    mentions: Sequence[ActorMention], queries: Sequence[tuple[int, int]]
+) -> list[list[str]]:
+    """For each (position, count): ``_main_codes`` of the mentions starting before the
+    position (all of them if none does), in one sweep over the mentions by start."""
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}  # a code's first state mention, in list order (the tie-break)
+    last: dict[str, tuple[int, int]] = {}  # (list index, start) of a code's last mention
+    results: list[list[str]] = [[] for _ in queries]
+    added = 0
+    for query in sorted(range(len(queries)), key=lambda q: queries[q][0]):
+        position, count = queries[query]
+        while added < len(order) and mentions[order[added]].start < position:
+            index = order[added]
+            actor = mentions[index].actor
+            if actor.is_state:
+                counts[actor.code] += 1
+                first[actor.code] = min(first.get(actor.code, index), index)
+            if last.get(actor.code, (-1, 0))[0] < index:
+                last[actor.code] = (index, mentions[index].start)
+            added += 1
+        if not added:
+            results[query] = _main_codes(mentions, count)
+            continue
+        ranked = sorted(counts, key=lambda c: (-counts[c], -last[c][1], first[c]))
+        results[query] = ranked[:count] if len(ranked) >= count else []
+    return results
 
 
 def _main_codes(mentions: Sequence[ActorMention], count: int) -> list[str]:

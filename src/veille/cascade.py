@@ -54,6 +54,7 @@ analysed sentences only; each is one the full analysis reports too.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -368,6 +369,9 @@ class DocumentPlan:
     sentences: list[tuple[TokenisedParagraph, int]]  # (paragraph, sentence index), in order
     cues: list[SentenceCues]
     levels: list[Analysis] = field(default_factory=list)
+    #: Character offsets of the sentences in the document (``keeps``), built on first use.
+    _char_starts: list[int] | None = field(default=None, init=False, repr=False)
+    _char_ends: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.levels:
@@ -457,16 +461,24 @@ class DocumentPlan:
 
     def keeps(self, mention: ActorMention) -> bool:
         """Whether a mention lies where the analysis is that of the full pipeline."""
-        for (paragraph, index), level in zip(self.sentences, self.levels, strict=True):
+        if self._char_starts is None:
+            self._index_characters()
+        # The sentences are in text order and do not overlap: the last one starting at or
+        # before the mention is the only one that can hold it.
+        position = bisect.bisect_right(self._char_starts, mention.start) - 1
+        if position < 0 or mention.start >= self._char_ends[position]:
+            return False
+        level = self.levels[position]
+        return level == Analysis.FULL or (level == Analysis.NER and mention.kind == "person")
+
+    def _index_characters(self) -> None:
+        """Document character offsets of each sentence's first and past-last character."""
+        self._char_starts, self._char_ends = [], []
+        for paragraph, index in self.sentences:
             start, end = paragraph.bounds[index]
             doc = paragraph.doc
-            first = paragraph.paragraph.start + doc[start].idx
-            last = paragraph.paragraph.start + doc[end - 1].idx + len(doc[end - 1])
-            if first <= mention.start < last:
-                return level == Analysis.FULL or (
-                    level == Analysis.NER and mention.kind == "person"
-                )
-        return False
+            self._char_starts.append(paragraph.paragraph.start + doc[start].idx)
+            self._char_ends.append(paragraph.paragraph.start + doc[end - 1].idx + len(doc[end - 1]))
 
 
 def surname_words(mentions: Iterable[ActorMention]) -> frozenset[str]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from veille.cache import cached
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import CleanDocument, Document, Paragraph
 
@@ -120,11 +121,11 @@ class LanguageIdentifier:
     """py3langid restricted to the expected languages; short lines defer to the document."""
 
     def __init__(self, languages: Sequence[str] = EXPECTED_LANGUAGES) -> None:
-        from py3langid.langid import MODEL_FILE
-        from py3langid.langid import LanguageIdentifier as _Identifier
-
-        self._identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
-        self._identifier.set_languages(list(languages))
+        # Decoding the model takes most of a second: the restricted model is cached on disk.
+        name = "langid_" + "_".join(languages)
+        self._identifier = cached(
+            name, lambda: _restricted_model(languages), packages=["py3langid"]
+        )
 
     def classify(self, text: str) -> tuple[str, float]:
         language, probability = self._identifier.classify(text)
@@ -143,42 +144,71 @@ class LanguageIdentifier:
         return languages
 
 
+def _restricted_model(languages: Sequence[str]):  # noqa: ANN202 - py3langid's identifier
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as _Identifier
+
+    identifier = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    # Only the restricted model is kept (the full one is 30 times larger on disk).
+    identifier._full_model = identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes
+    return identifier
+
+
 class NearDuplicateIndex:
     """MinHash LSH over word shingles: remembers documents and names an earlier near-copy.
 
     The banding of datasketch's ``MinHashLSH`` for the threshold, with compact buckets (a
-    64-bit hash of each band) and a bounded memory: the last ``window`` documents.
+    64-bit hash of each band) and a bounded memory: the last ``window`` documents. The first
+    document's signature is computed only when a second one comes (it has nothing to match),
+    so that a one-document run never imports datasketch (and scipy): half a second of start-up.
     """
 
     def __init__(
         self, threshold: float = NEAR_DUPLICATE_THRESHOLD, window: int = NEAR_DUPLICATE_WINDOW
     ) -> None:
-        from datasketch import MinHashLSH
-
-        self._bands = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS).hashranges
-        self._buckets: list[dict[int, list[str]]] = [{} for _ in self._bands]
+        self._threshold = threshold
+        self._buckets: list[dict[int, list[str]]] = []
         self._order: deque[tuple[str, tuple[int, ...]]] = deque()  # oldest first
         self._seen: set[str] = set()
         self._window = window
+        self._first: tuple[str, str] | None = None  # (doc_id, text) not yet signed
 
     def check_and_add(self, doc_id: str, text: str) -> str | None:
         """The doc_id of a near-duplicate seen before, or None; then remember this document."""
         if doc_id in self._seen:
             return None
-        values = minhash(text).hashvalues
-        keys = tuple(hash(values[start:end].tobytes()) for start, end in self._bands)
+        if not self._order and self._first is None:
+            self._first = (doc_id, text)
+            self._seen.add(doc_id)
+            return None
+        if self._first is not None:
+            self._remember(*self._first)
+            self._first = None
+        keys = self._keys(text)
         matches = {
             other
             for key, buckets in zip(keys, self._buckets, strict=True)
             for other in buckets.get(key, ())
         }
+        self._seen.add(doc_id)
+        self._remember(doc_id, text, keys)
+        return min(matches) if matches else None
+
+    def _keys(self, text: str) -> tuple[int, ...]:
+        bands = _bands(self._threshold)
+        if not self._buckets:
+            self._buckets = [{} for _ in bands]
+        values = minhash(text).hashvalues
+        return tuple(hash(values[start:end].tobytes()) for start, end in bands)
+
+    def _remember(self, doc_id: str, text: str, keys: tuple[int, ...] | None = None) -> None:
+        keys = keys if keys is not None else self._keys(text)
         for key, buckets in zip(keys, self._buckets, strict=True):
             buckets.setdefault(key, []).append(doc_id)
         self._order.append((doc_id, keys))
-        self._seen.add(doc_id)
         if len(self._order) > self._window:
             self._forget(*self._order.popleft())
-        return min(matches) if matches else None
 
     def _forget(self, doc_id: str, keys: tuple[int, ...]) -> None:
         self._seen.discard(doc_id)
@@ -189,7 +219,15 @@ class NearDuplicateIndex:
                 del buckets[key]
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._order) + (self._first is not None)
+
+
+@lru_cache(maxsize=4)
+def _bands(threshold: float) -> list[tuple[int, int]]:
+    """The (start, end) of each band of the signature, as ``MinHashLSH`` sets them."""
+    from datasketch import MinHashLSH
+
+    return list(MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS).hashranges)
 
 
 def minhash(text: str):  # noqa: ANN201 - datasketch.MinHash, imported lazily

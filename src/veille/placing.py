@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -51,7 +52,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
-from veille.dates import find_dates
+from veille.dates import DateMention, find_dates
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.model import (
     NON_STATE_CODES,
@@ -64,6 +65,7 @@ from veille.model import (
     ResolvedDate,
 )
 from veille.places import PlaceKind, get_gazetteer
+from veille.syntax import MentionsByToken, entities_in
 
 #: An earlier sentence's date is the event's only when it lies this close before publication.
 PARAGRAPH_DATE_DAYS = 45
@@ -168,12 +170,18 @@ class PlaceMention:
 
 
 def locative_places(
-    text: str, countries: Sequence[str] = (), language: str = DEFAULT_LANGUAGE
+    text: str,
+    countries: Sequence[str] = (),
+    language: str = DEFAULT_LANGUAGE,
+    window: tuple[int, int] | None = None,
 ) -> list[PlaceMention]:
-    """Place names after a locative preposition ("à Gao", "dans le nord du Mali")."""
+    """Place names after a locative preposition ("à Gao", "dans le nord du Mali"); only those
+    whose preposition starts in ``window`` (start, end) of ``text`` and that end by its end,
+    if given (offsets stay those of ``text``)."""
     gazetteer = get_gazetteer()
     found = []
-    for match in _vocabulary(language).locative.finditer(text):
+    start, end = window or (0, len(text))
+    for match in _vocabulary(language).locative.finditer(text, start, end):
         name = match.group("name")
         words = list(re.finditer(r"\S+", name))
         for count in range(len(words), 0, -1):
@@ -192,7 +200,7 @@ def _entity_places(sentence: Span, countries: Sequence[str]) -> list[PlaceMentio
     """Place entities of a parsed sentence, wherever they stand ("ont quitté Tessalit")."""
     gazetteer = get_gazetteer()
     found = []
-    for entity in sentence.ents:
+    for entity in entities_in(sentence):
         if entity.label_ != "LOC":
             continue
         resolved = gazetteer.resolve(entity.text, countries)
@@ -211,7 +219,7 @@ def event_place(
     from_trigger: EventLocation | None,
     trigger: Token,
     paragraph: ParsedParagraph,
-    by_token: dict[int, list[ActorMention]],
+    by_token: MentionsByToken,
     participants: Sequence[Actor],
     historical: bool,
     event_type: str,
@@ -221,11 +229,10 @@ def event_place(
     sentence = trigger.sent
     language = trigger.doc.lang_
     countries = _countries(participants)
-    mentions = _paragraph_mentions(paragraph, by_token)
     # Who may be named after "à"/"au" as a party rather than as the place.
     locative_events = _vocabulary(language).locative_events
     parties = set() if event_type in locative_events else _identities(participants)
-    in_sentence = _sentence_places(sentence, trigger, mentions, parties, countries)
+    in_sentence = _sentence_places(sentence, trigger, by_token, parties, countries)
     if from_trigger is not None:
         return _town_of(from_trigger, in_sentence) or from_trigger
     if in_sentence:
@@ -238,14 +245,14 @@ def event_place(
 def _sentence_places(
     sentence: Span,
     trigger: Token,
-    mentions: Sequence[tuple[int, int, ActorMention]],
+    by_token: MentionsByToken,
     parties: set[str],
     countries: Sequence[str],
 ) -> list[PlaceMention]:
     """The sentence's places that can be the event's, best first."""
     text = sentence.text
     base = sentence.start_char
-    local = [(s - base, e - base, m) for s, e, m in mentions if base <= s < base + len(text)]
+    local = [(s - base, e - base, m) for s, e, m in by_token.starting_in(base, base + len(text))]
     language = sentence.doc.lang_
     candidates = locative_places(text, countries, language)
     for place in _entity_places(sentence, countries):
@@ -313,16 +320,21 @@ def _paragraph_place(
     """A place named after a locative preposition in a neighbouring sentence of the paragraph
     (``PARAGRAPH_BEFORE`` sentences before, ``PARAGRAPH_AFTER`` after), in a participant's
     country; towns first, then the sentences before, the nearest first."""
-    text = paragraph.doc.text
-    bounds = [(s.start_char, s.end_char) for s in paragraph.doc.sents]
-    here = next((i for i, (start, _) in enumerate(bounds) if start == sentence.start_char), None)
-    if here is None:
-        return None
-    window_start = bounds[max(here - PARAGRAPH_BEFORE, 0)][0]
-    window_end = bounds[min(here + PARAGRAPH_AFTER, len(bounds) - 1)][1]
+    text = paragraph.paragraph.text  # the Doc's text, without joining its tokens again
+    # The neighbours are reached from the sentence (not by listing the paragraph's sentences
+    # for each event: quadratic on a long paragraph).
+    first = last = sentence
+    for _ in range(PARAGRAPH_BEFORE):
+        if first.start > 0:
+            first = first.doc[first.start - 1].sent
+    for _ in range(PARAGRAPH_AFTER):
+        if last.end < len(last.doc):
+            last = last.doc[last.end].sent
+    window_start, window_end = first.start_char, last.end_char
     ranked = []
     vocabulary = _vocabulary(language)
-    for place in locative_places(text[:window_end], countries, language):
+    # No locative phrase runs over a sentence start: those of the window are all found.
+    for place in locative_places(text, countries, language, (window_start, window_end)):
         if place.start < window_start or sentence.start_char <= place.start < sentence.end_char:
             continue
         if not _in_participant_country(place.location, countries):
@@ -351,19 +363,6 @@ def _countries(participants: Sequence[Actor]) -> list[str]:
     """The participants' country codes (armed groups carry the country they act in)."""
     codes = (a.code for a in participants if len(a.code) == 3 and a.code not in NON_STATE_CODES)
     return list(dict.fromkeys(codes))
-
-
-def _paragraph_mentions(
-    paragraph: ParsedParagraph, by_token: dict[int, list[ActorMention]]
-) -> list[tuple[int, int, ActorMention]]:
-    """The actor mentions of the paragraph's analysed sentences, with offsets into its text."""
-    base = paragraph.paragraph.start
-    seen: dict[int, tuple[int, int, ActorMention]] = {}
-    for mentions in by_token.values():
-        for mention in mentions:
-            if mention.end > mention.start:
-                seen[id(mention)] = (mention.start - base, mention.end - base, mention)
-    return list(seen.values())
 
 
 def _overlaps(place: PlaceMention, span: tuple[int, int]) -> bool:
@@ -422,10 +421,13 @@ def earlier_date(
     """The last date stated before ``sentence_start`` in ``text`` (its paragraph), when it is
     recent: the paragraph is still telling the same news. Without a publication date, only a
     full day (stated with its year) counts."""
-    found = find_dates(text[:sentence_start], published, language=language)
-    if not found:
+    # The paragraph's dates are read once for all its sentences (reading the text before each
+    # sentence is quadratic on a long paragraph); no date expression runs over a sentence start.
+    found, ends = _paragraph_dates(text, published, language)
+    before = bisect_right(ends, sentence_start)
+    if not before:
         return None
-    last = found[-1].date
+    last = found[before - 1].date
     if published is None:
         return last if last.precision == "day" else None  # relative dates need ``published``
     if last.precision == "year":
@@ -434,6 +436,15 @@ def earlier_date(
     if -PARAGRAPH_DATE_DAYS <= ahead <= PARAGRAPH_DATE_AHEAD:
         return last
     return None
+
+
+@lru_cache(maxsize=8)
+def _paragraph_dates(
+    text: str, published: datetime.date | None, language: str
+) -> tuple[list[DateMention], list[int]]:
+    """The dates of a paragraph (in text order, never overlapping) and where each ends."""
+    found = find_dates(text, published, language=language)
+    return found, [mention.end for mention in found]
 
 
 def published_date(published: datetime.date) -> ResolvedDate:

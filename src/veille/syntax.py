@@ -8,10 +8,11 @@ Dependencies labels.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from veille.lexicon import fold
 from veille.lexicons import Grammar, Trigger, modality_of
@@ -270,12 +271,37 @@ def case_of(token: Token) -> str | None:
     return first.lower_
 
 
+class MentionsByToken(dict[int, list[ActorMention]]):
+    """A paragraph's mentions indexed by token (``mentions_by_token``), and, built on first
+    use, the distinct ones ordered by where they start (``starting_in``)."""
+
+    def __init__(self, base: int) -> None:
+        super().__init__()
+        self.base = base  # the paragraph's offset in the document
+        self._by_start: list[tuple[int, int, ActorMention]] | None = None
+        self._starts: list[int] = []
+
+    def starting_in(self, start: int, end: int) -> list[tuple[int, int, ActorMention]]:
+        """(start, end, mention) of the non-empty mentions starting in ``[start, end)``,
+        offsets into the paragraph's text."""
+        if self._by_start is None:
+            distinct = {
+                id(m): (m.start - self.base, m.end - self.base, m)
+                for mentions in self.values()
+                for m in mentions
+                if m.end > m.start
+            }
+            self._by_start = sorted(distinct.values(), key=lambda item: item[0])
+            self._starts = [item[0] for item in self._by_start]
+        return self._by_start[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
+
+
 def mentions_by_token(
     paragraph: ParsedParagraph, mentions: Iterable[ActorMention]
-) -> dict[int, list[ActorMention]]:
+) -> MentionsByToken:
     """Mentions indexed by the syntactic root token of their span."""
-    index: dict[int, list[ActorMention]] = {}
     base = paragraph.paragraph.start
+    index = MentionsByToken(base)
     for mention in mentions:
         span = paragraph.doc.char_span(
             mention.start - base, mention.end - base, alignment_mode="expand"
@@ -432,8 +458,11 @@ def nearest_other(
     """
     sentence = token.sent
     candidates = []
-    for index, mentions in by_token.items():
-        if not sentence.start <= index < sentence.end or behind_blocking_word(token.doc[index]):
+    # The sentence's tokens, not every entry of the paragraph (linear on a long paragraph);
+    # ties only arise between mentions of one token, whose order is kept.
+    for index in range(sentence.start, sentence.end):
+        mentions = by_token.get(index)
+        if not mentions or behind_blocking_word(token.doc[index]):
             continue
         wrong_side = (index > token.i) if before else (index < token.i)
         for mention in mentions:
@@ -525,13 +554,49 @@ def proper_name(token: Token) -> str | None:
             doc = candidate.doc
             if not doc.has_annotation("ENT_IOB"):
                 return _capitalised_run(candidate).text  # a pipeline without entities
-            entity = doc[candidate.i : candidate.i + 1]
-            for ent in doc.ents:
-                if ent.start <= candidate.i < ent.end:
-                    entity = ent
-                    break
+            entity = entity_of(candidate) or doc[candidate.i : candidate.i + 1]
             return entity.text
     return None
+
+
+# Entities read from the tokens' IOB tags as ``Doc.ents`` reads them, in time linear in the
+# tokens looked at (``Doc.ents`` and ``Span.ents`` read the whole Doc: quadratic on a long
+# paragraph). IOB codes: 1 inside, 2 outside, 3 beginning, 0 missing.
+INSIDE, BEGIN = 1, 3
+
+
+def entity_of(token: Token) -> Span | None:
+    """The entity of ``doc.ents`` that holds ``token``, if any."""
+    doc = token.doc
+    if token.ent_iob not in (INSIDE, BEGIN):
+        return None
+    start = token.i
+    while start > 0 and doc[start].ent_iob == INSIDE:
+        start -= 1
+    if doc[start].ent_iob != BEGIN or not doc[start].ent_type:
+        return None  # "B" without a type reads as outside
+    return doc[start : _entity_end(doc, token.i)]
+
+
+def entities_in(span: Span) -> list[Span]:
+    """``span.ents``: the entities of ``doc.ents`` lying inside ``span``."""
+    doc = span.doc
+    found = []
+    for token in span:
+        if token.ent_iob != BEGIN or not token.ent_type:
+            continue
+        end = _entity_end(doc, token.i)
+        if end > span.end:
+            break  # as Span.ents: an entity running past the span ends the list
+        found.append(Span(doc, token.i, end, label=token.ent_type))
+    return found
+
+
+def _entity_end(doc: Doc, index: int) -> int:
+    end = index + 1
+    while end < len(doc) and doc[end].ent_iob == INSIDE:
+        end += 1
+    return end
 
 
 def _capitalised_run(token: Token) -> Span:

@@ -29,7 +29,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-import yaml
+from veille.lexicon import parse_yaml
 
 LANGUAGE_PACKAGE = "veille.lang"
 #: The language of a text whose language is not known.
@@ -77,7 +77,7 @@ def coded_languages() -> tuple[str, ...]:
 @cache
 def language_yaml(code: str, name: str) -> Any:
     """Parse file ``name`` of language ``code`` (cached: treat the result as read-only)."""
-    return yaml.safe_load(language_folder(code).joinpath(name).read_text(encoding="utf-8"))
+    return parse_yaml(language_folder(code).joinpath(name).read_text(encoding="utf-8"))
 
 
 @cache

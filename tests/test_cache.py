@@ -1,0 +1,88 @@
+"""The on-disk cache of compiled data (veille.cache): used, rebuilt when a source changes,
+never fatal. No timings here: bench/startup.py measures the start-up."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from veille import cache, places
+from veille.cache import CACHE_DIR_ENV, cached
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(folder))
+    return folder
+
+
+class Builder:
+    """A build function that counts its calls."""
+
+    def __init__(self, value: object) -> None:
+        self.value, self.calls = value, 0
+
+    def __call__(self) -> object:
+        self.calls += 1
+        return self.value
+
+
+def test_a_value_is_built_once_then_read_from_the_cache(cache_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "source.yaml"
+    source.write_text("a: 1\n")
+    build = Builder({"a": [1, 2]})
+    assert cached("thing", build, files=[source]) == {"a": [1, 2]}
+    assert cached("thing", build, files=[source]) == {"a": [1, 2]}
+    assert build.calls == 1
+    assert len(list(cache_dir.glob("thing-*.pickle"))) == 1
+
+
+def test_a_changed_source_rebuilds_and_old_entries_go(cache_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "source.yaml"
+    for version in range(cache.KEPT_VERSIONS + 2):
+        source.write_text(f"a: {version}\n")
+        build = Builder(version)
+        assert cached("thing", build, files=[source]) == version
+        assert build.calls == 1
+    # The newest entries are kept (sources used in turn), the others removed.
+    assert len(list(cache_dir.glob("thing-*.pickle"))) == cache.KEPT_VERSIONS
+    assert cached("thing", Builder("other"), files=[source], extra="x") == "other"  # key part
+
+
+def test_a_corrupt_entry_is_rebuilt(cache_dir: Path) -> None:
+    cached("thing", Builder("value"))
+    (entry,) = cache_dir.glob("thing-*.pickle")
+    entry.write_bytes(b"\x80\x05not a pickle")
+    build = Builder("value")
+    assert cached("thing", build) == "value"
+    assert build.calls == 1
+    assert pickle.loads(entry.read_bytes()) == "value"
+
+
+def test_an_unwritable_cache_or_none_only_costs_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv(CACHE_DIR_ENV, str(blocker / "cache"))  # under a file: cannot exist
+    build = Builder(3)
+    assert cached("thing", build) == 3 and cached("thing", build) == 3
+    assert build.calls == 2
+    monkeypatch.setenv(CACHE_DIR_ENV, "off")
+    assert cache.cache_dir() is None and cached("thing", build) == 3
+
+
+def test_the_gazetteer_index_comes_from_the_cache(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built = places.Gazetteer().lookup("Tombouctou")
+    assert built is not None and list(cache_dir.glob("gazetteer-*.pickle"))
+
+    def fail() -> None:
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(places, "_build_index", fail)
+    assert places.Gazetteer().lookup("Tombouctou") == built
