@@ -31,16 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veille import __version__
-from veille.graph import (
-    ActorTally,
-    build_graph,
-    country_codes,
-    gexf,
-    graphml,
-    group_by_event,
-    ranked,
-    tally_actors,
-)
+from veille.graph import build_graph, country_codes, gexf, graphml, tally_json
 from veille.ingest import IngestError, decode, extract_html, publication_date
 from veille.lexicon import fold
 from veille.model import Actor, Document, DocumentResult
@@ -52,10 +43,9 @@ from veille.queries import (
     Events,
     Page,
     page,
-    places,
-    timeline,
 )
 from veille.store import Store
+from veille.tallies import ActorTally, EventScope, actor_tallies, places, timeline
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -74,34 +64,23 @@ MIN_TOKEN_LENGTH = 16
 
 def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
     """Partners, timeline, people with offices and places of one actor identity."""
-    rows = store.participant_rows(replace(query.where(), actor=identity), query.context, query.text)
-    events = {
-        event_id: participants
-        for event_id, participants in group_by_event(rows).items()
-        if any(p["identity"] == identity for p in participants)
-    }
-    own = [p for participants in events.values() for p in participants if p["identity"] == identity]
-    tally = tally_actors(own).get(identity) or ActorTally(identity)
-    if not tally.code:
-        tally.code = identity
+    scope = replace(query.scope(), actors=frozenset({identity}))
+    _, own = actor_tallies(store, scope, only=identity)
+    tally = own[0] if own else ActorTally(identity, code=identity)
     return {
-        **tally.to_json(),
-        "partners": partners(identity, events),
-        "timeline": timeline(events),
-        "places": places(events),
+        **tally_json(tally),
+        "partners": partners(store, identity, scope),
+        "timeline": timeline(store, scope),
+        "places": places(store, scope),
         "people": people(store, tally.code, identity),
     }
 
 
-def partners(identity: str, events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def partners(store: Store, identity: str, scope: EventScope) -> list[dict[str, Any]]:
     """Other actors of the same events, ranked by shared events, with their types."""
-    others = [p for rows in events.values() for p in rows if p["identity"] != identity]
-    return [tally_partner(t) for t in ranked(tally_actors(others).values())]
-
-
-def tally_partner(tally: ActorTally) -> dict[str, Any]:
-    out = tally.to_json()
-    return {key: out[key] for key in ("identity", "code", "name", "state", "events", "by_type")}
+    _, tallies = actor_tallies(store, scope, without=identity)
+    keys = ("identity", "code", "name", "state", "events", "by_type")
+    return [{key: out[key] for key in keys} for out in map(tally_json, tallies)]
 
 
 def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
@@ -203,10 +182,10 @@ def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/actors", summary="Actor identities with their event counts")
     def list_actors(query: Events, paging: Page) -> dict[str, Any]:
         with database.reading() as store:
-            rows = store.participant_rows(query.where(), query.context, query.text)
-        tallies = ranked(tally_actors(rows).values())
-        chosen = tallies[paging.offset : paging.offset + paging.limit]
-        return page(len(tallies), paging, [t.to_json() for t in chosen])
+            total, tallies = actor_tallies(
+                store, query.scope(), limit=paging.limit, offset=paging.offset
+            )
+        return page(total, paging, [tally_json(t) for t in tallies])
 
     @api.get(
         "/api/actors/{actor}",
@@ -230,8 +209,7 @@ def register_routes(api: FastAPI, database: Database) -> None:
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
     ) -> Any:
         with database.reading() as store:
-            rows = store.participant_rows(query.where(), query.context, query.text)
-        graph = build_graph(rows)
+            graph = build_graph(store, query.scope())
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
         if output == "gexf":

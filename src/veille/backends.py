@@ -84,6 +84,10 @@ class Backend(ABC):
     def fold(self, expression: str) -> str:
         """SQL for ``expression`` with its accents removed."""
 
+    def binary(self, expression: str) -> str:
+        """SQL for ``expression`` compared and sorted by code point, as Python sorts."""
+        return expression
+
     @abstractmethod
     def ingest_lock(self) -> AbstractContextManager[None]:
         """Held for a whole ingest; raises ``StoreError`` naming the holder if taken."""
@@ -301,6 +305,9 @@ class PostgresBackend(Backend):
 
     def fold(self, expression: str) -> str:
         return f"unaccent({expression})"
+
+    def binary(self, expression: str) -> str:
+        return f'({expression}) COLLATE "C"'  # not the database's language collation
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:

@@ -1,5 +1,5 @@
 """What the API's and the dashboard's list endpoints share: event filters, paging, and
-the tallies of a set of events by month and by place.
+the ``EventScope`` of events that the tallies (``veille.tallies``) count.
 
 ``veille.api`` (the JSON API) and ``veille.web`` (the dashboard) both build on this module,
 and neither on the other's routes.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -23,6 +23,7 @@ from pydantic import BeforeValidator
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
 from veille.store import EventFilter, Store, StoreError
+from veille.tallies import EventScope
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -55,6 +56,10 @@ class EventQuery:
             limit,
             self.min_confidence,
         )
+
+    def scope(self) -> EventScope:
+        """The events these filters select, for the tallies (``veille.tallies``)."""
+        return EventScope(self.where(), self.context, self.text)
 
 
 def _iso_date_only(value: object) -> object:
@@ -123,40 +128,6 @@ Page = Annotated[PageQuery, Depends(page_query)]
 
 def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
     return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": items}
-
-
-def timeline(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Events per month (event date, else publication date); undated events under null."""
-    months: dict[str | None, Counter[str]] = defaultdict(Counter)
-    for rows in events.values():
-        day: date | None = rows[0]["day"]
-        months[day.strftime("%Y-%m") if day else None][rows[0]["event"]] += 1
-    order = sorted(months, key=lambda m: (m is None, m or ""))
-    return [
-        {"month": m, "events": sum(months[m].values()), "by_type": dict(months[m])} for m in order
-    ]
-
-
-def places(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    counts: Counter[tuple[Any, ...]] = Counter()
-    for rows in events.values():
-        first = rows[0]
-        if first["place"]:
-            keys = ("place", "geonameid", "lat", "lon", "place_country")
-            counts[tuple(first[k] for k in keys)] += 1
-    return [
-        {
-            "place": place,
-            "geonameid": geonameid,
-            "lat": lat,
-            "lon": lon,
-            "country_code": country,
-            "events": n,
-        }
-        for (place, geonameid, lat, lon, country), n in sorted(
-            counts.items(), key=lambda item: (-item[1], item[0][0])
-        )
-    ]
 
 
 # -- full-text search -------------------------------------------------------------------

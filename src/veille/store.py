@@ -621,43 +621,6 @@ class Store:
             "document": document,
         }
 
-    def participant_rows(
-        self, where: EventFilter, context: str | None = None, text: str | None = None
-    ) -> list[dict[str, Any]]:
-        """One row per (matching event, participant), for actor lists, briefs and graphs."""
-        conditions, params = self.event_conditions(where, context, text)
-        rows = self.connection.execute(
-            "SELECT e.event_id, e.doc_id, e.event, p.role, p.position, p.code, p.sector, p.name,"
-            " p.identity, p.office, coalesce(e.date_start, d.published) AS day, e.place,"
-            " e.geonameid, e.lat, e.lon, e.place_country"
-            " FROM events e JOIN documents d USING (doc_id)"
-            " JOIN event_participants p ON p.event_id = e.event_id"
-            f" WHERE {conditions} ORDER BY e.event_id, p.role, p.position",
-            params,
-        ).fetchall()
-        keys = (
-            "event_id",
-            "doc_id",
-            "event",
-            "role",
-            "position",
-            "code",
-            "sector",
-            "name",
-            "identity",
-            "office",
-            "day",
-            "place",
-            "geonameid",
-            "lat",
-            "lon",
-            "place_country",
-        )
-        out = [dict(zip(keys, row, strict=True)) for row in rows]
-        for item in out:
-            item["sector"] = json.loads(item["sector"])
-        return out
-
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
         fold = self.backend.fold
