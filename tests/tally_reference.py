@@ -9,6 +9,7 @@ from typing import Any
 
 from veille.graph import Edge, display_name, is_state_identity
 from veille.graph import actor_kind as kind_of
+from veille.model import Actor
 from veille.store import EventFilter, Store
 
 Rows = list[dict[str, Any]]
@@ -141,3 +142,25 @@ def brief(rows: Rows, identity: str) -> dict[str, Any]:
         "timeline": timeline(events),
         "places": places(events),
     }
+
+
+def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
+    """People and office holders of an actor, most mentioned first, as briefs list them."""
+    rows = store.connection.execute(
+        "SELECT doc_id, entity_text, code, sector, name, office, kind FROM actor_mentions"
+        " WHERE code = ? AND (kind = 'person' OR office IS NOT NULL) ORDER BY doc_id, position",
+        [code],
+    ).fetchall()
+    seen: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
+    mentions: Counter[tuple[str, str | None, str]] = Counter()
+    for doc_id, text, code_, sector, name, office, kind in rows:
+        if Actor(code_, tuple(json.loads(sector)), name, text).identity != identity:
+            continue
+        mentions[(text, office, kind)] += 1
+        seen[(text, office, kind)].add(doc_id)
+    ordered = sorted(mentions.items(), key=lambda item: (-item[1], item[0][0]))
+    return [
+        {"entity_text": text, "office": office, "kind": kind, "mentions": n}
+        | {"documents": len(seen[(text, office, kind)])}
+        for (text, office, kind), n in ordered
+    ]

@@ -16,7 +16,7 @@ import tally_reference
 from veille.graph import build_graph, tally_json
 from veille.pipeline import ingest
 from veille.store import EventFilter, Store
-from veille.tallies import EventScope, actor_tallies, places, timeline
+from veille.tallies import EventScope, actor_tallies, people, places, timeline
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -78,6 +78,10 @@ def test_sql_briefs_are_the_python_ones(coded: str) -> None:
             assert found == expected["partners"], identity
             assert timeline(store, scope) == expected["timeline"]
             assert places(store, scope) == expected["places"]
+            code = own[0].code
+            assert people(store, code, identity) == tally_reference.people(store, code, identity)
+        # Someone was compared: an office holder or a named person.
+        assert any(tally_reference.people(store, code, code) for code in identities)
 
 
 def test_a_page_past_the_end_still_counts_the_actors(coded: str) -> None:

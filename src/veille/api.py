@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -34,7 +33,7 @@ from veille import __version__
 from veille.graph import build_graph, country_codes, gexf, graphml, tally_json
 from veille.ingest import IngestError, decode, extract_html, publication_date
 from veille.lexicon import fold
-from veille.model import Actor, Document, DocumentResult
+from veille.model import Document, DocumentResult
 from veille.queries import (
     WORD,
     BriefEvents,
@@ -45,7 +44,7 @@ from veille.queries import (
     page,
 )
 from veille.store import Store
-from veille.tallies import ActorTally, EventScope, actor_tallies, places, timeline
+from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -81,25 +80,6 @@ def partners(store: Store, identity: str, scope: EventScope) -> list[dict[str, A
     _, tallies = actor_tallies(store, scope, without=identity)
     keys = ("identity", "code", "name", "state", "events", "by_type")
     return [{key: out[key] for key in keys} for out in map(tally_json, tallies)]
-
-
-def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
-    """People and office holders of this actor seen in the documents, most mentioned first."""
-    seen: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
-    mentions: Counter[tuple[str, str | None, str]] = Counter()
-    for m in store.office_mentions(code):
-        actor = Actor(m["code"], tuple(m["sector"]), m["name"], m["entity_text"])
-        if actor.identity != identity:
-            continue
-        key = (m["entity_text"], m["office"], m["kind"])
-        mentions[key] += 1
-        seen[key].add(m["doc_id"])
-    ordered = sorted(mentions.items(), key=lambda item: (-item[1], item[0][0]))
-    return [
-        {"entity_text": text, "office": office, "kind": kind, "mentions": n}
-        | {"documents": len(seen[(text, office, kind)])}
-        for (text, office, kind), n in ordered
-    ]
 
 
 # -- the application --------------------------------------------------------------------

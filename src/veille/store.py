@@ -633,20 +633,6 @@ class Store:
         ).fetchall()
         return [identity for (identity,) in rows]
 
-    def office_mentions(self, code: str) -> list[dict[str, Any]]:
-        """Mentions of people and office holders with country or group ``code``."""
-        rows = self.connection.execute(
-            "SELECT doc_id, start_offset, end_offset, entity_text, code, sector, name, office, kind"
-            " FROM actor_mentions WHERE code = ? AND (kind = 'person' OR office IS NOT NULL)"
-            " ORDER BY doc_id, position",
-            [code],
-        ).fetchall()
-        keys = ("doc_id", "start", "end", "entity_text", "code", "sector", "name", "office", "kind")
-        out = [dict(zip(keys, row, strict=True)) for row in rows]
-        for item in out:
-            item["sector"] = json.loads(item["sector"])
-        return out
-
     def document_detail(self, doc_id: str) -> dict[str, Any] | None:
         """A stored document: metadata, text, paragraphs, actor mentions and event spans."""
         row = self.connection.execute(

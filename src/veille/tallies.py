@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
 from veille.store import EventFilter, Store
 
 #: The unit the tallies count, over ``events e``: one event.
@@ -59,9 +60,10 @@ def _takes_part(identities: frozenset[str], extra: str = "") -> tuple[str, list[
     )
 
 
-def scope_sql(store: Store, scope: EventScope) -> tuple[str, list[Any]]:
+def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[str, list[Any]]:
     """A SELECT of the scope's events: ``event_id, unit, doc_id, event, day, place,
-    geonameid, lat, lon, place_country`` (``day``: event date, else publication date)."""
+    geonameid, lat, lon, place_country`` (``day``: event date, else publication date; NULL
+    unless ``with_day``, which costs a join with the documents)."""
     conditions, params = store.event_conditions(scope.where, scope.context, scope.text)
     sql = [conditions]
     actors = scope.actors
@@ -79,10 +81,13 @@ def scope_sql(store: Store, scope: EventScope) -> tuple[str, list[Any]]:
         params.append(scope.place)
     if scope.undated:
         sql.append("coalesce(e.date_start, d.published) IS NULL")
+    # The documents are needed for the day alone (an event's date, else its article's).
+    dated = with_day or scope.undated or scope.where.since or scope.where.until
+    day, documents = "coalesce(e.date_start, d.published)", " JOIN documents d USING (doc_id)"
     return (
         f"SELECT e.event_id, {COUNTED} AS unit, e.doc_id, e.event,"
-        " coalesce(e.date_start, d.published) AS day, e.place, e.geonameid, e.lat, e.lon,"
-        " e.place_country FROM events e JOIN documents d USING (doc_id)"
+        f" {day if dated else 'CAST(NULL AS DATE)'} AS day, e.place, e.geonameid, e.lat, e.lon,"
+        f" e.place_country FROM events e{documents if dated else ''}"
         f" WHERE {' AND '.join(sql)}",
         params,
     )
@@ -243,6 +248,30 @@ def _add_names(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) 
         tally.name = min(counts, key=lambda name: (-counts[name], first_name[(identity, name)]))
 
 
+def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
+    """People and office holders of this actor seen in the documents, most mentioned first
+    (then by name, then in the order of the documents)."""
+    binary = store.backend.binary
+    non_state = sorted(NON_STATE_CODES)
+    # A mention's actor identity (``Actor.identity``): its code for a state, else its name.
+    sectors = " OR ".join(f"sector LIKE '%\"{s}\"%'" for s in sorted(NON_STATE_SECTORS))
+    mention_identity = (
+        f"CASE WHEN code IN ({_marks(non_state)}) OR {sectors} THEN name ELSE code END"
+    )
+    first = binary("doc_id || chr(1) || lpad(CAST(position AS VARCHAR), 9, '0')")
+    rows = store.connection.execute(
+        f"SELECT entity_text, office, kind, count(*) AS n, count(DISTINCT doc_id), min({first})"
+        " FROM actor_mentions WHERE code = ? AND (kind = 'person' OR office IS NOT NULL)"
+        f" AND {mention_identity} = ? GROUP BY entity_text, office, kind",
+        [code, *non_state, identity],
+    ).fetchall()
+    rows.sort(key=lambda r: (-r[3], r[0], r[5]))
+    return [
+        {"entity_text": text, "office": office, "kind": kind, "mentions": n, "documents": docs}
+        for text, office, kind, n, docs, _ in rows
+    ]
+
+
 # -- the network ------------------------------------------------------------------------
 
 
@@ -273,7 +302,7 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
 
 def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Events per month (event date, else publication date); undated events under null."""
-    events_sql, params = scope_sql(store, scope)
+    events_sql, params = scope_sql(store, scope, with_day=True)
     rows = store.connection.execute(
         f"WITH s AS ({events_sql}) SELECT extract(year FROM day), extract(month FROM day),"
         " event, count(DISTINCT unit) FROM s GROUP BY 1, 2, 3",
@@ -332,17 +361,17 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     """How many events, documents, undated events and actors the scope holds, by type and
     per state (states: participants whose identity is their code, not in
     ``non_state_codes``)."""
-    events_sql, params = scope_sql(store, scope)
+    dated_sql, dated_params = scope_sql(store, scope, with_day=True)
     by_type_rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT event, count(DISTINCT unit),"
-        " count(DISTINCT CASE WHEN day IS NULL THEN unit END) FROM s GROUP BY event",
-        params,
+        f"WITH s AS ({dated_sql}) SELECT event, count(DISTINCT unit) FROM s GROUP BY event",
+        dated_params,
     ).fetchall()
     totals = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT count(DISTINCT unit), count(DISTINCT doc_id),"
+        f"WITH s AS ({dated_sql}) SELECT count(DISTINCT unit), count(DISTINCT doc_id),"
         " count(DISTINCT CASE WHEN day IS NULL THEN unit END) FROM s",
-        params,
+        dated_params,
     ).fetchone() or (0, 0, 0)
+    events_sql, params = scope_sql(store, scope)
     codes = sorted(non_state_codes)
     actors = store.connection.execute(
         f"WITH s AS ({events_sql}) SELECT count(DISTINCT p.identity) FROM s"
@@ -382,7 +411,7 @@ def event_page(
 ) -> tuple[int, list[tuple[str, date | None]]]:
     """(event id, day) of one page of the scope's events, newest first, undated last (by
     id), and the number of all of them."""
-    events_sql, params = scope_sql(store, scope)
+    events_sql, params = scope_sql(store, scope, with_day=True)
     event_id = store.backend.binary("event_id")
     rows = store.connection.execute(
         f"WITH s AS ({events_sql}) SELECT event_id, day, count(*) OVER () FROM s"
