@@ -96,6 +96,10 @@ class Backend(ABC):
         """Held while migrating, so that two writers never apply the same migration."""
         return nullcontext()  # a DuckDB writer has the file to itself
 
+    def writer_waiting(self) -> bool:
+        """Whether a writer waits for readers to close the database (DuckDB only)."""
+        return False
+
 
 def backend_for(db: str) -> Backend:
     """The backend of ``--db``: a PostgreSQL URL, else a DuckDB file (or ``:memory:``)."""
@@ -154,6 +158,20 @@ class DuckDBBackend(Backend):
 
     def fold(self, expression: str) -> str:
         return f"strip_accents({expression})"
+
+    def writer_waiting(self) -> bool:
+        # A writer holds the gate exclusively from the moment it asks for the file.
+        try:
+            fd = os.open(f"{self.path}.gate", os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # drops the shared lock if it was taken
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:
@@ -226,6 +244,11 @@ class DuckDBConnection(Connection):
 
     def execute_script(self, sql: str) -> None:
         self.connection.execute(sql)
+
+    def cursor(self) -> DuckDBConnection:
+        """Another connection to the same open database, for another thread: it shares
+        the database's memory (buffer pool, loaded indexes) and holds no gate."""
+        return DuckDBConnection(self.connection.cursor(), None)
 
     def close(self) -> None:
         try:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Annotated, Any
@@ -20,6 +22,7 @@ import snowballstemmer
 from fastapi import Depends, HTTPException, Query
 from pydantic import BeforeValidator
 
+from veille.backends import DuckDBBackend, backend_for
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
 from veille.store import EventFilter, Store, StoreError
@@ -229,31 +232,99 @@ def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
 
 
 class Database:
-    """The database behind the API, opened anew by each request.
+    """The database behind the API: each request reads through its own Store.
 
-    Why not one connection for the server's life: a DuckDB file open read-only in this
-    process is closed to writers, and ``veille ingest`` must be able to write while the
-    API serves. So each request opens its own short-lived Store (a few milliseconds) and
-    closes it at once; a request arriving while an ingest writes a batch waits for it (see
-    ``veille.backends.DuckDBBackend``) and gets 503 only if that lasts ``WAIT`` seconds.
-    Requests (run in FastAPI's thread pool) never share a connection.
+    A DuckDB file open read-only in this process is closed to writers, and ``veille
+    ingest`` must be able to write while the API serves. Yet opening the file for each
+    request would throw away what the last one loaded (the buffer pool, the primary-key
+    indexes), which on a large store costs more than the query. So the requests that come
+    while the file is open share it (each through a connection of its own, see
+    ``Store.sharing``), and it is closed as soon as a writer asks for it (the gate, see
+    ``veille.backends.DuckDBBackend``) or after ``IDLE`` seconds without a request. A
+    request arriving while an ingest writes a batch waits for it and gets 503 only if that
+    lasts ``WAIT`` seconds. PostgreSQL needs none of this: each request has a connection.
     """
 
     WAIT = 30.0
+    IDLE = 2.0
 
     def __init__(self, db: str) -> None:
         self.db = db
         Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
         self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
         self._index_lock = threading.Lock()
+        self._backend = backend_for(db)
+        self._shareable = isinstance(self._backend, DuckDBBackend) and not self._backend.in_memory
+        self._shared: _SharedFile | None = None
+        self._shared_lock = threading.Lock()
+        self._closer: threading.Thread | None = None
 
     def reading(self) -> Store:
         """A read-only Store for one request: ``with database.reading() as store:``."""
-        return self._open(read_only=True)
+        if not self._shareable:
+            return self._open(read_only=True)
+        with self._shared_lock:
+            shared = self._shared
+            if shared is not None and self._backend.writer_waiting():
+                self._retire()
+                shared = None
+            if shared is not None:
+                shared.users += 1
+        if shared is None:
+            opened = self._open(read_only=True)  # unlocked: it may wait for a writer
+            with self._shared_lock:
+                if self._shared is None:
+                    self._shared = _SharedFile(opened)
+                    self._start_closer()
+                else:
+                    opened.close()  # another request opened it meanwhile
+                shared = self._shared
+                shared.users += 1
+        try:
+            return _Borrowed.borrow(shared, self._release)
+        except BaseException:
+            self._release(shared)
+            raise
 
     def writing(self) -> Store:
         """A read-write Store for one request (it waits for an ingest's batch to end)."""
+        if self._shareable:
+            with self._shared_lock:
+                self._retire()  # closed once the requests reading it are done
         return self._open(read_only=False)
+
+    def _release(self, shared: _SharedFile) -> None:
+        with self._shared_lock:
+            shared.users -= 1
+            shared.last_used = time.monotonic()
+            if shared.retired and not shared.users:
+                shared.store.close()
+
+    def _retire(self) -> None:
+        """Close the shared file now, or when its last reader is done (lock held)."""
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.retired = True
+            if not shared.users:
+                shared.store.close()
+
+    def _start_closer(self) -> None:
+        if self._closer is None or not self._closer.is_alive():
+            self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
+            self._closer.start()
+
+    def _close_when_idle(self) -> None:
+        """Give the file back to writers: after IDLE seconds unused, or when one waits."""
+        while True:
+            time.sleep(self.IDLE / 8)
+            with self._shared_lock:
+                shared = self._shared
+                if shared is None:
+                    return
+                idle = time.monotonic() - shared.last_used > self.IDLE
+                if not shared.users and (idle or self._backend.writer_waiting()):
+                    self._retire()
+                    return
 
     def search_index(self, store: Store) -> SearchIndex:
         """The search index of the documents ``store`` holds, rebuilt when they changed."""
@@ -268,3 +339,31 @@ class Database:
             return Store(self.db, read_only=read_only, wait=self.WAIT)
         except StoreError as error:
             raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
+
+
+@dataclass(slots=True)
+class _SharedFile:
+    """A DuckDB file open read-only for the requests that come while it is open."""
+
+    store: Store
+    users: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+    retired: bool = False  # closed once its last user is done
+
+
+class _Borrowed(Store):
+    """A request's Store on a shared file: closing it gives the file back."""
+
+    _give_back: Callable[[], None]
+
+    @classmethod
+    def borrow(cls, shared: _SharedFile, release: Callable[[_SharedFile], None]) -> Store:
+        store = cls.sharing(shared.store)
+        store._give_back = lambda: release(shared)
+        return store
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_back()

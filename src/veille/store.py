@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from veille.backends import Connection, StoreError, backend_for
+from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
 __all__ = [
@@ -162,6 +162,18 @@ class Store:
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def sharing(cls, store: Store) -> Store:
+        """A read-only Store on the database ``store`` (a DuckDB file) has open, through a
+        connection of its own: requests in other threads share the open file this way."""
+        connection = store.connection
+        if not isinstance(connection, DuckDBConnection):
+            raise TypeError("only a DuckDB store can be shared")
+        shared = cls.__new__(cls)
+        shared.backend, shared.name = store.backend, store.name
+        shared.connection = connection.cursor()
+        return shared
 
     def __enter__(self) -> Store:
         return self

@@ -413,18 +413,16 @@ def event_page(
     id), and the number of all of them."""
     events_sql, params = scope_sql(store, scope, with_day=True)
     event_id = store.backend.binary("event_id")
+    # The count apart: a window over all rows would keep the sort from stopping at the page.
+    count_sql, count_params = scope_sql(store, scope)
+    row = store.connection.execute(f"SELECT count(*) FROM ({count_sql}) s", count_params).fetchone()
     rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT event_id, day, count(*) OVER () FROM s"
+        f"WITH s AS ({events_sql}) SELECT event_id, day FROM s"
         f" ORDER BY day IS NULL, day DESC, CASE WHEN day IS NULL THEN {event_id} END,"
         f" {event_id} DESC LIMIT ? OFFSET ?",
         [*params, int(limit), int(offset)],
     ).fetchall()
-    if rows:
-        total = int(rows[0][2])
-    else:
-        row = store.connection.execute(f"SELECT count(*) FROM ({events_sql}) s", params).fetchone()
-        total = int(row[0]) if row else 0
-    return total, [(event_id, day) for event_id, day, _ in rows]
+    return int(row[0]) if row else 0, [(event_id, day) for event_id, day in rows]
 
 
 def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str, str]]:
