@@ -527,6 +527,7 @@ class Store:
             "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
         ).fetchall()
+        languages = self._main_languages()
         return {
             "database": self.name,
             "schema_version": self.schema_version(),
@@ -538,21 +539,29 @@ class Store:
             "events": scalar("SELECT count(*) FROM events"),
             "events_by_type": dict(by_type),
             "top_actors": dict(top_actors),
-            "documents_by_language": self.documents_by_language(),
-            "not_coded": self.not_coded(),
+            # One pass over the paragraphs for both.
+            "documents_by_language": self.documents_by_language(languages),
+            "not_coded": self.not_coded(languages),
         }
 
-    def documents_by_language(self) -> dict[str, int]:
+    def _main_languages(self) -> list[tuple[str, int, int]]:
+        """(language, documents, coded documents), from ``_MAIN_LANGUAGE_SQL``."""
+        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        return [(language, int(n), int(coded)) for language, n, coded in rows]
+
+    def documents_by_language(
+        self, languages: list[tuple[str, int, int]] | None = None
+    ) -> dict[str, int]:
         """Documents per main language (the language of most of their article text, page
         furniture left out), most frequent first."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
-        return {language: int(documents) for language, documents, _coded in rows}
+        rows = self._main_languages() if languages is None else languages
+        return {language: documents for language, documents, _coded in rows}
 
-    def not_coded(self) -> dict[str, int]:
+    def not_coded(self, languages: list[tuple[str, int, int]] | None = None) -> dict[str, int]:
         """Documents stored but not coded because Veille does not code their main language
         (or its parser is not installed), per language: nothing is dropped silently."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
-        return {language: int(n - coded) for language, n, coded in rows if n - coded}
+        rows = self._main_languages() if languages is None else languages
+        return {language: n - coded for language, n, coded in rows if n - coded}
 
     # -- helpers --------------------------------------------------------------------
 
