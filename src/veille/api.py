@@ -41,6 +41,8 @@ from veille.queries import (
     EventQuery,
     Events,
     Page,
+    decode_cursor,
+    encode_cursor,
     page,
 )
 from veille.store import Store
@@ -139,13 +141,27 @@ def register_routes(api: FastAPI, database: Database) -> None:
         with database.reading() as store:
             return store.stats()
 
-    @api.get("/api/events", summary="Events, newest first, filtered and paginated")
-    def list_events(query: Events, paging: Page) -> dict[str, Any]:
+    @api.get(
+        "/api/events",
+        summary="Events, newest first, filtered and paginated",
+        description="`next` is the cursor of the following page: pass it as `after` to get "
+        "that page without the database counting the rows before it (keyset pagination).",
+    )
+    def list_events(
+        query: Events,
+        paging: Page,
+        after: Annotated[
+            str | None,
+            Query(max_length=400, description="The `next` cursor of the previous page."),
+        ] = None,
+    ) -> dict[str, Any]:
+        key = decode_cursor(after) if after else None
         with database.reading() as store:
-            total, items = store.event_page(
-                query.where(paging.limit), query.context, query.text, paging.offset
+            total, items, last = store.event_keyset_page(
+                query.where(paging.limit), query.context, query.text, paging.offset, key
             )
-        return page(total, paging, items)
+        full = last is not None and len(items) == paging.limit
+        return page(total, paging, items) | {"next": encode_cursor(last) if full else None}
 
     @api.get(
         "/api/events/{event_id}",

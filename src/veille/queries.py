@@ -7,6 +7,8 @@ and neither on the other's routes.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 import threading
@@ -25,7 +27,7 @@ from pydantic import BeforeValidator
 from veille.backends import DuckDBBackend, backend_for
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
-from veille.store import EventFilter, Store, StoreError
+from veille.store import EventFilter, EventKey, Store, StoreError
 from veille.tallies import EventScope
 
 MAX_PAGE = 500
@@ -131,6 +133,27 @@ Page = Annotated[PageQuery, Depends(page_query)]
 
 def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
     return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": items}
+
+
+def encode_cursor(key: EventKey) -> str:
+    """An event's sort key as an opaque URL-safe cursor."""
+    day = key.day.isoformat() if key.day else None
+    text = json.dumps([day, key.doc_id, key.start, key.event_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> EventKey:
+    """The sort key of a cursor from ``encode_cursor``; 422 if it is not one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        day, doc_id, start, event_id = json.loads(base64.urlsafe_b64decode(padded))
+        if not (isinstance(doc_id, str) and isinstance(event_id, str) and type(start) is int):
+            raise ValueError("bad types")
+        return EventKey(
+            date.fromisoformat(day) if day is not None else None, doc_id, start, event_id
+        )
+    except (ValueError, TypeError) as error:  # binascii.Error and JSON errors are ValueErrors
+        raise HTTPException(422, f"invalid cursor: {error}") from None
 
 
 # -- full-text search -------------------------------------------------------------------

@@ -28,6 +28,7 @@ from veille.model import DocumentResult, Event, Fetch, StoredFetch
 __all__ = [
     "DEFAULT_DB",
     "EventFilter",
+    "EventKey",
     "Store",
     "StoreError",
     "check_confidence",
@@ -589,21 +590,43 @@ class Store:
         text: str | None = None,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """One page of events as spec records, newest first, and the number of all matches.
+        """One page of events as spec records, newest first, and the number of all matches."""
+        total, items, _last = self.event_keyset_page(where, context, text, offset)
+        return total, items
+
+    def event_keyset_page(
+        self,
+        where: EventFilter,
+        context: str | None = None,
+        text: str | None = None,
+        offset: int = 0,
+        after: EventKey | None = None,
+    ) -> tuple[int, list[dict[str, Any]], EventKey | None]:
+        """One page of events as spec records, newest first, the number of all matches and
+        the sort key of the page's last event (``None`` for an empty page).
 
         ``where.limit`` is the page size; ``context`` is one PLOVER context; ``text`` a
-        substring of the evidence sentence, compared without case or accents.
+        substring of the evidence sentence, compared without case or accents. ``after``
+        (keyset pagination): only the events that sort after that key, found through the
+        sort order instead of counting ``offset`` rows from the start.
         """
         conditions, params = self.event_conditions(where, context, text)
         base = f"FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
         row = self.connection.execute(f"SELECT count(*) {base}", params).fetchone()
         total = int(row[0]) if row else 0
+        day = "coalesce(e.date_start, d.published)"
+        if after is not None:
+            condition, values = _after_key(day, after)
+            base += f" AND {condition}"
+            params = [*params, *values]
         page = self.connection.execute(
-            f"SELECT e.record {base} ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
-            " e.doc_id, e.start_offset, e.event_id LIMIT ? OFFSET ?",
+            f"SELECT e.record, {day}, e.doc_id, e.start_offset, e.event_id {base}"
+            f" ORDER BY {day} DESC NULLS LAST, e.doc_id, e.start_offset, e.event_id"
+            " LIMIT ? OFFSET ?",
             [*params, int(where.limit or 0), int(offset)],
         ).fetchall()
-        return total, [load_record(record) for (record,) in page]
+        last = EventKey(*page[-1][1:]) if page else None
+        return total, [load_record(record) for record, *_ in page], last
 
     def event_detail(self, event_id: str) -> dict[str, Any] | None:
         """An event's record, its evidence sliced from the stored text, and its document."""
@@ -780,6 +803,32 @@ class Store:
         while batch := cursor.fetchmany(1000):
             for record, url in batch:
                 yield load_record(record), url
+
+
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """Where an event sorts in event lists: newest day first (undated last), then by
+    document, position in it and id."""
+
+    day: date | None
+    doc_id: str
+    start: int
+    event_id: str
+
+
+def _after_key(day: str, key: EventKey) -> tuple[str, list[Any]]:
+    """SQL for "sorts after ``key``" in the order of ``Store.event_page``."""
+    rest = (
+        "(e.doc_id > ? OR (e.doc_id = ? AND (e.start_offset > ?"
+        " OR (e.start_offset = ? AND e.event_id > ?))))"
+    )
+    values: list[Any] = [key.doc_id, key.doc_id, key.start, key.start, key.event_id]
+    if key.day is None:
+        return f"({day} IS NULL AND {rest})", values
+    return (
+        f"({day} < ? OR {day} IS NULL OR ({day} = ? AND {rest}))",
+        [key.day, key.day, *values],
+    )
 
 
 class _Transaction:
