@@ -321,7 +321,7 @@ class Database:
             shared.users -= 1
             shared.last_used = time.monotonic()
             if shared.retired and not shared.users:
-                shared.store.close()
+                shared.close()
 
     def _retire(self) -> None:
         """Close the shared file now, or when its last reader is done (lock held)."""
@@ -329,11 +329,14 @@ class Database:
         if shared is not None:
             shared.retired = True
             if not shared.users:
-                shared.store.close()
+                shared.close()
 
     def _start_closer(self) -> None:
         if self._closer is None or not self._closer.is_alive():
-            self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
+            # Not a daemon (a request's thread is one, and would pass that on): at exit the
+            # interpreter waits for it to close the file (at most IDLE seconds), where a
+            # daemon thread would be stopped inside DuckDB's code.
+            self._closer = threading.Thread(target=self._close_when_idle, daemon=False)
             self._closer.start()
 
     def _close_when_idle(self) -> None:
@@ -372,6 +375,10 @@ class _SharedFile:
     users: int = 0
     last_used: float = field(default_factory=time.monotonic)
     retired: bool = False  # closed once its last user is done
+
+    def close(self) -> None:
+        self.store.close()
+        del self.store  # the connection object goes now, not at the interpreter's exit
 
 
 class _Borrowed(Store):
