@@ -241,7 +241,11 @@ def serving(db: str) -> Iterator[tuple[str, int]]:
             yield base, _started(process, base, log)
         finally:
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:  # a request still running: no graceful end
+                process.kill()
+                process.wait()
 
 
 def _started(process: subprocess.Popen[bytes], base: str, log: Any) -> int:
@@ -266,8 +270,9 @@ def peak_rss(pid: int) -> int:
     return 0
 
 
-def endpoints(client: httpx.Client) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every read endpoint, without and with filters, on what the store holds."""
+def endpoints(client: httpx.Client, search: bool) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every read endpoint, without and with filters, on what the store holds (the search
+    only if ``search``)."""
     actors = client.get("/api/actors", params={"limit": 2}).json()["items"]
     top, second = actors[0]["identity"], actors[1]["identity"]
     event = client.get("/api/events", params={"limit": 1}).json()["items"][0]
@@ -289,7 +294,7 @@ def endpoints(client: httpx.Client) -> dict[str, tuple[str, dict[str, Any]]]:
         "graph.graphml": ("/api/graph", {"format": "graphml"}),
         "graph.gexf": ("/api/graph", {"format": "gexf"}),
         "document": (f"/api/documents/{event['doc_id']}", {}),
-        "search": ("/api/search", {"q": "coopération sécuritaire"}),
+        **({"search": ("/api/search", {"q": "coopération sécuritaire"})} if search else {}),
         "dashboard/overview": ("/api/dashboard/overview", {}),
         "dashboard/overview?filters": ("/api/dashboard/overview", filters),
         "dashboard/overview?partner": (
@@ -307,12 +312,12 @@ def endpoints(client: httpx.Client) -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
-def measure(db: str, repeats: int, budget: float) -> dict[str, Any]:
+def measure(db: str, repeats: int, budget: float, search: bool = True) -> dict[str, Any]:
     """p50/p95 latency of each endpoint (the first request of each is timed apart) and the
     server's peak RSS."""
     timings: dict[str, Any] = {}
-    with serving(db) as (base, pid), httpx.Client(base_url=base, timeout=600) as client:
-        for name, (path, params) in endpoints(client).items():
+    with serving(db) as (base, pid), httpx.Client(base_url=base, timeout=3600) as client:
+        for name, (path, params) in endpoints(client, search).items():
             first = _timed(client, path, params)
             samples: list[float] = []
             spent = first
@@ -367,8 +372,20 @@ def postgres_server() -> Iterator[str]:
         subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "stop", info["dir"]])
 
 
-def bench(args: argparse.Namespace) -> dict[str, Any]:
+def bench(args: argparse.Namespace, output: Path) -> dict[str, Any]:
+    """Build and measure each size; the results so far are written to ``output`` after
+    each run."""
     runs: list[dict[str, Any]] = []
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "code": _code_version(),
+        "template": _template_summary(),
+        "repeats": args.repeats,
+        "budget_seconds": args.budget,
+        "search_max_events": args.search_max,
+        "runs": runs,
+    }
     work = Path(tempfile.mkdtemp(prefix="veille-bench-store-", dir=args.workdir))
     try:
         for size in args.sizes:
@@ -376,8 +393,10 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             print(f"duckdb, {size:,} events: building", flush=True)
             run = {"backend": "duckdb", "events": size, **build_duckdb(size, path)}
             _print_built(run)
-            run |= measure(path, args.repeats, args.budget)
+            run |= measure(path, args.repeats, args.budget, size <= args.search_max)
+            run["load_average_after"] = os.getloadavg()
             runs.append(run)
+            output.write_text(json.dumps(result, indent=1) + "\n")
             for suffix in ("", ".wal", ".gate", ".lock"):
                 Path(path + suffix).unlink(missing_ok=True)
         if args.pg_sizes:
@@ -387,18 +406,13 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                     run = {"backend": "postgresql", "events": size}
                     run |= build_postgresql(size, url, work)
                     _print_built(run)
-                    run |= measure(url, args.repeats, args.budget)
+                    run |= measure(url, args.repeats, args.budget, size <= args.search_max)
+                    run["load_average_after"] = os.getloadavg()
                     runs.append(run)
+                    output.write_text(json.dumps(result, indent=1) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count()},
-        "code": _code_version(),
-        "template": _template_summary(),
-        "repeats": args.repeats,
-        "runs": runs,
-    }
+    return result
 
 
 def _print_built(run: dict[str, Any]) -> None:
@@ -468,6 +482,13 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=20, help="timed requests per endpoint")
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per endpoint")
+    parser.add_argument(
+        "--search-max",
+        type=_size,
+        default="1e5",
+        help="largest store whose /api/search is timed (its first request builds an"
+        " in-memory index of every document)",
+    )
     parser.add_argument("--workdir", help="folder for the stores (default: the temp folder)")
     parser.add_argument("--measure", action="store_true", help="with --db: time the endpoints")
     args = parser.parse_args()
@@ -483,11 +504,10 @@ def main() -> None:
         if args.measure:
             print(json.dumps(measure(args.db, args.repeats, args.budget), indent=1))
         return
-    result = bench(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = RESULTS / f"store-{stamp}.json"
-    output.write_text(json.dumps(result, indent=1) + "\n")
+    result = bench(args, output)
     plot(result, RESULTS / "store-latency.png")
     print(f"results: {output.relative_to(ROOT)}; plot: bench/results/store-latency.png")
 

@@ -390,7 +390,7 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
         documents=int(totals[1]),
         undated=int(totals[2]),
         actors=int(actors[0]) if actors else 0,
-        by_type={t: int(n) for t, n, _ in sorted(by_type_rows, key=lambda r: (-r[1], r[0]))},
+        by_type={t: int(n) for t, n in sorted(by_type_rows, key=lambda r: (-r[1], r[0]))},
         countries={code: int(n) for code, n in countries},
     )
 
