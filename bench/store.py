@@ -465,6 +465,30 @@ def plot(result: dict[str, Any], output: Path) -> None:
     figure.savefig(output, dpi=110)
 
 
+def table(result: dict[str, Any]) -> str:
+    """The results as a Markdown table: p50 / p95 ms of each endpoint per store."""
+    runs = result["runs"]
+    head = [f"{r['backend']} {r['events']:,}" for r in runs]
+    lines = ["| endpoint | " + " | ".join(head) + " |", "|---|" + "---:|" * len(runs)]
+    names = list(dict.fromkeys(name for r in runs for name in r["endpoints"]))
+    for name in names:
+        cells = []
+        for run in runs:
+            timing = run["endpoints"].get(name)
+            cells.append(f"{timing['p50_ms']:,.0f} / {timing['p95_ms']:,.0f}" if timing else "—")
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    lines.append("| load (s) | " + " | ".join(f"{r['load_seconds']:,.0f}" for r in runs) + " |")
+    lines.append(
+        "| disk (MB) | " + " | ".join(f"{r['disk_bytes'] / 1e6:,.0f}" for r in runs) + " |"
+    )
+    lines.append(
+        "| serve peak RSS (MB) | "
+        + " | ".join(f"{r['serve_peak_rss_bytes'] / 1e6:,.0f}" for r in runs)
+        + " |"
+    )
+    return "\n".join(lines)
+
+
 def _size(text: str) -> int:
     return int(float(text))
 
@@ -491,7 +515,13 @@ def main() -> None:
     )
     parser.add_argument("--workdir", help="folder for the stores (default: the temp folder)")
     parser.add_argument("--measure", action="store_true", help="with --db: time the endpoints")
+    parser.add_argument("--report", help="print a results file as a Markdown table, and plot it")
     args = parser.parse_args()
+    if args.report:
+        result = json.loads(Path(args.report).read_text())
+        print(table(result))
+        plot(result, RESULTS / "store-latency.png")
+        return
     if args.events is not None:
         if not args.db:
             parser.error("--events needs --db")
@@ -509,6 +539,7 @@ def main() -> None:
     output = RESULTS / f"store-{stamp}.json"
     result = bench(args, output)
     plot(result, RESULTS / "store-latency.png")
+    print(table(result))
     print(f"results: {output.relative_to(ROOT)}; plot: bench/results/store-latency.png")
 
 

@@ -198,23 +198,22 @@ def actor_tallies(
     position = "lpad(CAST(p.position AS VARCHAR), 9, '0')"
     first_row = f"s.event_id || chr(1) || p.role || chr(1) || {position}"
     order_key = f"min({binary(first_row)})"
-    names = store.connection.execute(
-        joined.format(
-            columns=f"p.identity, p.code, p.name, p.sector, count(*), {order_key}",
-            extra=extra,
-            groups="p.identity, p.code, p.name, p.sector",
+
+    def grouped(columns: str, groups: str) -> list[tuple[Any, ...]]:
+        sql = joined.format(columns=columns, extra=extra, groups=groups)
+        return store.connection.execute(sql, [*params, *chosen_params, *extra_params]).fetchall()
+
+    _add_names(
+        tallies,
+        grouped(
+            f"p.identity, p.code, p.name, p.sector, count(*), {order_key}",
+            "p.identity, p.code, p.name, p.sector",
         ),
-        [*params, *chosen_params, *extra_params],
-    ).fetchall()
-    _add_names(tallies, names)
-    types = store.connection.execute(
-        joined.format(
-            columns=f"p.identity, s.event, count(DISTINCT s.unit), min({binary('s.event_id')})",
-            extra=extra,
-            groups="p.identity, s.event",
-        ),
-        [*params, *chosen_params, *extra_params],
-    ).fetchall()
+    )
+    types = grouped(
+        f"p.identity, s.event, count(DISTINCT s.unit), min({binary('s.event_id')})",
+        "p.identity, s.event",
+    )
     by_type: dict[str, list[tuple[int, str, str]]] = {}
     for identity, event_type, n, first in types:
         by_type.setdefault(identity, []).append((-n, first, event_type))
