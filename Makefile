@@ -12,7 +12,7 @@ SPANISH ?= 1
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
-.PHONY: install system-packages demo test lint bench bench-startup clean soak eval-dev calibrate
+.PHONY: install system-packages demo test lint bench bench-startup bench-store clean soak eval-dev calibrate
 
 install: system-packages $(STAMP) $(VENDOR_STAMP)
 
@@ -73,6 +73,12 @@ bench: install
 # Start-up: `veille extract` on a one-sentence file against a bare spacy.load (aim: <= 1.25x).
 bench-startup: install
 	$(BIN)/python bench/startup.py $(STARTUP_ARGS)
+
+# The store at scale: stores of 10^5, 10^6, 10^7 events (DuckDB) and 10^6 (PostgreSQL),
+# every API and dashboard endpoint timed (BENCH_STORE_ARGS="--sizes 1e4,1e5 --pg-sizes 1e4"
+# for a quick check; see bench/README.md).
+bench-store: install
+	$(BIN)/python bench/store.py $(BENCH_STORE_ARGS)
 
 # The reliability tests run long: 200 SIGKILLs during ingest, 3,000 examples per property,
 # 600 generated requests per API operation and mode; prints the figures of the README.

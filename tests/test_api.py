@@ -90,6 +90,26 @@ def test_events_pages_cover_every_event_once(client: TestClient) -> None:
     assert get(client, "/api/events", offset=total)["items"] == []
 
 
+def test_event_cursors_walk_the_same_pages(client: TestClient) -> None:
+    everything = get(client, "/api/events", limit=MAX_PAGE, type="COOPERATE")["items"]
+    assert len(everything) > 3
+    seen: list[str] = []
+    page = get(client, "/api/events", limit=3, type="COOPERATE")
+    while True:
+        seen += [e["id"] for e in page["items"]]
+        if page["next"] is None:
+            break
+        page = get(client, "/api/events", limit=3, type="COOPERATE", after=page["next"])
+        assert page["total"] == len(everything)
+    assert seen == [e["id"] for e in everything]
+
+
+@pytest.mark.parametrize("cursor", ["x", "WzEsMiwzXQ", "bnVsbA", "WyIyMDI0LTAxLTAxIiwiYSIsMSwyXQ"])
+def test_a_bad_cursor_is_refused(client: TestClient, cursor: str) -> None:
+    response = client.get("/api/events", params={"after": cursor})
+    assert response.status_code == 422 and "cursor" in response.json()["detail"]
+
+
 @pytest.mark.parametrize(
     "params", [{"limit": MAX_PAGE + 1}, {"limit": 0}, {"offset": -1}, {"limit": "ten"}]
 )

@@ -11,12 +11,12 @@ from typing import Any
 
 import duckdb
 import pytest
+import tally_reference
 from typer.testing import CliRunner
 
 import veille.pipeline
 from veille.cli import app as cli_app
 from veille.export import COLUMN_NAMES, COLUMNS, FORMATS, ExportFilter, export, flat_row
-from veille.graph import build_graph
 from veille.pipeline import ingest
 from veille.store import EventFilter, Store
 
@@ -202,7 +202,9 @@ def test_flat_row_lines_up_with_the_columns() -> None:
 def expected_graph(database: str, **filters: Any) -> dict[str, Any]:
     selection = ExportFilter(**filters)
     with Store(database, read_only=True) as store:
-        return build_graph(store.participant_rows(selection.where(), selection.context))
+        return tally_reference.graph(
+            tally_reference.participant_rows(store, selection.where(), selection.context)
+        )
 
 
 def test_graphml_export_is_the_api_graph(database: str, tmp_path: Path) -> None:
@@ -311,9 +313,9 @@ def test_min_confidence_applies_to_every_format_and_to_graph_counts(
     assert [r["event_id"] for r in parquet] == kept
     # The graphs are built from the kept events' participants only.
     with Store(database, read_only=True) as store:
-        every_row = store.participant_rows(EventFilter())
-    graph = build_graph([row for row in every_row if row["event_id"] in kept])
-    assert graph != build_graph(every_row)
+        every_row = tally_reference.participant_rows(store, EventFilter())
+    graph = tally_reference.graph([row for row in every_row if row["event_id"] in kept])
+    assert graph != tally_reference.graph(every_row)
     root = ET.parse(run_export(database, tmp_path, "graphml", *option)).getroot()
     weights = [
         int(d.text or "0") for d in root.iter(f"{GRAPHML}data") if d.get("key") == "edge_events"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -31,19 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veille import __version__
-from veille.graph import (
-    ActorTally,
-    build_graph,
-    country_codes,
-    gexf,
-    graphml,
-    group_by_event,
-    ranked,
-    tally_actors,
-)
+from veille.graph import build_graph, country_codes, gexf, graphml, tally_json
 from veille.ingest import IngestError, decode, extract_html, publication_date
 from veille.lexicon import fold
-from veille.model import Actor, Document, DocumentResult
+from veille.model import Document, DocumentResult
 from veille.queries import (
     WORD,
     BriefEvents,
@@ -51,11 +41,12 @@ from veille.queries import (
     EventQuery,
     Events,
     Page,
+    decode_cursor,
+    encode_cursor,
     page,
-    places,
-    timeline,
 )
 from veille.store import Store
+from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -74,53 +65,23 @@ MIN_TOKEN_LENGTH = 16
 
 def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
     """Partners, timeline, people with offices and places of one actor identity."""
-    rows = store.participant_rows(replace(query.where(), actor=identity), query.context, query.text)
-    events = {
-        event_id: participants
-        for event_id, participants in group_by_event(rows).items()
-        if any(p["identity"] == identity for p in participants)
-    }
-    own = [p for participants in events.values() for p in participants if p["identity"] == identity]
-    tally = tally_actors(own).get(identity) or ActorTally(identity)
-    if not tally.code:
-        tally.code = identity
+    scope = replace(query.scope(), actors=frozenset({identity}))
+    _, own = actor_tallies(store, scope, only=identity)
+    tally = own[0] if own else ActorTally(identity, code=identity)
     return {
-        **tally.to_json(),
-        "partners": partners(identity, events),
-        "timeline": timeline(events),
-        "places": places(events),
+        **tally_json(tally),
+        "partners": partners(store, identity, scope),
+        "timeline": timeline(store, scope),
+        "places": places(store, scope),
         "people": people(store, tally.code, identity),
     }
 
 
-def partners(identity: str, events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def partners(store: Store, identity: str, scope: EventScope) -> list[dict[str, Any]]:
     """Other actors of the same events, ranked by shared events, with their types."""
-    others = [p for rows in events.values() for p in rows if p["identity"] != identity]
-    return [tally_partner(t) for t in ranked(tally_actors(others).values())]
-
-
-def tally_partner(tally: ActorTally) -> dict[str, Any]:
-    out = tally.to_json()
-    return {key: out[key] for key in ("identity", "code", "name", "state", "events", "by_type")}
-
-
-def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
-    """People and office holders of this actor seen in the documents, most mentioned first."""
-    seen: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
-    mentions: Counter[tuple[str, str | None, str]] = Counter()
-    for m in store.office_mentions(code):
-        actor = Actor(m["code"], tuple(m["sector"]), m["name"], m["entity_text"])
-        if actor.identity != identity:
-            continue
-        key = (m["entity_text"], m["office"], m["kind"])
-        mentions[key] += 1
-        seen[key].add(m["doc_id"])
-    ordered = sorted(mentions.items(), key=lambda item: (-item[1], item[0][0]))
-    return [
-        {"entity_text": text, "office": office, "kind": kind, "mentions": n}
-        | {"documents": len(seen[(text, office, kind)])}
-        for (text, office, kind), n in ordered
-    ]
+    _, tallies = actor_tallies(store, scope, without=identity)
+    keys = ("identity", "code", "name", "state", "events", "by_type")
+    return [{key: out[key] for key in keys} for out in map(tally_json, tallies)]
 
 
 # -- the application --------------------------------------------------------------------
@@ -180,13 +141,27 @@ def register_routes(api: FastAPI, database: Database) -> None:
         with database.reading() as store:
             return store.stats()
 
-    @api.get("/api/events", summary="Events, newest first, filtered and paginated")
-    def list_events(query: Events, paging: Page) -> dict[str, Any]:
+    @api.get(
+        "/api/events",
+        summary="Events, newest first, filtered and paginated",
+        description="`next` is the cursor of the following page: pass it as `after` to get "
+        "that page without the database counting the rows before it (keyset pagination).",
+    )
+    def list_events(
+        query: Events,
+        paging: Page,
+        after: Annotated[
+            str | None,
+            Query(max_length=400, description="The `next` cursor of the previous page."),
+        ] = None,
+    ) -> dict[str, Any]:
+        key = decode_cursor(after) if after else None
         with database.reading() as store:
-            total, items = store.event_page(
-                query.where(paging.limit), query.context, query.text, paging.offset
+            total, items, last = store.event_keyset_page(
+                query.where(paging.limit), query.context, query.text, paging.offset, key
             )
-        return page(total, paging, items)
+        full = last is not None and len(items) == paging.limit
+        return page(total, paging, items) | {"next": encode_cursor(last) if full else None}
 
     @api.get(
         "/api/events/{event_id}",
@@ -203,10 +178,10 @@ def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/actors", summary="Actor identities with their event counts")
     def list_actors(query: Events, paging: Page) -> dict[str, Any]:
         with database.reading() as store:
-            rows = store.participant_rows(query.where(), query.context, query.text)
-        tallies = ranked(tally_actors(rows).values())
-        chosen = tallies[paging.offset : paging.offset + paging.limit]
-        return page(len(tallies), paging, [t.to_json() for t in chosen])
+            total, tallies = actor_tallies(
+                store, query.scope(), limit=paging.limit, offset=paging.offset
+            )
+        return page(total, paging, [tally_json(t) for t in tallies])
 
     @api.get(
         "/api/actors/{actor}",
@@ -230,8 +205,7 @@ def register_routes(api: FastAPI, database: Database) -> None:
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
     ) -> Any:
         with database.reading() as store:
-            rows = store.participant_rows(query.where(), query.context, query.text)
-        graph = build_graph(rows)
+            graph = build_graph(store, query.scope())
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
         if output == "gexf":

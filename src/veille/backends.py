@@ -84,6 +84,10 @@ class Backend(ABC):
     def fold(self, expression: str) -> str:
         """SQL for ``expression`` with its accents removed."""
 
+    def binary(self, expression: str) -> str:
+        """SQL for ``expression`` compared and sorted by code point, as Python sorts."""
+        return expression
+
     @abstractmethod
     def ingest_lock(self) -> AbstractContextManager[None]:
         """Held for a whole ingest; raises ``StoreError`` naming the holder if taken."""
@@ -91,6 +95,10 @@ class Backend(ABC):
     def schema_lock(self, connection: Connection) -> AbstractContextManager[None]:
         """Held while migrating, so that two writers never apply the same migration."""
         return nullcontext()  # a DuckDB writer has the file to itself
+
+    def writer_waiting(self) -> bool:
+        """Whether a writer waits for readers to close the database (DuckDB only)."""
+        return False
 
 
 def backend_for(db: str) -> Backend:
@@ -150,6 +158,20 @@ class DuckDBBackend(Backend):
 
     def fold(self, expression: str) -> str:
         return f"strip_accents({expression})"
+
+    def writer_waiting(self) -> bool:
+        # A writer holds the gate exclusively from the moment it asks for the file.
+        try:
+            fd = os.open(f"{self.path}.gate", os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # drops the shared lock if it was taken
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:
@@ -222,6 +244,11 @@ class DuckDBConnection(Connection):
 
     def execute_script(self, sql: str) -> None:
         self.connection.execute(sql)
+
+    def cursor(self) -> DuckDBConnection:
+        """Another connection to the same open database, for another thread: it shares
+        the database's memory (buffer pool, loaded indexes) and holds no gate."""
+        return DuckDBConnection(self.connection.cursor(), None)
 
     def close(self) -> None:
         try:
@@ -301,6 +328,9 @@ class PostgresBackend(Backend):
 
     def fold(self, expression: str) -> str:
         return f"unaccent({expression})"
+
+    def binary(self, expression: str) -> str:
+        return f'({expression}) COLLATE "C"'  # not the database's language collation
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:

@@ -26,6 +26,7 @@ import duckdb
 
 from veille.graph import actor_filter_key, build_graph, gexf, graphml
 from veille.store import EventFilter, Store
+from veille.tallies import EventScope, events_with_actors
 
 FORMATS = ("jsonl", "csv", "parquet", "graphml", "gexf")
 
@@ -116,12 +117,12 @@ def export(
     if output.is_dir():
         raise ExportError(f"{output}: is a directory")
     if output_format in ("graphml", "gexf"):
-        rows = store.participant_rows(selection.where(), selection.context)
-        graph = build_graph(rows)
+        scope = EventScope(selection.where(), selection.context)
+        graph = build_graph(store, scope)
         data = graphml(graph) if output_format == "graphml" else gexf(graph)
         with _atomic(output, binary=True) as handle:
             handle.write(data)
-        events = len({row["event_id"] for row in rows})
+        events = events_with_actors(store, scope)
         return ExportSummary(
             output, output_format, events, len(graph["nodes"]), len(graph["edges"])
         )

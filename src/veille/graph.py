@@ -3,15 +3,14 @@
 One builder serves the API (``/api/graph``, actor lists and briefs) and the exports
 (``veille export --format graphml|gexf``): nodes are actor identities (the code for a
 state, the canonical name for a group or organisation), edges count the events that join
-two of them, by PLOVER type and quad. The input is ``Store.participant_rows``: one row per
-(event, participant).
+two of them, by PLOVER type and quad. The counting is SQL, in ``veille.tallies``.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +27,8 @@ from veille.model import (
     QUAD_OF,
     QUADS,
 )
+from veille.store import Store
+from veille.tallies import ActorTally, EventScope, actor_tallies, graph_edges
 
 GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NS = "http://gexf.net/1.3"
@@ -78,68 +79,27 @@ def actor_kind(code: str, identity: str, sectors: Iterable[str]) -> str:
     return "group" if NON_STATE_SECTORS & set(sectors) else "other"
 
 
-def display_name(code: str, identity: str, names: Counter[str]) -> str:
+def display_name(code: str, identity: str, name: str) -> str:
+    """A state's country name; any other actor's most frequent name."""
     if is_state_identity(code, identity) and code in country_names():
         return country_names()[code]
-    return names.most_common(1)[0][0] if names else identity
+    return name or identity
 
 
-@dataclass(slots=True)
-class ActorTally:
-    """What the participant rows say about one actor identity."""
-
-    identity: str
-    code: str = ""
-    names: Counter[str] = field(default_factory=Counter)
-    sectors: set[str] = field(default_factory=set)
-    events: set[str] = field(default_factory=set)
-    as_actor: set[str] = field(default_factory=set)
-    as_recipient: set[str] = field(default_factory=set)
-    documents: set[str] = field(default_factory=set)
-    by_type: Counter[str] = field(default_factory=Counter)
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.code = self.code or row["code"]
-        self.names[row["name"]] += 1
-        self.sectors.update(row["sector"])
-        if row["event_id"] not in self.events:
-            self.by_type[row["event"]] += 1
-        self.events.add(row["event_id"])
-        (self.as_actor if row["role"] == "actor" else self.as_recipient).add(row["event_id"])
-        self.documents.add(row["doc_id"])
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "identity": self.identity,
-            "code": self.code,
-            "name": display_name(self.code, self.identity, self.names),
-            "state": is_state_identity(self.code, self.identity),
-            "kind": actor_kind(self.code, self.identity, self.sectors),
-            "sectors": sorted(self.sectors),
-            "events": len(self.events),
-            "as_actor": len(self.as_actor),
-            "as_recipient": len(self.as_recipient),
-            "documents": len(self.documents),
-            "by_type": dict(self.by_type.most_common()),
-        }
-
-
-def tally_actors(rows: Iterable[dict[str, Any]]) -> dict[str, ActorTally]:
-    tallies: dict[str, ActorTally] = {}
-    for row in rows:
-        tallies.setdefault(row["identity"], ActorTally(row["identity"])).add(row)
-    return tallies
-
-
-def ranked(tallies: Iterable[ActorTally]) -> list[ActorTally]:
-    return sorted(tallies, key=lambda t: (-len(t.events), t.identity))
-
-
-def group_by_event(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    events: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        events[row["event_id"]].append(row)
-    return events
+def tally_json(tally: ActorTally) -> dict[str, Any]:
+    return {
+        "identity": tally.identity,
+        "code": tally.code,
+        "name": display_name(tally.code, tally.identity, tally.name),
+        "state": is_state_identity(tally.code, tally.identity),
+        "kind": actor_kind(tally.code, tally.identity, tally.sectors),
+        "sectors": sorted(tally.sectors),
+        "events": tally.events,
+        "as_actor": tally.as_actor,
+        "as_recipient": tally.as_recipient,
+        "documents": tally.documents,
+        "by_type": tally.by_type,
+    }
 
 
 # -- the network --------------------------------------------------------------------------
@@ -171,24 +131,15 @@ class Edge:
         }
 
 
-def event_pairs(rows: list[dict[str, Any]]) -> set[tuple[str, str, bool]]:
-    """Who acted on whom in one event: actor -> recipient, else joint actors pairwise."""
-    actors = list(dict.fromkeys(r["identity"] for r in rows if r["role"] == "actor"))
-    recipients = list(dict.fromkeys(r["identity"] for r in rows if r["role"] != "actor"))
-    if actors and recipients:
-        return {(a, r, True) for a in actors for r in recipients if a != r}
-    side = sorted(actors or recipients)
-    return {(a, b, False) for i, a in enumerate(side) for b in side[i + 1 :]}
-
-
-def build_graph(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Nodes are actor identities, edges count the events that join two of them, by type."""
+def build_graph(store: Store, scope: EventScope) -> dict[str, Any]:
+    """Nodes are the actor identities of the scope's events, edges count the events that
+    join two of them (actor -> recipient, else joint actors pairwise), by type."""
     edges: dict[tuple[str, str, bool], Edge] = {}
-    for participants in group_by_event(rows).values():
-        for key in event_pairs(participants):
-            edge = edges.setdefault(key, Edge(*key))
-            edge.by_type[participants[0]["event"]] += 1
-    nodes = [t.to_json() for t in ranked(tally_actors(rows).values())]
+    for source, target, directed, event_type, n in sorted(graph_edges(store, scope)):
+        edge = edges.setdefault((source, target, directed), Edge(source, target, directed))
+        edge.by_type[event_type] += n
+    _, tallies = actor_tallies(store, scope)
+    nodes = [tally_json(t) for t in tallies]
     links = sorted(
         (e.to_json() for e in edges.values()),
         key=lambda e: (-e["events"], e["source"], e["target"], e["directed"]),

@@ -1,5 +1,5 @@
 """What the API's and the dashboard's list endpoints share: event filters, paging, and
-the tallies of a set of events by month and by place.
+the ``EventScope`` of events that the tallies (``veille.tallies``) count.
 
 ``veille.api`` (the JSON API) and ``veille.web`` (the dashboard) both build on this module,
 and neither on the other's routes.
@@ -7,11 +7,15 @@ and neither on the other's routes.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 import threading
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from typing import Annotated, Any
@@ -20,9 +24,11 @@ import snowballstemmer
 from fastapi import Depends, HTTPException, Query
 from pydantic import BeforeValidator
 
+from veille.backends import DuckDBBackend, backend_for
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
-from veille.store import EventFilter, Store, StoreError
+from veille.store import EventFilter, EventKey, Store, StoreError
+from veille.tallies import EventScope
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -55,6 +61,10 @@ class EventQuery:
             limit,
             self.min_confidence,
         )
+
+    def scope(self) -> EventScope:
+        """The events these filters select, for the tallies (``veille.tallies``)."""
+        return EventScope(self.where(), self.context, self.text)
 
 
 def _iso_date_only(value: object) -> object:
@@ -125,38 +135,25 @@ def page(total: int, paging: PageQuery, items: list[Any]) -> dict[str, Any]:
     return {"total": total, "limit": paging.limit, "offset": paging.offset, "items": items}
 
 
-def timeline(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Events per month (event date, else publication date); undated events under null."""
-    months: dict[str | None, Counter[str]] = defaultdict(Counter)
-    for rows in events.values():
-        day: date | None = rows[0]["day"]
-        months[day.strftime("%Y-%m") if day else None][rows[0]["event"]] += 1
-    order = sorted(months, key=lambda m: (m is None, m or ""))
-    return [
-        {"month": m, "events": sum(months[m].values()), "by_type": dict(months[m])} for m in order
-    ]
+def encode_cursor(key: EventKey) -> str:
+    """An event's sort key as an opaque URL-safe cursor."""
+    day = key.day.isoformat() if key.day else None
+    text = json.dumps([day, key.doc_id, key.start, key.event_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def places(events: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    counts: Counter[tuple[Any, ...]] = Counter()
-    for rows in events.values():
-        first = rows[0]
-        if first["place"]:
-            keys = ("place", "geonameid", "lat", "lon", "place_country")
-            counts[tuple(first[k] for k in keys)] += 1
-    return [
-        {
-            "place": place,
-            "geonameid": geonameid,
-            "lat": lat,
-            "lon": lon,
-            "country_code": country,
-            "events": n,
-        }
-        for (place, geonameid, lat, lon, country), n in sorted(
-            counts.items(), key=lambda item: (-item[1], item[0][0])
+def decode_cursor(cursor: str) -> EventKey:
+    """The sort key of a cursor from ``encode_cursor``; 422 if it is not one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        day, doc_id, start, event_id = json.loads(base64.urlsafe_b64decode(padded))
+        if not (isinstance(doc_id, str) and isinstance(event_id, str) and type(start) is int):
+            raise ValueError("bad types")
+        return EventKey(
+            date.fromisoformat(day) if day is not None else None, doc_id, start, event_id
         )
-    ]
+    except (ValueError, TypeError) as error:  # binascii.Error and JSON errors are ValueErrors
+        raise HTTPException(422, f"invalid cursor: {error}") from None
 
 
 # -- full-text search -------------------------------------------------------------------
@@ -258,31 +255,102 @@ def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
 
 
 class Database:
-    """The database behind the API, opened anew by each request.
+    """The database behind the API: each request reads through its own Store.
 
-    Why not one connection for the server's life: a DuckDB file open read-only in this
-    process is closed to writers, and ``veille ingest`` must be able to write while the
-    API serves. So each request opens its own short-lived Store (a few milliseconds) and
-    closes it at once; a request arriving while an ingest writes a batch waits for it (see
-    ``veille.backends.DuckDBBackend``) and gets 503 only if that lasts ``WAIT`` seconds.
-    Requests (run in FastAPI's thread pool) never share a connection.
+    A DuckDB file open read-only in this process is closed to writers, and ``veille
+    ingest`` must be able to write while the API serves. Yet opening the file for each
+    request would throw away what the last one loaded (the buffer pool, the primary-key
+    indexes), which on a large store costs more than the query. So the requests that come
+    while the file is open share it (each through a connection of its own, see
+    ``Store.sharing``), and it is closed as soon as a writer asks for it (the gate, see
+    ``veille.backends.DuckDBBackend``) or after ``IDLE`` seconds without a request. A
+    request arriving while an ingest writes a batch waits for it and gets 503 only if that
+    lasts ``WAIT`` seconds. PostgreSQL needs none of this: each request has a connection.
     """
 
     WAIT = 30.0
+    IDLE = 2.0
 
     def __init__(self, db: str) -> None:
         self.db = db
         Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
         self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
         self._index_lock = threading.Lock()
+        self._backend = backend_for(db)
+        self._shareable = isinstance(self._backend, DuckDBBackend) and not self._backend.in_memory
+        self._shared: _SharedFile | None = None
+        self._shared_lock = threading.Lock()
+        self._closer: threading.Thread | None = None
 
     def reading(self) -> Store:
         """A read-only Store for one request: ``with database.reading() as store:``."""
-        return self._open(read_only=True)
+        if not self._shareable:
+            return self._open(read_only=True)
+        with self._shared_lock:
+            shared = self._shared
+            if shared is not None and self._backend.writer_waiting():
+                self._retire()
+                shared = None
+            if shared is not None:
+                shared.users += 1
+        if shared is None:
+            opened = self._open(read_only=True)  # unlocked: it may wait for a writer
+            with self._shared_lock:
+                if self._shared is None:
+                    self._shared = _SharedFile(opened)
+                    self._start_closer()
+                else:
+                    opened.close()  # another request opened it meanwhile
+                shared = self._shared
+                shared.users += 1
+        try:
+            return _Borrowed.borrow(shared, self._release)
+        except BaseException:
+            self._release(shared)
+            raise
 
     def writing(self) -> Store:
         """A read-write Store for one request (it waits for an ingest's batch to end)."""
+        if self._shareable:
+            with self._shared_lock:
+                self._retire()  # closed once the requests reading it are done
         return self._open(read_only=False)
+
+    def _release(self, shared: _SharedFile) -> None:
+        with self._shared_lock:
+            shared.users -= 1
+            shared.last_used = time.monotonic()
+            if shared.retired and not shared.users:
+                shared.close()
+
+    def _retire(self) -> None:
+        """Close the shared file now, or when its last reader is done (lock held)."""
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.retired = True
+            if not shared.users:
+                shared.close()
+
+    def _start_closer(self) -> None:
+        if self._closer is None or not self._closer.is_alive():
+            # Not a daemon (a request's thread is one, and would pass that on): at exit the
+            # interpreter waits for it to close the file (at most IDLE seconds), where a
+            # daemon thread would be stopped inside DuckDB's code.
+            self._closer = threading.Thread(target=self._close_when_idle, daemon=False)
+            self._closer.start()
+
+    def _close_when_idle(self) -> None:
+        """Give the file back to writers: after IDLE seconds unused, or when one waits."""
+        while True:
+            time.sleep(self.IDLE / 8)
+            with self._shared_lock:
+                shared = self._shared
+                if shared is None:
+                    return
+                idle = time.monotonic() - shared.last_used > self.IDLE
+                if not shared.users and (idle or self._backend.writer_waiting()):
+                    self._retire()
+                    return
 
     def search_index(self, store: Store) -> SearchIndex:
         """The search index of the documents ``store`` holds, rebuilt when they changed."""
@@ -297,3 +365,35 @@ class Database:
             return Store(self.db, read_only=read_only, wait=self.WAIT)
         except StoreError as error:
             raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
+
+
+@dataclass(slots=True)
+class _SharedFile:
+    """A DuckDB file open read-only for the requests that come while it is open."""
+
+    store: Store
+    users: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+    retired: bool = False  # closed once its last user is done
+
+    def close(self) -> None:
+        self.store.close()
+        del self.store  # the connection object goes now, not at the interpreter's exit
+
+
+class _Borrowed(Store):
+    """A request's Store on a shared file: closing it gives the file back."""
+
+    _give_back: Callable[[], None]
+
+    @classmethod
+    def borrow(cls, shared: _SharedFile, release: Callable[[_SharedFile], None]) -> Store:
+        store = cls.sharing(shared.store)
+        store._give_back = lambda: release(shared)
+        return store
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_back()

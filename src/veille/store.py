@@ -22,12 +22,13 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from veille.backends import Connection, StoreError, backend_for
+from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
 __all__ = [
     "DEFAULT_DB",
     "EventFilter",
+    "EventKey",
     "Store",
     "StoreError",
     "check_confidence",
@@ -162,6 +163,18 @@ class Store:
         except BaseException:
             self.close()
             raise
+
+    @classmethod
+    def sharing(cls, store: Store) -> Store:
+        """A read-only Store on the database ``store`` (a DuckDB file) has open, through a
+        connection of its own: requests in other threads share the open file this way."""
+        connection = store.connection
+        if not isinstance(connection, DuckDBConnection):
+            raise TypeError("only a DuckDB store can be shared")
+        shared = cls.__new__(cls)
+        shared.backend, shared.name = store.backend, store.name
+        shared.connection = connection.cursor()
+        return shared
 
     def __enter__(self) -> Store:
         return self
@@ -515,6 +528,7 @@ class Store:
             "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
         ).fetchall()
+        languages = self._main_languages()
         return {
             "database": self.name,
             "schema_version": self.schema_version(),
@@ -526,21 +540,29 @@ class Store:
             "events": scalar("SELECT count(*) FROM events"),
             "events_by_type": dict(by_type),
             "top_actors": dict(top_actors),
-            "documents_by_language": self.documents_by_language(),
-            "not_coded": self.not_coded(),
+            # One pass over the paragraphs for both.
+            "documents_by_language": self.documents_by_language(languages),
+            "not_coded": self.not_coded(languages),
         }
 
-    def documents_by_language(self) -> dict[str, int]:
+    def _main_languages(self) -> list[tuple[str, int, int]]:
+        """(language, documents, coded documents), from ``_MAIN_LANGUAGE_SQL``."""
+        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        return [(language, int(n), int(coded)) for language, n, coded in rows]
+
+    def documents_by_language(
+        self, languages: list[tuple[str, int, int]] | None = None
+    ) -> dict[str, int]:
         """Documents per main language (the language of most of their article text, page
         furniture left out), most frequent first."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
-        return {language: int(documents) for language, documents, _coded in rows}
+        rows = self._main_languages() if languages is None else languages
+        return {language: documents for language, documents, _coded in rows}
 
-    def not_coded(self) -> dict[str, int]:
+    def not_coded(self, languages: list[tuple[str, int, int]] | None = None) -> dict[str, int]:
         """Documents stored but not coded because Veille does not code their main language
         (or its parser is not installed), per language: nothing is dropped silently."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
-        return {language: int(n - coded) for language, n, coded in rows if n - coded}
+        rows = self._main_languages() if languages is None else languages
+        return {language: n - coded for language, n, coded in rows if n - coded}
 
     # -- helpers --------------------------------------------------------------------
 
@@ -568,21 +590,43 @@ class Store:
         text: str | None = None,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """One page of events as spec records, newest first, and the number of all matches.
+        """One page of events as spec records, newest first, and the number of all matches."""
+        total, items, _last = self.event_keyset_page(where, context, text, offset)
+        return total, items
+
+    def event_keyset_page(
+        self,
+        where: EventFilter,
+        context: str | None = None,
+        text: str | None = None,
+        offset: int = 0,
+        after: EventKey | None = None,
+    ) -> tuple[int, list[dict[str, Any]], EventKey | None]:
+        """One page of events as spec records, newest first, the number of all matches and
+        the sort key of the page's last event (``None`` for an empty page).
 
         ``where.limit`` is the page size; ``context`` is one PLOVER context; ``text`` a
-        substring of the evidence sentence, compared without case or accents.
+        substring of the evidence sentence, compared without case or accents. ``after``
+        (keyset pagination): only the events that sort after that key, found through the
+        sort order instead of counting ``offset`` rows from the start.
         """
         conditions, params = self.event_conditions(where, context, text)
         base = f"FROM events e JOIN documents d USING (doc_id) WHERE {conditions}"
         row = self.connection.execute(f"SELECT count(*) {base}", params).fetchone()
         total = int(row[0]) if row else 0
+        day = "coalesce(e.date_start, d.published)"
+        if after is not None:
+            condition, values = _after_key(day, after)
+            base += f" AND {condition}"
+            params = [*params, *values]
         page = self.connection.execute(
-            f"SELECT e.record {base} ORDER BY coalesce(e.date_start, d.published) DESC NULLS LAST,"
-            " e.doc_id, e.start_offset, e.event_id LIMIT ? OFFSET ?",
+            f"SELECT e.record, {day}, e.doc_id, e.start_offset, e.event_id {base}"
+            f" ORDER BY {day} DESC NULLS LAST, e.doc_id, e.start_offset, e.event_id"
+            " LIMIT ? OFFSET ?",
             [*params, int(where.limit or 0), int(offset)],
         ).fetchall()
-        return total, [load_record(record) for (record,) in page]
+        last = EventKey(*page[-1][1:]) if page else None
+        return total, [load_record(record) for record, *_ in page], last
 
     def event_detail(self, event_id: str) -> dict[str, Any] | None:
         """An event's record, its evidence sliced from the stored text, and its document."""
@@ -621,43 +665,6 @@ class Store:
             "document": document,
         }
 
-    def participant_rows(
-        self, where: EventFilter, context: str | None = None, text: str | None = None
-    ) -> list[dict[str, Any]]:
-        """One row per (matching event, participant), for actor lists, briefs and graphs."""
-        conditions, params = self.event_conditions(where, context, text)
-        rows = self.connection.execute(
-            "SELECT e.event_id, e.doc_id, e.event, p.role, p.position, p.code, p.sector, p.name,"
-            " p.identity, p.office, coalesce(e.date_start, d.published) AS day, e.place,"
-            " e.geonameid, e.lat, e.lon, e.place_country"
-            " FROM events e JOIN documents d USING (doc_id)"
-            " JOIN event_participants p ON p.event_id = e.event_id"
-            f" WHERE {conditions} ORDER BY e.event_id, p.role, p.position",
-            params,
-        ).fetchall()
-        keys = (
-            "event_id",
-            "doc_id",
-            "event",
-            "role",
-            "position",
-            "code",
-            "sector",
-            "name",
-            "identity",
-            "office",
-            "day",
-            "place",
-            "geonameid",
-            "lat",
-            "lon",
-            "place_country",
-        )
-        out = [dict(zip(keys, row, strict=True)) for row in rows]
-        for item in out:
-            item["sector"] = json.loads(item["sector"])
-        return out
-
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
         fold = self.backend.fold
@@ -669,20 +676,6 @@ class Store:
             [key, key, key],
         ).fetchall()
         return [identity for (identity,) in rows]
-
-    def office_mentions(self, code: str) -> list[dict[str, Any]]:
-        """Mentions of people and office holders with country or group ``code``."""
-        rows = self.connection.execute(
-            "SELECT doc_id, start_offset, end_offset, entity_text, code, sector, name, office, kind"
-            " FROM actor_mentions WHERE code = ? AND (kind = 'person' OR office IS NOT NULL)"
-            " ORDER BY doc_id, position",
-            [code],
-        ).fetchall()
-        keys = ("doc_id", "start", "end", "entity_text", "code", "sector", "name", "office", "kind")
-        out = [dict(zip(keys, row, strict=True)) for row in rows]
-        for item in out:
-            item["sector"] = json.loads(item["sector"])
-        return out
 
     def document_detail(self, doc_id: str) -> dict[str, Any] | None:
         """A stored document: metadata, text, paragraphs, actor mentions and event spans."""
@@ -810,6 +803,32 @@ class Store:
         while batch := cursor.fetchmany(1000):
             for record, url in batch:
                 yield load_record(record), url
+
+
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """Where an event sorts in event lists: newest day first (undated last), then by
+    document, position in it and id."""
+
+    day: date | None
+    doc_id: str
+    start: int
+    event_id: str
+
+
+def _after_key(day: str, key: EventKey) -> tuple[str, list[Any]]:
+    """SQL for "sorts after ``key``" in the order of ``Store.event_page``."""
+    rest = (
+        "(e.doc_id > ? OR (e.doc_id = ? AND (e.start_offset > ?"
+        " OR (e.start_offset = ? AND e.event_id > ?))))"
+    )
+    values: list[Any] = [key.doc_id, key.doc_id, key.start, key.start, key.event_id]
+    if key.day is None:
+        return f"({day} IS NULL AND {rest})", values
+    return (
+        f"({day} < ? OR {day} IS NULL OR ({day} = ? AND {rest}))",
+        [key.day, key.day, *values],
+    )
 
 
 class _Transaction:

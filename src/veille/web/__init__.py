@@ -14,9 +14,8 @@ count and the list it opens always agree.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,18 +26,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from veille.graph import (
-    QUADS,
-    country_codes,
-    country_names,
-    event_pairs,
-    group_by_event,
-    is_state_identity,
-)
+from veille import tallies
+from veille.graph import QUADS, country_codes, country_names
 from veille.lang import DEFAULT_LANGUAGE, language_name, language_yaml
 from veille.lexicon import fold
-from veille.model import Actor
-from veille.queries import Database, EventQuery, Events, Page, page, places, timeline
+from veille.model import NON_STATE_CODES, Actor
+from veille.queries import Database, EventQuery, Events, Page, page
+from veille.store import Store
+from veille.tallies import EventScope, identities_named
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = STATIC / "vendor"
@@ -165,62 +160,28 @@ def identity_matcher(key: str | None, rows: Rows) -> Callable[[str], bool]:
     return loose.__contains__
 
 
-def select_events(database: Database, query: EventQuery, refine: Refinement) -> dict[str, Rows]:
-    """Participant rows of the events matching the filters and refinements, by event id."""
-    with database.reading() as store:
-        rows = store.participant_rows(query.where(), query.context, query.text)
-    # Each event comes with all its participants, so the partner is among these rows too.
-    is_actor = identity_matcher(query.actor, rows)
-    is_partner = identity_matcher(refine.partner, rows)
-    chosen: dict[str, Rows] = {}
-    for event_id, participants in group_by_event(rows).items():
-        first = participants[0]  # event-level columns repeat on every participant row
-        if query.actor and not any(
-            is_actor(p["identity"]) and refine.role in (None, p["role"]) for p in participants
-        ):
-            continue
-        if refine.partner and not shares_event(
-            participants, is_actor if query.actor else None, is_partner, refine.edge
-        ):
-            continue
-        if refine.place is not None and first["place"] != refine.place:
-            continue
-        if refine.undated and first["day"] is not None:
-            continue
-        chosen[event_id] = participants
-    return chosen
-
-
-def shares_event(
-    participants: Rows,
-    is_actor: Callable[[str], bool] | None,
-    is_partner: Callable[[str], bool],
-    edge: str | None,
-) -> bool:
-    """The partner takes part beside the actor (as the actor briefs count partners); with
-    ``edge``, the two form that edge of the graph (as ``/api/graph`` counts edges)."""
-    if is_actor is None:
-        return any(is_partner(p["identity"]) for p in participants)
-    if edge is None:
-        return any(is_partner(p["identity"]) and not is_actor(p["identity"]) for p in participants)
-    for source, target, directed in event_pairs(participants):
-        if directed != (edge == "directed"):
-            continue
-        if is_actor(source) and is_partner(target):
-            return True
-        if not directed and is_actor(target) and is_partner(source):
-            return True
-    return False
-
-
-def newest_first(events: dict[str, Rows]) -> list[str]:
-    """Event ids by date, newest first, undated last (as ``/api/events`` orders them)."""
-    dated = sorted(
-        (e for e in events if events[e][0]["day"] is not None),
-        key=lambda e: (events[e][0]["day"], e),
-        reverse=True,
+def event_scope(store: Store, query: EventQuery, refine: Refinement) -> EventScope:
+    """The events matching the filters and refinements, for ``veille.tallies``."""
+    scope = query.scope()
+    # Who the actor and the partner are is decided among the filtered events' participants.
+    actors = identities_of(store, scope, query.actor) if query.actor else None
+    partners = identities_of(store, scope, refine.partner) if refine.partner else None
+    return replace(
+        scope,
+        actors=actors,
+        role=refine.role,
+        partners=partners,
+        edge=refine.edge,
+        place=refine.place,
+        undated=refine.undated,
     )
-    return dated + sorted(e for e in events if events[e][0]["day"] is None)
+
+
+def identities_of(store: Store, scope: EventScope, key: str) -> frozenset[str]:
+    """The identities ``key`` names among the participants of ``scope``'s events."""
+    rows = identities_named(store, scope, country_codes().get(fold(key), key))
+    matches = identity_matcher(key, rows)
+    return frozenset(row["identity"] for row in rows if matches(row["identity"]))
 
 
 def with_identities(record: dict[str, Any], day: date | None) -> dict[str, Any]:
@@ -254,16 +215,12 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
         "the `day` the date filters use (event date, else publication date).",
     )
     def dashboard_events(query: Events, refine: Refine, paging: Page) -> dict[str, Any]:
-        events = select_events(database, query, refine)
-        ids = newest_first(events)[paging.offset : paging.offset + paging.limit]
         with database.reading() as store:
-            details = [store.event_detail(event_id) for event_id in ids]
-        items = [
-            with_identities(detail["event"], events[detail["event"]["id"]][0]["day"])
-            for detail in details
-            if detail is not None
-        ]
-        return page(len(events), paging, items)
+            scope = event_scope(store, query, refine)
+            total, ids = tallies.event_page(store, scope, paging.limit, paging.offset)
+            details = [(store.event_detail(event_id), day) for event_id, day in ids]
+        items = [with_identities(d["event"], day) for d, day in details if d is not None]
+        return page(total, paging, items)
 
     @app.get(
         "/api/dashboard/overview",
@@ -271,27 +228,22 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
         summary="Counts, timeline and places of the events matching the filters",
     )
     def overview(query: Events, refine: Refine) -> dict[str, Any]:
-        events = select_events(database, query, refine)
-        first_rows = [rows[0] for rows in events.values()]
-        by_type: dict[str, int] = {}
-        for row in first_rows:
-            by_type[row["event"]] = by_type.get(row["event"], 0) + 1
-        located = places(events)
-        countries: Counter[str] = Counter()
-        for rows in events.values():
-            states = {p["code"] for p in rows if is_state_identity(p["code"], p["identity"])}
-            countries.update(states)
+        with database.reading() as store:
+            scope = event_scope(store, query, refine)
+            counts = tallies.overview(store, scope, NON_STATE_CODES)
+            located = tallies.places(store, scope)
+            months = tallies.timeline(store, scope)
         return {
-            "events": len(events),
-            "documents": len({row["doc_id"] for row in first_rows}),
-            "actors": len({p["identity"] for rows in events.values() for p in rows}),
-            "undated": sum(1 for row in first_rows if row["day"] is None),
-            "by_type": dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
-            "timeline": timeline(events),
+            "events": counts.events,
+            "documents": counts.documents,
+            "actors": counts.actors,
+            "undated": counts.undated,
+            "by_type": counts.by_type,
+            "timeline": months,
             "places": located,
-            "unlocated": len(events) - sum(place["events"] for place in located),
+            "unlocated": counts.events - sum(place["events"] for place in located),
             # Events each state takes part in, for the map's shading (as its brief counts them).
-            "countries": dict(countries.most_common()),
+            "countries": counts.countries,
             "not_coded": not_coded(database),
         }
 

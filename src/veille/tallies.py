@@ -1,0 +1,440 @@
+"""The counts behind actor lists, actor briefs, the graph and the dashboard, in SQL.
+
+Every count here is over a *scope*: the events that match the API's filters (and, for the
+dashboard, what a click adds), written as one SQL relation that the counting queries read
+with GROUP BY, so the database returns a few hundred rows however many events match
+(``participant_rows`` used to bring every (event, participant) row into Python).
+
+What a count counts is one SQL expression, ``COUNTED``: an event today. Counting something
+coarser (a story told by several outlets) means changing that expression alone; the
+tallies count distinct values of it everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
+from veille.store import EventFilter, Store
+
+#: The unit the tallies count, over ``events e``: one event.
+COUNTED = "e.event_id"
+
+
+@dataclass(frozen=True, slots=True)
+class EventScope:
+    """Which events a tally counts: the API's filters, then the dashboard's refinements.
+
+    ``actors`` and ``partners`` are sets of actor identities (``None``: no condition);
+    ``role`` and ``edge`` qualify them as ``veille.web.Refinement`` describes.
+    """
+
+    where: EventFilter = EventFilter()
+    context: str | None = None
+    text: str | None = None
+    actors: frozenset[str] | None = None
+    role: Literal["actor", "recipient"] | None = None
+    partners: frozenset[str] | None = None
+    edge: Literal["directed", "joint"] | None = None
+    place: str | None = None
+    undated: bool = False
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _takes_part(identities: frozenset[str], extra: str = "") -> tuple[str, list[Any]]:
+    """An event has a participant among ``identities`` (and meeting ``extra``)."""
+    if not identities:
+        return "FALSE", []
+    return (
+        "EXISTS (SELECT 1 FROM event_participants x WHERE x.event_id = e.event_id"
+        f" AND x.identity IN ({_marks(identities)}){extra})",
+        sorted(identities),
+    )
+
+
+def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[str, list[Any]]:
+    """A SELECT of the scope's events: ``event_id, unit, doc_id, event, day, place,
+    geonameid, lat, lon, place_country`` (``day``: event date, else publication date; NULL
+    unless ``with_day``, which costs a join with the documents)."""
+    conditions, params = store.event_conditions(scope.where, scope.context, scope.text)
+    sql = [conditions]
+    actors = scope.actors
+    if actors is not None:
+        role = f" AND x.role = '{scope.role}'" if scope.role in ("actor", "recipient") else ""
+        condition, values = _takes_part(actors, role)
+        sql.append(condition)
+        params += values
+    if scope.partners is not None:
+        condition, values = _partner_condition(actors, scope.partners, scope.edge)
+        sql.append(condition)
+        params += values
+    if scope.place is not None:
+        sql.append("e.place = ?")
+        params.append(scope.place)
+    if scope.undated:
+        sql.append("coalesce(e.date_start, d.published) IS NULL")
+    # The documents are needed for the day alone (an event's date, else its article's).
+    dated = with_day or scope.undated or scope.where.since or scope.where.until
+    day, documents = "coalesce(e.date_start, d.published)", " JOIN documents d USING (doc_id)"
+    return (
+        f"SELECT e.event_id, {COUNTED} AS unit, e.doc_id, e.event,"
+        f" {day if dated else 'CAST(NULL AS DATE)'} AS day, e.place, e.geonameid, e.lat, e.lon,"
+        f" e.place_country FROM events e{documents if dated else ''}"
+        f" WHERE {' AND '.join(sql)}",
+        params,
+    )
+
+
+def _partner_condition(
+    actors: frozenset[str] | None, partners: frozenset[str], edge: str | None
+) -> tuple[str, list[Any]]:
+    """The partner takes part beside the actor (as briefs count partners); with ``edge``,
+    the two form that edge of the graph (as ``graph_edges`` counts edges)."""
+    if actors is None:
+        return _takes_part(partners)
+    if not actors or not partners:
+        return "FALSE", []
+    a_marks, p_marks = _marks(actors), _marks(partners)
+    a_list, p_list = sorted(actors), sorted(partners)
+    if edge is None:
+        return _takes_part(partners, f" AND x.identity NOT IN ({a_marks})")[0], [*p_list, *a_list]
+    pair = (
+        "EXISTS (SELECT 1 FROM event_participants a JOIN event_participants b"
+        " ON b.event_id = a.event_id AND b.identity <> a.identity"
+        f" WHERE a.event_id = e.event_id AND a.identity IN ({a_marks})"
+        f" AND b.identity IN ({p_marks}){{roles}})"
+    )
+    if edge == "directed":  # the actor acts on the partner
+        return pair.format(roles=" AND a.role = 'actor' AND b.role <> 'actor'"), [*a_list, *p_list]
+    # joint action: the event has actors or recipients, not both
+    one_side = (
+        "NOT (EXISTS (SELECT 1 FROM event_participants s WHERE s.event_id = e.event_id"
+        " AND s.role = 'actor') AND EXISTS (SELECT 1 FROM event_participants s"
+        " WHERE s.event_id = e.event_id AND s.role <> 'actor'))"
+    )
+    return f"{one_side} AND {pair.format(roles='')}", [*a_list, *p_list]
+
+
+# -- actors ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ActorTally:
+    """What the scope's events say about one actor identity."""
+
+    identity: str
+    code: str = ""
+    name: str = ""  # the name it is given most often (the first seen on a tie)
+    sectors: set[str] = field(default_factory=set)
+    events: int = 0
+    as_actor: int = 0
+    as_recipient: int = 0
+    documents: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+def actor_tallies(
+    store: Store,
+    scope: EventScope,
+    limit: int | None = None,
+    offset: int = 0,
+    only: str | None = None,
+    without: str | None = None,
+) -> tuple[int, list[ActorTally]]:
+    """The actors of the scope's events, most events first (then by identity), and how
+    many there are; ``limit``/``offset`` page them, ``only`` keeps one identity and
+    ``without`` leaves one out (a brief's partners)."""
+    events_sql, params = scope_sql(store, scope)
+    binary = store.backend.binary
+    chosen, chosen_params = "TRUE", []
+    if only is not None:
+        chosen, chosen_params = "p.identity = ?", [only]
+    elif without is not None:
+        chosen, chosen_params = "p.identity <> ?", [without]
+    joined = (
+        f"WITH s AS ({events_sql}) SELECT {{columns}} FROM s"
+        " JOIN event_participants p ON p.event_id = s.event_id"
+        f" WHERE {chosen}{{extra}} GROUP BY {{groups}}"
+    )
+    page_sql = joined.format(
+        columns="p.identity, count(DISTINCT s.unit) AS n,"
+        " count(DISTINCT CASE WHEN p.role = 'actor' THEN s.unit END),"
+        " count(DISTINCT CASE WHEN p.role <> 'actor' THEN s.unit END),"
+        " count(DISTINCT s.doc_id), count(*) OVER ()",
+        extra="",
+        groups="p.identity",
+    )
+    page_sql += f" ORDER BY n DESC, {binary('p.identity')}"
+    page_params = [*params, *chosen_params]
+    if limit is not None:
+        page_sql += " LIMIT ? OFFSET ?"
+        page_params += [int(limit), int(offset)]
+    rows = store.connection.execute(page_sql, page_params).fetchall()
+    if rows:
+        total = int(rows[0][5])
+    elif offset:  # past the last page: the window had no row to say how many
+        total = _count_identities(store, joined, [*params, *chosen_params])
+    else:
+        total = 0
+    tallies = {
+        identity: ActorTally(identity, events=n, as_actor=a, as_recipient=r, documents=d)
+        for identity, n, a, r, d, _ in rows
+    }
+    if not tallies:
+        return total, []
+    # Names, codes and sectors, then types, of the identities on this page only.
+    extra, extra_params = "", []
+    if limit is not None:
+        extra, extra_params = f" AND p.identity IN ({_marks(tallies)})", list(tallies)
+    # Rows come in (event, role, position) order: the key of a group's first row.
+    position = "lpad(CAST(p.position AS VARCHAR), 9, '0')"
+    first_row = f"s.event_id || chr(1) || p.role || chr(1) || {position}"
+    order_key = f"min({binary(first_row)})"
+
+    def grouped(columns: str, groups: str) -> list[tuple[Any, ...]]:
+        sql = joined.format(columns=columns, extra=extra, groups=groups)
+        return store.connection.execute(sql, [*params, *chosen_params, *extra_params]).fetchall()
+
+    _add_names(
+        tallies,
+        grouped(
+            f"p.identity, p.code, p.name, p.sector, count(*), {order_key}",
+            "p.identity, p.code, p.name, p.sector",
+        ),
+    )
+    types = grouped(
+        f"p.identity, s.event, count(DISTINCT s.unit), min({binary('s.event_id')})",
+        "p.identity, s.event",
+    )
+    by_type: dict[str, list[tuple[int, str, str]]] = {}
+    for identity, event_type, n, first in types:
+        by_type.setdefault(identity, []).append((-n, first, event_type))
+    for identity, counts in by_type.items():
+        tallies[identity].by_type = {t: -n for n, _, t in sorted(counts)}
+    return total, list(tallies.values())
+
+
+def _count_identities(store: Store, joined: str, params: list[Any]) -> int:
+    sql = joined.format(columns="p.identity", extra="", groups="p.identity")
+    row = store.connection.execute(f"SELECT count(*) FROM ({sql}) t", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _add_names(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Code (that of the first row seen), most frequent name and all sectors per identity,
+    from counts by (identity, code, name, sector) and the first row of each."""
+    first_code: dict[str, tuple[str, str]] = {}
+    names: dict[str, Counter[str]] = {}
+    first_name: dict[tuple[str, str], str] = {}
+    for identity, code, name, sector, n, first in rows:
+        if identity not in first_code or first < first_code[identity][0]:
+            first_code[identity] = (first, code)
+        names.setdefault(identity, Counter())[name] += n
+        key = (identity, name)
+        first_name[key] = min(first_name.get(key, first), first)
+        tallies[identity].sectors.update(json.loads(sector))
+    for identity, counts in names.items():
+        tally = tallies[identity]
+        tally.code = first_code[identity][1]
+        tally.name = min(counts, key=lambda name: (-counts[name], first_name[(identity, name)]))
+
+
+def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
+    """People and office holders of this actor seen in the documents, most mentioned first
+    (then by name, then in the order of the documents)."""
+    binary = store.backend.binary
+    non_state = sorted(NON_STATE_CODES)
+    # A mention's actor identity (``Actor.identity``): its code for a state, else its name.
+    sectors = " OR ".join(f"sector LIKE '%\"{s}\"%'" for s in sorted(NON_STATE_SECTORS))
+    mention_identity = (
+        f"CASE WHEN code IN ({_marks(non_state)}) OR {sectors} THEN name ELSE code END"
+    )
+    first = binary("doc_id || chr(1) || lpad(CAST(position AS VARCHAR), 9, '0')")
+    rows = store.connection.execute(
+        f"SELECT entity_text, office, kind, count(*) AS n, count(DISTINCT doc_id), min({first})"
+        " FROM actor_mentions WHERE code = ? AND (kind = 'person' OR office IS NOT NULL)"
+        f" AND {mention_identity} = ? GROUP BY entity_text, office, kind",
+        [code, *non_state, identity],
+    ).fetchall()
+    rows.sort(key=lambda r: (-r[3], r[0], r[5]))
+    return [
+        {"entity_text": text, "office": office, "kind": kind, "mentions": n, "documents": docs}
+        for text, office, kind, n, docs, _ in rows
+    ]
+
+
+# -- the network ------------------------------------------------------------------------
+
+
+def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, str, int]]:
+    """(source, target, directed, type, events) for each pair of actors of one event:
+    actor -> recipient, or, in an event with actors only (or recipients only), each pair of
+    them, joint and undirected (source before target)."""
+    events_sql, params = scope_sql(store, scope)
+    binary = store.backend.binary
+    sql = (
+        f"WITH s AS ({events_sql}), x AS (SELECT s.event_id, s.unit, s.event, p.identity,"
+        " p.role = 'actor' AS acts FROM s JOIN event_participants p ON p.event_id = s.event_id),"
+        " sides AS (SELECT event_id, bool_or(acts) AND bool_or(NOT acts) AS directed"
+        " FROM x GROUP BY event_id)"
+        " SELECT a.identity, b.identity, sides.directed, a.event, count(DISTINCT a.unit)"
+        " FROM x a JOIN x b ON b.event_id = a.event_id AND b.identity <> a.identity"
+        " JOIN sides ON sides.event_id = a.event_id"
+        " WHERE (sides.directed AND a.acts AND NOT b.acts)"
+        f" OR (NOT sides.directed AND {binary('a.identity')} < {binary('b.identity')})"
+        " GROUP BY a.identity, b.identity, sides.directed, a.event"
+    )
+    rows = store.connection.execute(sql, params).fetchall()
+    return [(a, b, bool(directed), t, int(n)) for a, b, directed, t, n in rows]
+
+
+# -- events over time and space -------------------------------------------------------
+
+
+def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
+    """Events per month (event date, else publication date); undated events under null."""
+    events_sql, params = scope_sql(store, scope, with_day=True)
+    rows = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT extract(year FROM day), extract(month FROM day),"
+        " event, count(DISTINCT unit) FROM s GROUP BY 1, 2, 3",
+        params,
+    ).fetchall()
+    months: dict[str | None, dict[str, int]] = {}
+    for year, month, event_type, n in rows:
+        key = f"{int(year):04d}-{int(month):02d}" if year is not None else None
+        months.setdefault(key, {})[event_type] = int(n)
+    order = sorted(months, key=lambda m: (m is None, m or ""))
+    return [
+        {
+            "month": m,
+            "events": sum(months[m].values()),
+            "by_type": dict(sorted(months[m].items(), key=lambda item: (-item[1], item[0]))),
+        }
+        for m in order
+    ]
+
+
+def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
+    """Event locations with their number of events, most first."""
+    events_sql, params = scope_sql(store, scope)
+    rows = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT place, geonameid, lat, lon, place_country,"
+        " count(DISTINCT unit) FROM s WHERE place IS NOT NULL AND place <> ''"
+        " GROUP BY place, geonameid, lat, lon, place_country",
+        params,
+    ).fetchall()
+    rows.sort(key=lambda r: (-r[5], r[0], r[1] is None, r[1] or 0))
+    return [
+        {
+            "place": place,
+            "geonameid": geonameid,
+            "lat": lat,
+            "lon": lon,
+            "country_code": country,
+            "events": int(n),
+        }
+        for place, geonameid, lat, lon, country, n in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    events: int
+    documents: int
+    undated: int
+    actors: int
+    by_type: dict[str, int]
+    #: Events each state takes part in (as its brief counts them).
+    countries: dict[str, int]
+
+
+def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) -> Overview:
+    """How many events, documents, undated events and actors the scope holds, by type and
+    per state (states: participants whose identity is their code, not in
+    ``non_state_codes``)."""
+    dated_sql, dated_params = scope_sql(store, scope, with_day=True)
+    by_type_rows = store.connection.execute(
+        f"WITH s AS ({dated_sql}) SELECT event, count(DISTINCT unit) FROM s GROUP BY event",
+        dated_params,
+    ).fetchall()
+    totals = store.connection.execute(
+        f"WITH s AS ({dated_sql}) SELECT count(DISTINCT unit), count(DISTINCT doc_id),"
+        " count(DISTINCT CASE WHEN day IS NULL THEN unit END) FROM s",
+        dated_params,
+    ).fetchone() or (0, 0, 0)
+    events_sql, params = scope_sql(store, scope)
+    codes = sorted(non_state_codes)
+    actors = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT count(DISTINCT p.identity) FROM s"
+        " JOIN event_participants p ON p.event_id = s.event_id",
+        params,
+    ).fetchone()
+    countries = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT p.code, count(DISTINCT s.unit) AS n FROM s"
+        " JOIN event_participants p ON p.event_id = s.event_id"
+        f" WHERE p.identity = p.code AND p.code NOT IN ({_marks(codes)})"
+        f" GROUP BY p.code ORDER BY n DESC, {store.backend.binary('p.code')}",
+        [*params, *codes],
+    ).fetchall()
+    return Overview(
+        events=int(totals[0]),
+        documents=int(totals[1]),
+        undated=int(totals[2]),
+        actors=int(actors[0]) if actors else 0,
+        by_type={t: int(n) for t, n in sorted(by_type_rows, key=lambda r: (-r[1], r[0]))},
+        countries={code: int(n) for code, n in countries},
+    )
+
+
+def events_with_actors(store: Store, scope: EventScope) -> int:
+    """How many of the scope's units have at least one participant (the graph's events)."""
+    events_sql, params = scope_sql(store, scope)
+    row = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT count(DISTINCT unit) FROM s"
+        " WHERE EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = s.event_id)",
+        params,
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def event_page(
+    store: Store, scope: EventScope, limit: int, offset: int = 0
+) -> tuple[int, list[tuple[str, date | None]]]:
+    """(event id, day) of one page of the scope's events, newest first, undated last (by
+    id), and the number of all of them."""
+    events_sql, params = scope_sql(store, scope, with_day=True)
+    event_id = store.backend.binary("event_id")
+    # The count apart: a window over all rows would keep the sort from stopping at the page.
+    count_sql, count_params = scope_sql(store, scope)
+    row = store.connection.execute(f"SELECT count(*) FROM ({count_sql}) s", count_params).fetchone()
+    rows = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT event_id, day FROM s"
+        f" ORDER BY day IS NULL, day DESC, CASE WHEN day IS NULL THEN {event_id} END,"
+        f" {event_id} DESC LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    ).fetchall()
+    return int(row[0]) if row else 0, [(event_id, day) for event_id, day in rows]
+
+
+def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str, str]]:
+    """Identity, code and name of the scope's participants that ``key`` may name (same
+    code, or same identity or name without case or accents): the candidates that
+    ``veille.web.identity_matcher`` chooses from."""
+    events_sql, params = scope_sql(store, scope)
+    fold = store.backend.fold
+    rows = store.connection.execute(
+        f"WITH s AS ({events_sql}) SELECT DISTINCT p.identity, p.code, p.name FROM s"
+        " JOIN event_participants p ON p.event_id = s.event_id"
+        f" WHERE lower(p.code) = lower(?) OR lower({fold('p.identity')}) = lower({fold('?')})"
+        f" OR lower({fold('p.name')}) = lower({fold('?')})",
+        [*params, key, key, key],
+    ).fetchall()
+    return [{"identity": i, "code": c, "name": n} for i, c, n in rows]
