@@ -1,0 +1,198 @@
+"""Stories: events of several documents told of one real-world event, merged (veille.stories)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from veille.model import (
+    Actor,
+    CleanDocument,
+    Document,
+    DocumentResult,
+    Event,
+    EventLocation,
+    Paragraph,
+    ResolvedDate,
+    StoryMember,
+)
+from veille.stories import (
+    StoryBook,
+    dates_agree,
+    independent_groups,
+    outlet_of,
+    participants_agree,
+    places_agree,
+    summarise,
+)
+from veille.store import Store
+
+MAR = Actor("MAR", ("GOV",), "Maroc", "le Maroc")
+MLI = Actor("MLI", ("GOV",), "Mali", "le Mali")
+NER = Actor("NER", ("MIL",), "Niger", "le Niger")
+JNIM = Actor("MLI", ("REB",), "Jama'at Nusrat al-Islam wal-Muslimin", "le JNIM")
+
+
+def member(
+    event_id: str,
+    doc_id: str = "d1",
+    event: str = "CONSULT",
+    parties: tuple[str, ...] = ("MAR", "MLI"),
+    day: date | None = date(2025, 2, 17),
+    precision: str | None = "day",
+    **more: object,
+) -> StoryMember:
+    return StoryMember(
+        event_id,
+        doc_id,
+        event,
+        frozenset(parties),
+        day,
+        precision,
+        "text",
+        **more,  # type: ignore[arg-type]
+    )
+
+
+def test_dates_agree_at_the_precision_each_states() -> None:
+    day = member("e1")
+    assert dates_agree(day, member("e2", day=date(2025, 2, 1), precision="month"))
+    assert dates_agree(day, member("e2", day=date(2025, 1, 1), precision="year"))
+    assert dates_agree(day, member("e2", day=date(2025, 2, 18)))  # "hier", a time zone
+    assert not dates_agree(day, member("e2", day=date(2025, 2, 23)))
+    assert not dates_agree(day, member("e2", day=date(2025, 3, 1), precision="month"))
+    assert dates_agree(day, member("e2", day=None, precision=None))
+
+
+def test_parties_agree_when_one_telling_names_more() -> None:
+    assert participants_agree(frozenset({"NER"}), frozenset({"NER", "JNIM"}))
+    assert not participants_agree(frozenset({"MAR", "MLI"}), frozenset({"MAR", "ESP"}))
+    assert not participants_agree(frozenset({"MAR"}), frozenset({"ESP"}))
+
+
+def test_places_contradict_across_borders_or_far_apart() -> None:
+    rabat = {"place": "Rabat", "lat": 34.02, "lon": -6.83, "place_country": "MAR"}
+    bamako = {"place": "Bamako", "lat": 12.65, "lon": -8.0, "place_country": "MLI"}
+    tanger = {"place": "Tanger", "lat": 35.77, "lon": -5.8, "place_country": "MAR"}
+    sale = {"place": "Salé", "lat": 34.05, "lon": -6.8, "place_country": "MAR"}
+    alone = ("MAR",)
+    assert not places_agree(
+        member("a", parties=alone, **rabat), member("b", parties=alone, **bamako)
+    )
+    # Both countries take part: a joint operation on both sides tells one story.
+    assert places_agree(member("a", **rabat), member("b", **bamako))
+    assert not places_agree(member("a", **rabat), member("b", **tanger))
+    assert places_agree(member("a", **rabat), member("b", **sale))
+    assert places_agree(member("a", **rabat), member("b"))
+
+
+def test_the_book_merges_tellings_and_keeps_ids() -> None:
+    book = StoryBook()
+    first = book.add(member("e1", "d1", outlet="le360.ma"))
+    assert book.add(member("e2", "d2", day=date(2025, 2, 1), precision="month")) == first
+    other = book.add(member("e3", "d3", day=date(2025, 5, 2)))
+    assert other != first
+    assert book.add(member("e4", "d4", event="AGREE")) not in (first, other)
+    # The month-dated telling cannot bridge 17 February and a later February meeting.
+    assert book.add(member("e5", "d5", day=date(2025, 2, 25))) not in (first, other)
+    story = book.story(first)
+    assert (story.events, story.sources, story.date, story.date_precision) == (
+        2,
+        2,
+        "2025-02-17",
+        "day",
+    )
+
+
+def test_outlets_and_wire_copies_are_one_source_each() -> None:
+    members = [
+        member("e1", "d1", outlet="le360.ma", confidence=0.6),
+        member("e2", "d2", outlet="le360.ma", confidence=0.6),
+        member("e3", "d3", outlet="hespress.com", confidence=0.6),
+        member("e4", "d4", outlet="mapexpress.ma", confidence=0.6),
+    ]
+    assert len(independent_groups(members)) == 3
+    assert len(independent_groups(members, [("d3", "d4")])) == 2
+    one = summarise("s1", members[:1])
+    three = summarise("s1", members)
+    assert three.independent_sources == 3 and three.sources == 4
+    assert one.confidence == pytest.approx(0.6)
+    assert three.confidence > one.confidence
+    assert three.outlets == ("hespress.com", "le360.ma", "mapexpress.ma")
+    assert outlet_of("https://www.le360.ma/politique/x") == "le360.ma"
+
+
+# -- in the database: incremental, stable, on both backends -----------------------------------
+
+
+def _article(
+    text: str,
+    url: str,
+    day: date | None,
+    precision: str = "day",
+    parties: tuple[Actor, ...] = (MAR, MLI),
+    kind: str = "CONSULT",
+    place: EventLocation | None = None,
+) -> DocumentResult:
+    document = Document(
+        Document.content_id(text), url, text, "jsonl", url=url, published=date(2025, 2, 18)
+    )
+    clean = CleanDocument(document, (Paragraph(0, len(text), text, "fr", True),))
+    event = Event(
+        url,
+        document.doc_id,
+        kind,
+        [parties[0]],
+        list(parties[1:]),
+        text,
+        0,
+        len(text),
+        date=ResolvedDate(day, precision, "x") if day else None,  # type: ignore[arg-type]
+        event_loc=place,
+        confidence=0.6,
+    )
+    return DocumentResult(clean, (), (event,))
+
+
+WIRE = (
+    "Rabat, 17 février 2025 (MAP) - La commission militaire mixte maroco-malienne a tenu sa"
+    " première session à Rabat sous la présidence des chefs d'état-major des deux pays, qui"
+    " ont examiné la coopération en matière de formation et de lutte contre le terrorisme."
+)
+
+
+def test_stored_documents_join_stories_and_keep_their_ids(store_db: str) -> None:
+    with Store(store_db) as store:
+        store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+        [(story_id,)] = store.connection.execute("SELECT story_id FROM stories").fetchall()
+        # The same wire copy on another outlet, then an own report dated by month only.
+        store.add(_article(WIRE + " ", "https://lematin.ma/b", date(2025, 2, 17)))
+        store.add(
+            _article(
+                "En février 2025, le Maroc et le Mali ont réuni leur commission.",
+                "https://le360.ma/c",
+                date(2025, 2, 1),
+                "month",
+            )
+        )
+        store.add(_article("Autre réunion.", "https://le360.ma/d", date(2025, 6, 3)))
+        rows = store.connection.execute(
+            "SELECT story_id, events, sources, independent_sources, story_date"
+            " FROM stories ORDER BY events DESC"
+        ).fetchall()
+        assert rows[0] == (story_id, 3, 3, 2, "2025-02-17")
+        assert len(rows) == 2
+        counted = store.connection.execute(
+            "SELECT count(DISTINCT story_id), count(*) FROM events"
+        ).fetchone()
+        assert counted == (2, 4)
+        # Deleting the first source keeps the story (and its id) for the others.
+        first = store.connection.execute(
+            "SELECT doc_id FROM documents WHERE url = 'https://www.mapexpress.ma/a'"
+        ).fetchone()[0]
+        assert store.delete_document(first)
+        row = store.connection.execute(
+            "SELECT events, independent_sources FROM stories WHERE story_id = ?", [story_id]
+        ).fetchone()
+        assert row == (2, 2)
