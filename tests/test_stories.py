@@ -17,6 +17,7 @@ from veille.model import (
     ResolvedDate,
     StoryMember,
 )
+from veille.store import Store
 from veille.stories import (
     StoryBook,
     dates_agree,
@@ -26,7 +27,6 @@ from veille.stories import (
     places_agree,
     summarise,
 )
-from veille.store import Store
 
 MAR = Actor("MAR", ("GOV",), "Maroc", "le Maroc")
 MLI = Actor("MLI", ("GOV",), "Mali", "le Mali")
