@@ -56,6 +56,12 @@ from veille.queries import (
     timeline,
 )
 from veille.store import Store
+from veille.stories import Unit, counted_rows
+
+#: Counts and graph edges count stories (each real-world event once) unless asked for events.
+CountUnit = Annotated[
+    Unit, Query(description="Count stories (events merged across outlets) or raw events.")
+]
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -147,6 +153,9 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
     api.add_middleware(RequestLimits, max_body=MAX_BODY_BYTES)
     register_routes(api, database)
     register_write_routes(api, database, access, LazyPipeline(pipeline))
+    from veille.story_api import register_story_routes  # builds on this module
+
+    register_story_routes(api, database, access)
     from veille.web import mount_dashboard  # veille.web builds on this module
 
     mount_dashboard(api, database)
@@ -201,9 +210,10 @@ def register_routes(api: FastAPI, database: Database) -> None:
         return detail
 
     @api.get("/api/actors", summary="Actor identities with their event counts")
-    def list_actors(query: Events, paging: Page) -> dict[str, Any]:
+    def list_actors(query: Events, paging: Page, unit: CountUnit = "stories") -> dict[str, Any]:
         with database.reading() as store:
             rows = store.participant_rows(query.where(), query.context, query.text)
+            rows = counted_rows(store, rows, unit)
         tallies = ranked(tally_actors(rows).values())
         chosen = tallies[paging.offset : paging.offset + paging.limit]
         return page(len(tallies), paging, [t.to_json() for t in chosen])
@@ -228,9 +238,11 @@ def register_routes(api: FastAPI, database: Database) -> None:
     def get_graph(
         query: Events,
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
+        unit: CountUnit = "stories",
     ) -> Any:
         with database.reading() as store:
             rows = store.participant_rows(query.where(), query.context, query.text)
+            rows = counted_rows(store, rows, unit)
         graph = build_graph(rows)
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")

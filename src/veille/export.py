@@ -26,6 +26,7 @@ import duckdb
 
 from veille.graph import actor_filter_key, build_graph, gexf, graphml
 from veille.store import EventFilter, Store
+from veille.stories import Unit, counted_rows
 
 FORMATS = ("jsonl", "csv", "parquet", "graphml", "gexf")
 
@@ -78,6 +79,7 @@ class ExportFilter:
     since: date | None = None
     until: date | None = None
     min_confidence: float = 0.0  # graphs count only the events that pass it
+    unit: Unit = "stories"  # graph edges count stories (each real-world event once) or events
 
     def where(self) -> EventFilter:
         return EventFilter(
@@ -117,6 +119,7 @@ def export(
         raise ExportError(f"{output}: is a directory")
     if output_format in ("graphml", "gexf"):
         rows = store.participant_rows(selection.where(), selection.context)
+        rows = counted_rows(store, rows, selection.unit)
         graph = build_graph(rows)
         data = graphml(graph) if output_format == "graphml" else gexf(graph)
         with _atomic(output, binary=True) as handle:

@@ -22,6 +22,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -380,6 +381,158 @@ def rebuild(store: Store) -> int:
     return int(row[0]) if row else 0
 
 
+@dataclass(frozen=True, slots=True)
+class StoryFilter:
+    """Which stories to list (or a watch follows): each field narrows the list."""
+
+    actor: str | None = None  # a code ("MAR") or a canonical name, as for events
+    partner: str | None = None  # a second party of the same story
+    event_type: str | None = None
+    context: str | None = None
+    text: str | None = None  # in an evidence sentence, without case or accents
+    since: date | None = None
+    until: date | None = None
+    min_sources: int = 0  # independent sources
+    min_confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("since", "until"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return {key: value for key, value in out.items() if value not in (None, 0, 0.0)}
+
+    @classmethod
+    def from_json(cls, values: Mapping[str, Any]) -> StoryFilter:
+        known = {key: values[key] for key in cls.__dataclass_fields__ if key in values}
+        for key in ("since", "until"):
+            if isinstance(known.get(key), str):
+                known[key] = date.fromisoformat(known[key])
+        return cls(**known)
+
+
+def story_conditions(store: Store, where: StoryFilter) -> tuple[str, list[Any]]:
+    """SQL conditions over ``stories s`` for ``where``, and their bound parameters: the
+    event filters hold when some event of the story passes them."""
+    from veille.store import EventFilter
+
+    sql = ["TRUE"]
+    params: list[Any] = []
+
+    def some_event(event_filter: EventFilter, context: str | None, text: str | None) -> None:
+        conditions, event_params = store.event_conditions(event_filter, context, text)
+        sql.append(
+            "s.story_id IN (SELECT e.story_id FROM events e JOIN documents d USING (doc_id)"
+            f" WHERE {conditions})"
+        )
+        params.extend(event_params)
+
+    if any((where.actor, where.event_type, where.context, where.text, where.since, where.until)):
+        events = EventFilter(where.actor, where.event_type, where.since, where.until)
+        some_event(events, where.context, where.text)
+    if where.partner:
+        some_event(EventFilter(actor=where.partner), None, None)
+    if where.min_sources:
+        sql.append("s.independent_sources >= ?")
+        params.append(int(where.min_sources))
+    if where.min_confidence:
+        sql.append("s.confidence >= ?")
+        params.append(float(where.min_confidence))
+    return " AND ".join(sql), params
+
+
+def story_page(
+    store: Store, where: StoryFilter, limit: int = 50, offset: int = 0
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of stories, latest first, and the number of all that match."""
+    conditions, params = story_conditions(store, where)
+    row = store.connection.execute(
+        f"SELECT count(*) FROM stories s WHERE {conditions}", params
+    ).fetchone()
+    rows = store.connection.execute(
+        f"SELECT s.record FROM stories s WHERE {conditions}"
+        " ORDER BY coalesce(s.date_start, s.first_seen) DESC NULLS LAST,"
+        " s.independent_sources DESC, s.story_id LIMIT ? OFFSET ?",
+        [*params, int(limit), int(offset)],
+    ).fetchall()
+    return (int(row[0]) if row else 0), [json.loads(record) for (record,) in rows]
+
+
+def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
+    """A story and its sources side by side: each document with its evidence sentences."""
+    row = store.connection.execute(
+        "SELECT record FROM stories WHERE story_id = ?", [story_id]
+    ).fetchone()
+    if row is None:
+        return None
+    members = _stored_members(store, "e.story_id = ?", [story_id]).get(story_id, [])
+    groups = independent_groups(members, _stored_near_duplicates(store, members))
+    group_of = {doc_id: i for i, group in enumerate(groups) for doc_id in group}
+    documents = store.connection.execute(
+        "SELECT d.doc_id, d.doc_path, d.title, d.url, d.published, e.event_id, e.event_text,"
+        " e.record FROM events e JOIN documents d USING (doc_id) WHERE e.story_id = ?"
+        " ORDER BY d.published NULLS LAST, d.doc_id, e.start_offset",
+        [story_id],
+    ).fetchall()
+    sources: dict[str, dict[str, Any]] = {}
+    for doc_id, doc_path, title, url, published, event_id, text, record in documents:
+        source = sources.setdefault(
+            doc_id,
+            {
+                "doc_id": doc_id,
+                "doc_path": doc_path,
+                "title": title,
+                "url": url,
+                "outlet": outlet_of(url),
+                "published": published.isoformat() if published else None,
+                "independent_group": group_of.get(doc_id, 0),
+                "evidence": [],
+            },
+        )
+        event = json.loads(record)
+        source["evidence"].append(
+            {"event_id": event_id, "text": text, "date": event.get("date")}
+            | {"confidence": event.get("confidence")}
+        )
+    return {"story": json.loads(row[0]), "sources": list(sources.values())}
+
+
+def story_of_events(store: Store, event_ids: Sequence[str]) -> dict[str, str]:
+    """The story of each of these events (an event without one stands for itself)."""
+    found: dict[str, str] = {}
+    wanted = list(dict.fromkeys(event_ids))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            store.connection.execute(
+                "SELECT event_id, story_id FROM events WHERE story_id IS NOT NULL"
+                f" AND event_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        )
+    return {event_id: found.get(event_id, event_id) for event_id in wanted}
+
+
+def counted_rows(
+    store: Store, rows: list[dict[str, Any]], unit: Unit = "stories"
+) -> list[dict[str, Any]]:
+    """Participant rows (``Store.participant_rows``) counted by story rather than by event:
+    each row's ``event_id`` becomes its story's id, and a party is kept once per story and
+    role, so that actor tallies and graph edges count each real-world event once."""
+    if unit == "events" or not rows:
+        return rows
+    story_of = story_of_events(store, [row["event_id"] for row in rows])
+    out: list[dict[str, Any]] = []
+    kept: set[tuple[str, str, str]] = set()
+    for row in rows:
+        story_id = story_of[row["event_id"]]
+        key = (story_id, row["role"], row["identity"])
+        if key in kept:
+            continue
+        kept.add(key)
+        out.append({**row, "event_id": story_id})
+    return out
+
+
 def _stored_candidates(store: Store, member: StoryMember) -> dict[str, list[StoryMember]]:
     """The stored stories of ``member``'s type that share a party with it and lie near its
     date, with all their members."""
@@ -534,8 +687,12 @@ def _distance_km(a: StoryMember, b: StoryMember) -> float:
 
 
 __all__ = [
-    "Unit",
     "StoryBook",
+    "StoryFilter",
+    "Unit",
+    "counted_rows",
+    "story_detail",
+    "story_page",
     "assign",
     "choose_story",
     "date_window",
