@@ -62,7 +62,7 @@ def test_dates_agree_at_the_precision_each_states() -> None:
     assert dates_agree(day, member("e2", day=date(2025, 2, 18)))  # "hier", a time zone
     assert not dates_agree(day, member("e2", day=date(2025, 2, 23)))
     assert not dates_agree(day, member("e2", day=date(2025, 3, 1), precision="month"))
-    assert dates_agree(day, member("e2", day=None, precision=None))
+    assert not dates_agree(day, member("e2", day=None, precision=None))  # says too little
 
 
 def test_parties_agree_when_one_telling_names_more() -> None:

@@ -72,9 +72,11 @@ def date_window(member: StoryMember) -> tuple[date, date] | None:
 
 
 def dates_agree(a: StoryMember, b: StoryMember) -> bool:
+    """Whether the two can have happened on the same day. An event that neither its text nor
+    its document dates says too little: it is told with no other (a story of its own)."""
     window_a, window_b = date_window(a), date_window(b)
     if window_a is None or window_b is None:
-        return True
+        return False
     return window_a[0] <= window_b[1] and window_b[0] <= window_a[1]
 
 
@@ -88,7 +90,7 @@ def places_agree(a: StoryMember, b: StoryMember) -> bool:
     operation across a border), or far apart in one country (unless one is the country)."""
     if a.place_country and b.place_country and a.place_country != b.place_country:
         return {a.place_country, b.place_country} <= a.participants | b.participants
-    if None in (a.lat, a.lon, b.lat, b.lon) or _is_country(a.place) or _is_country(b.place):
+    if None in (a.lat, a.lon, b.lat, b.lon) or _is_vague(a) or _is_vague(b):
         return True
     return _distance_km(a, b) <= PLACE_DISTANCE_KM
 
@@ -175,8 +177,7 @@ def summarise(
     dates = Counter((m.date, m.precision) for m in best_dated if m.date)
     story_date = min(dates, key=lambda d: (-dates[d], d[0])) if dates else None
     placed = sorted(
-        (m for m in members if m.place),
-        key=lambda m: (_date_rank(m), _is_country(m.place), m.event_id),
+        (m for m in members if m.place), key=lambda m: (_is_vague(m), _date_rank(m), m.event_id)
     )
     place = placed[0] if placed else None
     best_in_group = [max(m.confidence for m in members if m.doc_id in g) for g in groups]
@@ -670,11 +671,19 @@ def _date_start(story: Story) -> date | None:
     return date(parts[0], parts[1], parts[2])
 
 
-@lru_cache(maxsize=4096)
-def _is_country(place: str | None) -> bool:
-    from veille.graph import country_codes
+def _is_vague(member: StoryMember) -> bool:
+    """A country, or a part of one ("l'ouest du Niger"): its point is the country's."""
+    return _names_country(member.place or "", member.place_country or "")
 
-    return bool(place) and fold(place or "") in country_codes()
+
+@lru_cache(maxsize=4096)
+def _names_country(place: str, code: str) -> bool:
+    from veille.graph import country_codes, country_names
+
+    folded = fold(place)
+    return folded in country_codes() or (
+        code in country_names() and fold(country_names()[code]) in folded
+    )
 
 
 def _distance_km(a: StoryMember, b: StoryMember) -> float:
