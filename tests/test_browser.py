@@ -100,6 +100,10 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(database: str) -> Iterator[str]:
     """`veille serve` in a subprocess, as a user starts it; its base URL."""
+    yield from serve(database)
+
+
+def serve(database: str) -> Iterator[str]:
     port = free_port()
     veille = Path(sys.executable).with_name("veille")
     process = subprocess.Popen(
@@ -459,3 +463,85 @@ def test_article_text_is_shown_literally_and_never_run(watched: Watched, server:
     assert not any(href.startswith("javascript:") for href in hrefs)
     assert page.evaluate("window.__xss") is None
     watched.shot("hostile-article")
+
+
+# -- stories: one real-world event told by several outlets ------------------------------------
+
+STORY_ARTICLES = ROOT / "tests" / "data" / "stories" / "articles.jsonl"
+#: Two Morocco–Mali commission sessions (four and two outlets, one wire copy) and a joint
+#: Morocco–Spain operation (three outlets, one in Spanish).
+STORY_DOCS = {"x01", "x02", "x03", "x04", "x05", "x06", "x07", "x08", "x09"}
+
+
+@pytest.fixture(scope="module")
+def stories_server(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("stories")
+    articles = folder / "stories.jsonl"
+    lines = STORY_ARTICLES.read_text(encoding="utf-8").splitlines()
+    chosen = [line for line in lines if json.loads(line)["id"] in STORY_DOCS]
+    articles.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    path = str(folder / "stories.duckdb")
+    summary = ingest([str(articles)], db=path, pipeline=pipeline)
+    assert summary.documents_stored == len(STORY_DOCS) and not summary.errors
+    yield from serve(path)
+
+
+@pytest.fixture
+def story_page(browser: Any, stories_server: str) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    watched = Watched(context.new_page(), stories_server)
+    yield watched
+    context.close()
+    assert watched.errors == [] and watched.foreign == [], (watched.errors, watched.foreign)
+
+
+def test_network_and_counts_show_each_story_once_with_its_sources(
+    story_page: Watched, stories_server: str
+) -> None:
+    page = story_page.page
+    stories = api(stories_server, "/api/stories", limit=500)["items"]
+    raw = api(stories_server, "/api/stats")["events"]
+    assert len(stories) < raw  # several outlets told the same events
+    # The first commission: four articles, of which two are one wire copy, so 3 sources.
+    [first] = [s for s in stories if s["event"] == "CONSULT" and s["date"] == "2025-02-17"]
+    assert (first["sources"], first["independent_sources"]) == (4, 3)
+
+    # Overview: the stories card counts each real-world event once, raw events beside it.
+    story_page.open()
+    rendered(page, "overview")
+    assert page.locator("[data-card=stories] .card-value").inner_text() == str(len(stories))
+    assert page.locator("[data-card=events] .card-value").inner_text() == str(raw)
+    types = page.locator("a.bar-row .bar-count").all_inner_texts()
+    assert sum(int(n) for n in types) == len(stories)
+
+    # Network: the Morocco–Mali link counts its stories, not the events of every outlet.
+    story_page.open("#/network")
+    rendered(page, "network")
+    between = api(stories_server, "/api/stories", actor="MAR", partner="MLI")["total"]
+    row = page.locator("table.links-table tbody tr[data-source=MAR][data-target=MLI]")
+    assert int(row.locator("a.edge-count").inner_text()) == between
+    story_page.shot("network-stories")
+    page.locator("a[data-unit-toggle=events]").click()
+    rendered(page, "network")
+    row = page.locator("table.links-table tbody tr[data-source=MAR][data-target=MLI]")
+    assert int(row.locator("a.edge-count").inner_text()) > between
+
+    # Stories view: one row per story with its source count; its page shows every source.
+    page.locator("#tabs a.tab", has_text="Stories").click()
+    rendered(page, "stories")
+    assert page.locator("table.stories-table tbody tr").count() == len(stories)
+    cell = page.locator(f"tr[data-story-id={first['story_id']}] td[data-sources]")
+    assert cell.inner_text() == "3"
+    cell.locator("a").click()
+    rendered(page, "story")
+    assert (
+        page.locator("[data-independent-sources]").get_attribute("data-independent-sources") == "3"
+    )
+    sources = page.locator(".sources article.source")
+    assert sources.count() == 4
+    for i in range(4):
+        assert sources.nth(i).locator("blockquote.evidence").count() >= 1
+    outlets = set(page.locator(".sources article.source h2").all_inner_texts())
+    assert outlets == {"mapexpress.ma", "lematin.ma", "fr.hespress.com", "jeuneafrique.com"}
+    story_page.shot("story")

@@ -27,6 +27,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from veille.api import CountUnit
 from veille.graph import (
     QUADS,
     country_codes,
@@ -39,6 +40,7 @@ from veille.lang import DEFAULT_LANGUAGE, language_name, language_yaml
 from veille.lexicon import fold
 from veille.model import Actor
 from veille.queries import Database, EventQuery, Events, Page, page, places, timeline
+from veille.stories import counted_rows
 
 STATIC = Path(__file__).parent / "static"
 VENDOR = STATIC / "vendor"
@@ -270,8 +272,13 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
         tags=tags,
         summary="Counts, timeline and places of the events matching the filters",
     )
-    def overview(query: Events, refine: Refine) -> dict[str, Any]:
+    def overview(query: Events, refine: Refine, unit: CountUnit = "stories") -> dict[str, Any]:
         events = select_events(database, query, refine)
+        raw_events = len(events)
+        if unit == "stories":  # each real-world event once, however many outlets told it
+            with database.reading() as store:
+                rows = counted_rows(store, [p for rows in events.values() for p in rows])
+            events = group_by_event(rows)
         first_rows = [rows[0] for rows in events.values()]
         by_type: dict[str, int] = {}
         for row in first_rows:
@@ -282,8 +289,10 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
             states = {p["code"] for p in rows if is_state_identity(p["code"], p["identity"])}
             countries.update(states)
         return {
-            "events": len(events),
-            "documents": len({row["doc_id"] for row in first_rows}),
+            "unit": unit,
+            "events": len(events),  # in the unit asked for: stories unless unit=events
+            "raw_events": raw_events,
+            "documents": len({row["doc_id"] for rows in events.values() for row in rows}),
             "actors": len({p["identity"] for rows in events.values() for p in rows}),
             "undated": sum(1 for row in first_rows if row["day"] is None),
             "by_type": dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
