@@ -474,7 +474,7 @@ STORY_DOCS = {"x01", "x02", "x03", "x04", "x05", "x06", "x07", "x08", "x09"}
 
 
 @pytest.fixture(scope="module")
-def stories_server(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> Iterator[str]:
+def stories_database(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
     folder = tmp_path_factory.mktemp("stories")
     articles = folder / "stories.jsonl"
     lines = STORY_ARTICLES.read_text(encoding="utf-8").splitlines()
@@ -483,7 +483,12 @@ def stories_server(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> I
     path = str(folder / "stories.duckdb")
     summary = ingest([str(articles)], db=path, pipeline=pipeline)
     assert summary.documents_stored == len(STORY_DOCS) and not summary.errors
-    yield from serve(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def stories_server(stories_database: str) -> Iterator[str]:
+    yield from serve(stories_database)
 
 
 @pytest.fixture
@@ -544,4 +549,28 @@ def test_network_and_counts_show_each_story_once_with_its_sources(
         assert sources.nth(i).locator("blockquote.evidence").count() >= 1
     outlets = set(page.locator(".sources article.source h2").all_inner_texts())
     assert outlets == {"mapexpress.ma", "lematin.ma", "fr.hespress.com", "jeuneafrique.com"}
+    # The wire copy is shown as counted with the agency's own article.
+    assert page.locator(".sources [data-counted-with]").count() == 1
     story_page.shot("story")
+
+
+def test_weekly_digest_prints_to_pdf(
+    story_page: Watched, stories_server: str, stories_database: str
+) -> None:
+    from veille.alerts import add_watch
+    from veille.store import Store
+    from veille.stories import StoryFilter
+
+    with Store(stories_database) as store:
+        watch = add_watch(store, "Maroc–Mali", StoryFilter(actor="MLI"))
+    story_page.open(f"api/watches/{watch.watch_id}/digest?week=2025-02-17")
+    page = story_page.page
+    assert page.locator("h1").inner_text() == "Maroc–Mali"
+    stories = api(stories_server, "/api/stories", actor="MLI", since="2025-02-17")["items"]
+    week = [s for s in stories if "2025-02-17" <= (s["date"] or "") < "2025-02-24"]
+    assert page.locator("tbody tr").count() == len(week) > 0
+    assert page.locator("svg rect.bar").count() >= 7  # one bar per day, one per type
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "digest.pdf").write_bytes(pdf)

@@ -77,14 +77,24 @@ export async function renderStory(container, route) {
           plural(story.independent_sources, "independent source")),
         ` (${plural(story.sources, "article")}) · first seen ${story.first_seen || "—"}, last seen ${story.last_seen || "—"} · confidence ${story.confidence}`)),
     h("div", { class: "sources" },
-      detail.sources.map((source) =>
+      detail.sources.map((source, i) =>
         h("article", { class: "panel source", "data-doc-id": source.doc_id },
           h("h2", { class: "panel-title" }, source.outlet || source.doc_path),
           h("p", { class: "muted small" },
             source.published || "", " · ",
+            countedWith(detail.sources, i),
             source.url ? h("a", { href: source.url, rel: "noopener noreferrer" }, source.title || source.url) : source.doc_path),
           source.evidence.map((item) =>
             h("blockquote", { class: "evidence" },
               h("a", { href: documentLink(source.doc_id, item.event_id), class: "evidence-link" }, item.text)))))),
   );
+}
+
+/** "counted with X": a source that is not independent of an earlier one (same outlet, or a
+ * near-identical text such as a wire copy) counts once with it. */
+function countedWith(sources, i) {
+  const earlier = sources.slice(0, i).find((s) => s.independent_group === sources[i].independent_group);
+  if (!earlier) return null;
+  return [h("span", { class: "counted-with", "data-counted-with": earlier.doc_id },
+    `counted with ${earlier.outlet || earlier.doc_path}`), " · "];
 }
