@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +198,68 @@ def test_stored_documents_join_stories_and_keep_their_ids(store_db: str) -> None
             "SELECT events, independent_sources FROM stories WHERE story_id = ?", [story_id]
         ).fetchone()
         assert row == (2, 2)
+
+
+def test_watched_pages_join_stories_too(tmp_path: Path) -> None:
+    from veille.model import Fetch
+
+    db = str(tmp_path / "v.duckdb")
+    first = _article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17))
+    second = _article(WIRE + " ", "https://lematin.ma/b", date(2025, 2, 17))
+    with Store(db) as store:
+        for result in (first, second):
+            fetch = Fetch(result.document.url or "", "page", 200, datetime(2025, 2, 18), body=b"x")
+            store.add_fetch(fetch, result)
+        rows = store.connection.execute("SELECT DISTINCT story_id FROM events").fetchall()
+        assert len(rows) == 1
+        # Coding a page again (veille recode) keeps its story.
+        store.replace_document(first.document.doc_id, first)
+        assert store.connection.execute("SELECT DISTINCT story_id FROM events").fetchall() == rows
+
+
+def test_cli_lists_stories_and_exports_graphs_by_story(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import app
+
+    db = str(tmp_path / "v.duckdb")
+    with Store(db) as store:
+        store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+        store.add(_article(WIRE + " ", "https://lematin.ma/b", date(2025, 2, 17)))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["stories", "--db", db, "--format", "jsonl"])
+    assert listed.exit_code == 0, listed.output
+    [story] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (story["sources"], story["independent_sources"]) == (2, 1)  # a wire copy
+    table = runner.invoke(app, ["stories", "--db", db])
+    assert "1 stories" in table.stdout and "CONSULT" in table.stdout
+    # --rebuild gives the same stories back (same ids).
+    rebuilt = runner.invoke(app, ["stories", "--db", db, "--rebuild", "--format", "jsonl"])
+    assert rebuilt.exit_code == 0 and json.loads(rebuilt.stdout)["story_id"] == story["story_id"]
+    for unit, weight in (("stories", "1"), ("events", "2")):
+        out = tmp_path / f"{unit}.graphml"
+        result = runner.invoke(
+            app, ["export", "--db", db, "--format", "graphml", "--unit", unit, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        assert f'<data key="edge_type_CONSULT">{weight}</data>' in out.read_text(encoding="utf-8")
+    assert runner.invoke(app, ["stories", "--db", db, "--format", "csv"]).exit_code == 2
+
+
+def test_cli_saves_watches_and_sends_alerts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import app
+
+    db = str(tmp_path / "v.duckdb")
+    runner = CliRunner()
+    saved = runner.invoke(app, ["watch-add", "Mali", "--db", db, "--actor", "MLI"])
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved.stdout)["filter"] == {"actor": "MLI"}
+    with Store(db) as store:
+        store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+    first = runner.invoke(app, ["alerts", "--db", db])
+    assert first.exit_code == 0 and "atom 1" in first.stderr
+    again = runner.invoke(app, ["alerts", "--db", db])
+    assert "atom 0" in again.stderr
+    assert runner.invoke(app, ["alerts", "--db", db, "--smtp", "nohost"]).exit_code == 2
