@@ -174,6 +174,10 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Any, server: str) -> Iterator[Watched]:
+    yield from watched_page(browser, server)
+
+
+def watched_page(browser: Any, server: str) -> Iterator[Watched]:
     # The page's Content-Security-Policy would also refuse Playwright's own evaluated
     # scripts; bypassing it means the escaping tests prove the escaping itself, not the CSP.
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
@@ -493,12 +497,7 @@ def stories_server(stories_database: str) -> Iterator[str]:
 
 @pytest.fixture
 def story_page(browser: Any, stories_server: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    watched = Watched(context.new_page(), stories_server)
-    yield watched
-    context.close()
-    assert watched.errors == [] and watched.foreign == [], (watched.errors, watched.foreign)
+    yield from watched_page(browser, stories_server)
 
 
 def test_network_and_counts_show_each_story_once_with_its_sources(

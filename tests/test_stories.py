@@ -263,3 +263,23 @@ def test_cli_saves_watches_and_sends_alerts(tmp_path: Path) -> None:
     again = runner.invoke(app, ["alerts", "--db", db])
     assert "atom 0" in again.stderr
     assert runner.invoke(app, ["alerts", "--db", db, "--smtp", "nohost"]).exit_code == 2
+
+
+def test_a_database_without_stories_is_still_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from veille.api import create_app
+    from veille.store import migrations
+
+    db = str(tmp_path / "old.duckdb")
+    before_stories = [m for m in migrations("duckdb") if m.version < 7]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before_stories)
+        with Store(db) as store:
+            store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+    client = TestClient(create_app(db))  # read-only: not migrated
+    assert client.get("/api/graph").json()["edges"][0]["events"] == 1
+    assert client.get("/api/stories").json()["total"] == 0
+    assert client.get("/api/dashboard/overview").json()["raw_events"] == 1

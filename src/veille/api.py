@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -515,15 +516,21 @@ WRITE_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def register_write_routes(
-    api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
-) -> None:
+def authorisation(access: WriteAccess) -> Callable[..., None]:
+    """The dependency that lets a request through only with the server's token."""
+
     def authorised(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     ) -> None:
         access.check(credentials)
 
-    Authorised = Depends(authorised)
+    return authorised
+
+
+def register_write_routes(
+    api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
+) -> None:
+    Authorised = Depends(authorisation(access))
 
     @api.post(
         "/api/documents",

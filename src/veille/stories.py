@@ -445,6 +445,8 @@ def story_page(
     store: Store, where: StoryFilter, limit: int = 50, offset: int = 0
 ) -> tuple[int, list[dict[str, Any]]]:
     """One page of stories, latest first, and the number of all that match."""
+    if not store._has_stories():  # served read-only, not migrated yet: no stories
+        return 0, []
     conditions, params = story_conditions(store, where)
     row = store.connection.execute(
         f"SELECT count(*) FROM stories s WHERE {conditions}", params
@@ -460,6 +462,8 @@ def story_page(
 
 def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
     """A story and its sources side by side: each document with its evidence sentences."""
+    if not store._has_stories():
+        return None
     row = store.connection.execute(
         "SELECT record FROM stories WHERE story_id = ?", [story_id]
     ).fetchone()
@@ -519,8 +523,8 @@ def counted_rows(
     """Participant rows (``Store.participant_rows``) counted by story rather than by event:
     each row's ``event_id`` becomes its story's id, and a party is kept once per story and
     role, so that actor tallies and graph edges count each real-world event once."""
-    if unit == "events" or not rows:
-        return rows
+    if unit == "events" or not rows or not store._has_stories():
+        return rows  # a database served read-only before its migration to stories: events
     story_of = story_of_events(store, [row["event_id"] for row in rows])
     out: list[dict[str, Any]] = []
     kept: set[tuple[str, str, str]] = set()

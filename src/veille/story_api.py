@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from veille.alerts import add_watch, atom_feed, digest_html, get_watch, list_watches
-from veille.api import NOT_FOUND, WRITE_REFUSALS, WriteAccess, _bearer
+from veille.api import NOT_FOUND, WRITE_REFUSALS, WriteAccess, authorisation
 from veille.graph import actor_filter_key
 from veille.queries import Database, IsoDate, Page, page
 from veille.stories import StoryFilter, story_detail, story_page
@@ -81,11 +80,6 @@ class WatchRequest(BaseModel):
 def register_story_routes(api: FastAPI, database: Database, access: WriteAccess) -> None:
     """Add the story and watch routes; saving a watch needs the write token (``access``)."""
 
-    def authorised(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-    ) -> None:
-        access.check(credentials)
-
     @api.get("/api/stories", summary="Stories (events merged across outlets), latest first")
     def list_stories(where: Stories, paging: Page) -> dict[str, Any]:
         with database.reading() as store:
@@ -113,7 +107,7 @@ def register_story_routes(api: FastAPI, database: Database, access: WriteAccess)
         "/api/watches",
         summary="Save a watch (needs the token)",
         status_code=201,
-        dependencies=[Depends(authorised)],
+        dependencies=[Depends(authorisation(access))],
         responses=WRITE_REFUSALS,
     )
     def create_watch(request: WatchRequest) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 // A row opens the story page, where its sources stand side by side with their evidence.
 
 import { getJSON } from "../api.js";
-import { append, clear, h, notice, number, plural, swatch } from "../dom.js";
+import { append, clear, h, notice, number, opening, plural, swatch } from "../dom.js";
 import { typeColour } from "../format.js";
 import { actorLink, documentLink, link } from "../state.js";
 
@@ -54,13 +54,7 @@ function storyRow(story, filters) {
       h("a", { href: open, class: "story-link" }, number.format(story.independent_sources))),
     h("td", { class: "small" }, story.outlets.join(", ")),
     h("td", { class: "num confidence" }, String(story.confidence)));
-  const go = (e) => {
-    if (e.target.closest("a")) return;
-    window.location.hash = open;
-  };
-  row.addEventListener("click", go);
-  row.addEventListener("keydown", (e) => e.key === "Enter" && go(e));
-  return row;
+  return opening(row, open);
 }
 
 export async function renderStory(container, route) {
