@@ -283,3 +283,21 @@ def test_a_database_without_stories_is_still_served(
     assert client.get("/api/graph").json()["edges"][0]["events"] == 1
     assert client.get("/api/stories").json()["total"] == 0
     assert client.get("/api/dashboard/overview").json()["raw_events"] == 1
+
+
+def test_export_writes_story_records(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import app
+
+    db = str(tmp_path / "v.duckdb")
+    with Store(db) as store:
+        store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+        store.add(_article(WIRE + " ", "https://lematin.ma/b", date(2025, 2, 17)))
+    out = tmp_path / "stories.jsonl"
+    result = CliRunner().invoke(
+        app, ["export", "--db", db, "--format", "stories", "--actor", "Mali", "-o", str(out)]
+    )
+    assert result.exit_code == 0 and "1 stories written" in result.stderr
+    [story] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert story["sources"] == 2 and story["participants"] == ["MAR", "MLI"]

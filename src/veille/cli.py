@@ -515,7 +515,8 @@ def _articles(count: int) -> str:
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     output_format: Annotated[
-        str, typer.Option("--format", help="jsonl, csv, parquet, graphml or gexf.")
+        str,
+        typer.Option("--format", help="jsonl, csv, parquet, graphml, gexf or stories (JSONL)."),
     ] = "jsonl",
     db: DbOption = DEFAULT_DB,
     actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,

@@ -108,7 +108,11 @@ def register_story_routes(api: FastAPI, database: Database, access: WriteAccess)
         summary="Save a watch (needs the token)",
         status_code=201,
         dependencies=[Depends(authorisation(access))],
-        responses=WRITE_REFUSALS,
+        responses={
+            **WRITE_REFUSALS,
+            400: {"description": "Body is not JSON"},
+            413: {"description": "Body too large"},
+        },
     )
     def create_watch(request: WatchRequest) -> dict[str, Any]:
         with database.writing() as store:
