@@ -141,3 +141,7 @@ def test_stories_api_and_digest(tmp_path: object) -> None:
     assert [edge["events"] for edge in edges] == [1]
     edges = client.get("/api/graph", params={"unit": "events"}).json()["edges"]
     assert [edge["events"] for edge in edges] == [2]
+    # So do the actor list and an actor's brief.
+    [mali] = [a for a in client.get("/api/actors").json()["items"] if a["identity"] == "MLI"]
+    assert mali["events"] == 1 == client.get("/api/actors/MLI").json()["events"]
+    assert client.get("/api/actors/MLI", params={"unit": "events"}).json()["events"] == 2

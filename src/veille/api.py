@@ -79,9 +79,12 @@ MIN_TOKEN_LENGTH = 16
 # -- actors: names, aggregates, briefs ------------------------------------------------
 
 
-def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
+def actor_brief(
+    store: Store, identity: str, query: EventQuery, unit: Unit = "stories"
+) -> dict[str, Any]:
     """Partners, timeline, people with offices and places of one actor identity."""
     rows = store.participant_rows(replace(query.where(), actor=identity), query.context, query.text)
+    rows = counted_rows(store, rows, unit)
     events = {
         event_id: participants
         for event_id, participants in group_by_event(rows).items()
@@ -224,12 +227,12 @@ def register_routes(api: FastAPI, database: Database) -> None:
         summary="Brief of a country, group or organisation",
         responses=NOT_FOUND,
     )
-    def get_actor(actor: str, query: BriefEvents) -> dict[str, Any]:
+    def get_actor(actor: str, query: BriefEvents, unit: CountUnit = "stories") -> dict[str, Any]:
         with database.reading() as store:
             key = country_codes().get(fold(actor), actor)
             identities = store.matching_identities(key)
             identity = resolve_identity(actor, identities)
-            return actor_brief(store, identity, query)
+            return actor_brief(store, identity, query, unit)
 
     @api.get(
         "/api/graph",
