@@ -710,7 +710,10 @@ def stories(
     limit: Annotated[int, typer.Option(min=1, help="At most this many stories.")] = 100,
     output_format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
     rebuild: Annotated[
-        bool, typer.Option(help="Merge every stored event again (databases coded before 0.x).")
+        bool,
+        typer.Option(
+            help="Merge every stored event again (a database coded before stories existed)."
+        ),
     ] = False,
 ) -> None:
     """List stories: events merged across documents and outlets, latest first."""
