@@ -12,7 +12,7 @@ SPANISH ?= 1
 # The dashboard's JavaScript libraries, copied from npm packages (web/) into the package.
 VENDOR_STAMP := src/veille/web/static/vendor/.installed
 
-.PHONY: install system-packages demo test lint bench bench-startup bench-store clean soak eval-dev calibrate
+.PHONY: install system-packages demo test lint bench bench-startup bench-store clean soak eval-dev eval-stories calibrate
 
 install: system-packages $(STAMP) $(VENDOR_STAMP)
 
@@ -59,6 +59,11 @@ clean:
 # per language and type, confusions, dates and places, calibration; eval/dev-report.md.
 eval-dev: install
 	$(BIN)/python scripts/eval_dev.py $(EVAL_ARGS)
+
+# B-cubed precision and recall of story merging: the written multi-outlet articles
+# (tests/data/stories) and, when rebuilt under devset/, the dev pages; eval/stories-figures.json.
+eval-stories: install
+	$(BIN)/python scripts/eval_stories.py
 
 # Fits the confidence model (src/veille/data/confidence.yaml) on the dev set; run it after a
 # change to the coder, then make eval-dev.

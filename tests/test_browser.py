@@ -100,6 +100,10 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(database: str) -> Iterator[str]:
     """`veille serve` in a subprocess, as a user starts it; its base URL."""
+    yield from serve(database)
+
+
+def serve(database: str) -> Iterator[str]:
     port = free_port()
     veille = Path(sys.executable).with_name("veille")
     process = subprocess.Popen(
@@ -170,6 +174,10 @@ class Watched:
 
 @pytest.fixture
 def watched(browser: Any, server: str) -> Iterator[Watched]:
+    yield from watched_page(browser, server)
+
+
+def watched_page(browser: Any, server: str) -> Iterator[Watched]:
     # The page's Content-Security-Policy would also refuse Playwright's own evaluated
     # scripts; bypassing it means the escaping tests prove the escaping itself, not the CSP.
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
@@ -459,3 +467,109 @@ def test_article_text_is_shown_literally_and_never_run(watched: Watched, server:
     assert not any(href.startswith("javascript:") for href in hrefs)
     assert page.evaluate("window.__xss") is None
     watched.shot("hostile-article")
+
+
+# -- stories: one real-world event told by several outlets ------------------------------------
+
+STORY_ARTICLES = ROOT / "tests" / "data" / "stories" / "articles.jsonl"
+#: Two Morocco–Mali commission sessions (four and two outlets, one wire copy) and a joint
+#: Morocco–Spain operation (three outlets, one in Spanish).
+STORY_DOCS = {"x01", "x02", "x03", "x04", "x05", "x06", "x07", "x08", "x09"}
+
+
+@pytest.fixture(scope="module")
+def stories_database(tmp_path_factory: pytest.TempPathFactory, pipeline: Any) -> str:
+    folder = tmp_path_factory.mktemp("stories")
+    articles = folder / "stories.jsonl"
+    lines = STORY_ARTICLES.read_text(encoding="utf-8").splitlines()
+    chosen = [line for line in lines if json.loads(line)["id"] in STORY_DOCS]
+    articles.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    path = str(folder / "stories.duckdb")
+    summary = ingest([str(articles)], db=path, pipeline=pipeline)
+    assert summary.documents_stored == len(STORY_DOCS) and not summary.errors
+    return path
+
+
+@pytest.fixture(scope="module")
+def stories_server(stories_database: str) -> Iterator[str]:
+    yield from serve(stories_database)
+
+
+@pytest.fixture
+def story_page(browser: Any, stories_server: str) -> Iterator[Watched]:
+    yield from watched_page(browser, stories_server)
+
+
+def test_network_and_counts_show_each_story_once_with_its_sources(
+    story_page: Watched, stories_server: str
+) -> None:
+    page = story_page.page
+    stories = api(stories_server, "/api/stories", limit=500)["items"]
+    raw = api(stories_server, "/api/stats")["events"]
+    assert len(stories) < raw  # several outlets told the same events
+    # The first commission: four articles, of which two are one wire copy, so 3 sources.
+    [first] = [s for s in stories if s["event"] == "CONSULT" and s["date"] == "2025-02-17"]
+    assert (first["sources"], first["independent_sources"]) == (4, 3)
+
+    # Overview: the stories card counts each real-world event once, raw events beside it.
+    story_page.open()
+    rendered(page, "overview")
+    assert page.locator("[data-card=stories] .card-value").inner_text() == str(len(stories))
+    assert page.locator("[data-card=events] .card-value").inner_text() == str(raw)
+    types = page.locator("a.bar-row .bar-count").all_inner_texts()
+    assert sum(int(n) for n in types) == len(stories)
+
+    # Network: the Morocco–Mali link counts its stories, not the events of every outlet.
+    story_page.open("#/network")
+    rendered(page, "network")
+    between = api(stories_server, "/api/stories", actor="MAR", partner="MLI")["total"]
+    row = page.locator("table.links-table tbody tr[data-source=MAR][data-target=MLI]")
+    assert int(row.locator("a.edge-count").inner_text()) == between
+    story_page.shot("network-stories")
+    page.locator("a[data-unit-toggle=events]").click()
+    rendered(page, "network")
+    row = page.locator("table.links-table tbody tr[data-source=MAR][data-target=MLI]")
+    assert int(row.locator("a.edge-count").inner_text()) > between
+
+    # Stories view: one row per story with its source count; its page shows every source.
+    page.locator("#tabs a.tab", has_text="Stories").click()
+    rendered(page, "stories")
+    assert page.locator("table.stories-table tbody tr").count() == len(stories)
+    cell = page.locator(f"tr[data-story-id={first['story_id']}] td[data-sources]")
+    assert cell.inner_text() == "3"
+    cell.locator("a").click()
+    rendered(page, "story")
+    assert (
+        page.locator("[data-independent-sources]").get_attribute("data-independent-sources") == "3"
+    )
+    sources = page.locator(".sources article.source")
+    assert sources.count() == 4
+    for i in range(4):
+        assert sources.nth(i).locator("blockquote.evidence").count() >= 1
+    outlets = set(page.locator(".sources article.source h2").all_inner_texts())
+    assert outlets == {"mapexpress.ma", "lematin.ma", "fr.hespress.com", "jeuneafrique.com"}
+    # The wire copy is shown as counted with the agency's own article.
+    assert page.locator(".sources [data-counted-with]").count() == 1
+    story_page.shot("story")
+
+
+def test_weekly_digest_prints_to_pdf(
+    story_page: Watched, stories_server: str, stories_database: str
+) -> None:
+    from veille.alerts import add_watch
+    from veille.store import Store
+    from veille.stories import StoryFilter
+
+    with Store(stories_database) as store:
+        watch = add_watch(store, "Maroc–Mali", StoryFilter(actor="MLI"))
+    story_page.open(f"api/watches/{watch.watch_id}/digest?week=2025-02-17")
+    page = story_page.page
+    assert page.locator("h1").inner_text() == "Maroc–Mali"
+    stories = api(stories_server, "/api/stories", actor="MLI", since="2025-02-17")["items"]
+    week = [s for s in stories if "2025-02-17" <= (s["date"] or "") < "2025-02-24"]
+    assert page.locator("tbody tr").count() == len(week) > 0
+    assert page.locator("svg rect.bar").count() >= 7  # one bar per day, one per type
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "digest.pdf").write_bytes(pdf)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -46,7 +47,13 @@ from veille.queries import (
     page,
 )
 from veille.store import Store
+from veille.stories import Unit
 from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
+
+#: Counts and graph edges count stories (each real-world event once) unless asked for events.
+CountUnit = Annotated[
+    Unit, Query(description="Count stories (events merged across outlets) or raw events.")
+]
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -63,9 +70,11 @@ MIN_TOKEN_LENGTH = 16
 # -- actors: names, aggregates, briefs ------------------------------------------------
 
 
-def actor_brief(store: Store, identity: str, query: EventQuery) -> dict[str, Any]:
+def actor_brief(
+    store: Store, identity: str, query: EventQuery, unit: Unit = "stories"
+) -> dict[str, Any]:
     """Partners, timeline, people with offices and places of one actor identity."""
-    scope = replace(query.scope(), actors=frozenset({identity}))
+    scope = replace(query.scope(), actors=frozenset({identity}), unit=unit)
     _, own = actor_tallies(store, scope, only=identity)
     tally = own[0] if own else ActorTally(identity, code=identity)
     return {
@@ -108,6 +117,9 @@ def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = No
     api.add_middleware(RequestLimits, max_body=MAX_BODY_BYTES)
     register_routes(api, database)
     register_write_routes(api, database, access, LazyPipeline(pipeline))
+    from veille.story_api import register_story_routes  # builds on this module
+
+    register_story_routes(api, database, access)
     from veille.web import mount_dashboard  # veille.web builds on this module
 
     mount_dashboard(api, database)
@@ -176,10 +188,10 @@ def register_routes(api: FastAPI, database: Database) -> None:
         return detail
 
     @api.get("/api/actors", summary="Actor identities with their event counts")
-    def list_actors(query: Events, paging: Page) -> dict[str, Any]:
+    def list_actors(query: Events, paging: Page, unit: CountUnit = "stories") -> dict[str, Any]:
         with database.reading() as store:
             total, tallies = actor_tallies(
-                store, query.scope(), limit=paging.limit, offset=paging.offset
+                store, replace(query.scope(), unit=unit), limit=paging.limit, offset=paging.offset
             )
         return page(total, paging, [tally_json(t) for t in tallies])
 
@@ -188,12 +200,12 @@ def register_routes(api: FastAPI, database: Database) -> None:
         summary="Brief of a country, group or organisation",
         responses=NOT_FOUND,
     )
-    def get_actor(actor: str, query: BriefEvents) -> dict[str, Any]:
+    def get_actor(actor: str, query: BriefEvents, unit: CountUnit = "stories") -> dict[str, Any]:
         with database.reading() as store:
             key = country_codes().get(fold(actor), actor)
             identities = store.matching_identities(key)
             identity = resolve_identity(actor, identities)
-            return actor_brief(store, identity, query)
+            return actor_brief(store, identity, query, unit)
 
     @api.get(
         "/api/graph",
@@ -203,9 +215,10 @@ def register_routes(api: FastAPI, database: Database) -> None:
     def get_graph(
         query: Events,
         output: Annotated[Literal["json", "graphml", "gexf"], Query(alias="format")] = "json",
+        unit: CountUnit = "stories",
     ) -> Any:
         with database.reading() as store:
-            graph = build_graph(store, query.scope())
+            graph = build_graph(store, replace(query.scope(), unit=unit))
         if output == "graphml":
             return Response(graphml(graph), media_type="application/graphml+xml")
         if output == "gexf":
@@ -477,15 +490,21 @@ WRITE_REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def register_write_routes(
-    api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
-) -> None:
+def authorisation(access: WriteAccess) -> Callable[..., None]:
+    """The dependency that lets a request through only with the server's token."""
+
     def authorised(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     ) -> None:
         access.check(credentials)
 
-    Authorised = Depends(authorised)
+    return authorised
+
+
+def register_write_routes(
+    api: FastAPI, database: Database, access: WriteAccess, pipeline: LazyPipeline
+) -> None:
+    Authorised = Depends(authorisation(access))
 
     @api.post(
         "/api/documents",

@@ -515,7 +515,8 @@ def _articles(count: int) -> str:
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     output_format: Annotated[
-        str, typer.Option("--format", help="jsonl, csv, parquet, graphml or gexf.")
+        str,
+        typer.Option("--format", help="jsonl, csv, parquet, graphml, gexf or stories (JSONL)."),
     ] = "jsonl",
     db: DbOption = DEFAULT_DB,
     actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,
@@ -524,6 +525,9 @@ def export(
     since: Annotated[str | None, typer.Option(help="Earliest date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Latest date (YYYY-MM-DD).")] = None,
     min_confidence: MinConfidenceOption = 0.0,
+    unit: Annotated[
+        str, typer.Option(help="Graph edges count stories (each event once) or events.")
+    ] = "stories",
 ) -> None:
     """Export stored events: PLOVER JSONL, flat CSV or Parquet, or the actor graph."""
     from veille.export import FORMATS, ExportError, ExportFilter
@@ -538,7 +542,10 @@ def export(
         since=_parse_date(since, "--since"),
         until=_parse_date(until, "--until"),
         min_confidence=min_confidence,
+        unit="events" if unit == "events" else "stories",
     )
+    if unit not in ("stories", "events"):
+        raise typer.BadParameter("choose stories or events", param_hint="--unit")
     with _open_store(db) as store:
         try:
             summary = write_export(store, output_format, output, selection)
@@ -661,6 +668,13 @@ def serve(
             "variable: a command line is visible to other users.",
         ),
     ] = None,
+    alerts_every: Annotated[
+        float | None,
+        typer.Option(
+            "--alerts", min=1, help="Send the watches' new stories every this many seconds."
+        ),
+    ] = None,
+    smtp: SmtpOption = None,
 ) -> None:
     """Serve the JSON API over the database (OpenAPI docs at /docs); read-only without --token."""
     import uvicorn
@@ -680,4 +694,126 @@ def serve(
         f"(database {database_name(db)}, {access})",
         soft_wrap=True,
     )
+    if alerts_every:
+        from veille.alerts import alert_loop
+
+        alert_loop(db, _alert_settings(smtp, "veille@localhost"), alerts_every)
     uvicorn.run(api, host=host, port=port, log_level="info")
+
+
+@app.command()
+def stories(
+    db: DbOption = DEFAULT_DB,
+    actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="PLOVER event type.")] = None,
+    min_sources: Annotated[int, typer.Option(min=0, help="Independent sources at least.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many stories.")] = 100,
+    output_format: Annotated[str, typer.Option("--format", help="table or jsonl.")] = "table",
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            help="Merge every stored event again (a database coded before stories existed)."
+        ),
+    ] = False,
+) -> None:
+    """List stories: events merged across documents and outlets, latest first."""
+    from veille.stories import StoryFilter, story_page
+    from veille.stories import rebuild as rebuild_stories
+
+    if output_format not in ("table", "jsonl"):
+        raise typer.BadParameter("choose table or jsonl", param_hint="--format")
+    if rebuild:
+        with _writable_store(db) as store, store._writing(db):
+            err_console.print(f"{rebuild_stories(store)} stories", highlight=False)
+    where = StoryFilter(actor=actor, event_type=event_type, min_sources=min_sources)
+    with _open_store(db) as store:
+        total, items = story_page(store, where, limit)
+    if output_format == "jsonl":
+        for item in items:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return
+    out = console if console.is_terminal else Console(width=TABLE_WIDTH)
+    table = Table(title=f"{total} stories in {database_name(db)}")
+    for column in ("date", "event", "parties", "place", "sources", "outlets", "confidence"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(
+            item.get("date") or "",
+            item["event"],
+            escape(", ".join(item["participants"])),
+            escape(item.get("place") or ""),
+            f"{item['independent_sources']} ({item['sources']} documents)",
+            escape(", ".join(item["outlets"])),
+            f"{item['confidence']:.2f}",
+        )
+    out.print(table)
+
+
+@app.command("watch-add")
+def watch_add(
+    name: Annotated[str, typer.Argument(help="A name for the watch.")],
+    db: DbOption = DEFAULT_DB,
+    actor: Annotated[str | None, typer.Option(help="Actor code or canonical name.")] = None,
+    partner: Annotated[str | None, typer.Option(help="A second party.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="PLOVER event type.")] = None,
+    context: Annotated[str | None, typer.Option(help="PLOVER context.")] = None,
+    text: Annotated[str | None, typer.Option(help="Words of an evidence sentence.")] = None,
+    min_sources: Annotated[int, typer.Option(min=0, help="Independent sources at least.")] = 0,
+    min_confidence: MinConfidenceOption = 0.0,
+    webhook: Annotated[str | None, typer.Option(help="URL to POST new stories to.")] = None,
+    email: Annotated[str | None, typer.Option(help="Address to mail new stories to.")] = None,
+) -> None:
+    """Save a watch: new stories matching it go out with `veille alerts` or `serve --alerts`."""
+    from veille.alerts import add_watch
+    from veille.stories import StoryFilter
+
+    where = StoryFilter(
+        actor, partner, event_type, context, text, None, None, min_sources, min_confidence
+    )
+    with _writable_store(db) as store:
+        watch = add_watch(store, name, where, webhook, email)
+    sys.stdout.write(json.dumps(watch.to_json(), ensure_ascii=False) + "\n")
+
+
+SmtpOption = Annotated[
+    str | None, typer.Option(help="SMTP server as HOST:PORT for the watches' emails.")
+]
+
+
+def _alert_settings(smtp: str | None, sender: str) -> Any:
+    from veille.alerts import AlertSettings
+
+    if not smtp:
+        return AlertSettings(sender=sender)
+    host, _, port = smtp.rpartition(":")
+    if not host or not port.isdigit():
+        raise typer.BadParameter("expected HOST:PORT", param_hint="--smtp")
+    return AlertSettings(smtp_host=host, smtp_port=int(port), sender=sender)
+
+
+@app.command()
+def alerts(
+    db: DbOption = DEFAULT_DB,
+    smtp: SmtpOption = None,
+    sender: Annotated[str, typer.Option(help="From address of the emails.")] = "veille@localhost",
+) -> None:
+    """Send each watch's new stories, once each: Atom feed entry, webhook POST, email."""
+    from veille.alerts import run_alerts
+
+    settings = _alert_settings(smtp, sender)
+    with _writable_store(db) as store:
+        summary = run_alerts(store, settings)
+    err_console.print(escape(str(summary)), highlight=False)
+    for line in summary.failed:
+        err_console.print(f"[yellow]warning[/yellow] {escape(line)}", highlight=False)
+
+
+@contextmanager
+def _writable_store(db: str) -> Iterator[Store]:
+    try:
+        store = Store(db)
+    except StoreError as error:
+        err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    with store:
+        yield store

@@ -26,9 +26,10 @@ import duckdb
 
 from veille.graph import actor_filter_key, build_graph, gexf, graphml
 from veille.store import EventFilter, Store
+from veille.stories import StoryFilter, Unit, story_page
 from veille.tallies import EventScope, events_with_actors
 
-FORMATS = ("jsonl", "csv", "parquet", "graphml", "gexf")
+FORMATS = ("jsonl", "csv", "parquet", "graphml", "gexf", "stories")
 
 #: Flat columns of the CSV and Parquet exports, with their Parquet (DuckDB) types. Lists
 #: are joined: several actors with ";" (codes, names and sector groups in the same order),
@@ -79,6 +80,7 @@ class ExportFilter:
     since: date | None = None
     until: date | None = None
     min_confidence: float = 0.0  # graphs count only the events that pass it
+    unit: Unit = "stories"  # graph edges count stories (each real-world event once) or events
 
     def where(self) -> EventFilter:
         return EventFilter(
@@ -97,14 +99,15 @@ class ExportSummary:
     events: int
     nodes: int | None = None  # graph formats only
     edges: int | None = None
+    unit: str = "events"  # what ``events`` counts: events, or stories (graphs, stories)
 
     def __str__(self) -> str:
         if self.nodes is not None:
             return (
-                f"{self.nodes} actors and {self.edges} edges from {self.events} events"
+                f"{self.nodes} actors and {self.edges} edges from {self.events} {self.unit}"
                 f" written to {self.output} ({self.output_format})"
             )
-        return f"{self.events} events written to {self.output} ({self.output_format})"
+        return f"{self.events} {self.unit} written to {self.output} ({self.output_format})"
 
 
 def export(
@@ -117,15 +120,18 @@ def export(
     if output.is_dir():
         raise ExportError(f"{output}: is a directory")
     if output_format in ("graphml", "gexf"):
-        scope = EventScope(selection.where(), selection.context)
+        scope = EventScope(selection.where(), selection.context, unit=selection.unit)
         graph = build_graph(store, scope)
         data = graphml(graph) if output_format == "graphml" else gexf(graph)
         with _atomic(output, binary=True) as handle:
             handle.write(data)
         events = events_with_actors(store, scope)
         return ExportSummary(
-            output, output_format, events, len(graph["nodes"]), len(graph["edges"])
+            output, output_format, events, len(graph["nodes"]), len(graph["edges"]), selection.unit
         )
+    if output_format == "stories":
+        count = _write_stories(store, selection, output)
+        return ExportSummary(output, output_format, count, unit="stories")
     rows_with_urls = store.export_rows(selection.where(), selection.context)
     writers: dict[str, Callable[[Iterable[tuple[dict[str, Any], str | None]], Path], int]] = {
         "jsonl": _write_jsonl,
@@ -144,6 +150,24 @@ def _write_jsonl(rows: Iterable[tuple[dict[str, Any], str | None]], output: Path
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
     return count
+
+
+def _write_stories(store: Store, selection: ExportFilter, output: Path) -> int:
+    """Story records (``veille stories --format jsonl``), one per line, latest first."""
+    where = selection.where()
+    stories = StoryFilter(
+        actor=where.actor,
+        event_type=where.event_type,
+        context=selection.context,
+        since=where.since,
+        until=where.until,
+        min_confidence=where.min_confidence,
+    )
+    total, items = story_page(store, stories, limit=2**31 - 1)
+    with _atomic(output) as handle:
+        for item in items:
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return total
 
 
 def _write_csv(rows: Iterable[tuple[dict[str, Any], str | None]], output: Path) -> int:

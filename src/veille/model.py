@@ -379,3 +379,60 @@ class StoredFetch:
     sha256: str | None
     doc_id: str | None
     source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """What story merging (``veille.stories``) knows of one stored event."""
+
+    event_id: str
+    doc_id: str
+    event: str
+    participants: frozenset[str]
+    date: date | None = None  # the first day of the date as stated (``ResolvedDate.value``)
+    precision: DatePrecision | None = None
+    date_source: DateSource | None = None
+    published: date | None = None  # the document's publication date
+    place: str | None = None
+    geonameid: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    place_country: str | None = None
+    confidence: float = 0.5
+    outlet: str | None = None  # host of the document's URL
+    seen: date | None = None  # when Veille stored (or the outlet published) the document
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One real-world event as reported by one or more sources (``veille.stories``).
+
+    ``sources`` counts documents; ``independent_sources`` counts them once per outlet and
+    once per group of near-identical texts (wire copies); ``confidence`` rises with it.
+    """
+
+    story_id: str
+    event: str
+    participants: tuple[str, ...]
+    date: str | None  # ISO, at ``date_precision``
+    date_precision: DatePrecision | None
+    place: str | None
+    place_country: str | None
+    lat: float | None
+    lon: float | None
+    events: int
+    sources: int
+    independent_sources: int
+    outlets: tuple[str, ...]
+    confidence: float
+    first_seen: date | None
+    last_seen: date | None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["participants"] = list(self.participants)
+        out["outlets"] = list(self.outlets)
+        out["confidence"] = round(self.confidence, 3)
+        for key in ("first_seen", "last_seen"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import snowballstemmer
 from fastapi import Depends, HTTPException, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
 from veille.backends import DuckDBBackend, backend_for
@@ -153,7 +154,17 @@ def decode_cursor(cursor: str) -> EventKey:
             date.fromisoformat(day) if day is not None else None, doc_id, start, event_id
         )
     except (ValueError, TypeError) as error:  # binascii.Error and JSON errors are ValueErrors
-        raise HTTPException(422, f"invalid cursor: {error}") from None
+        # Shaped like FastAPI's own validation errors, as the schema documents for 422.
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", "after"),
+                    "msg": f"invalid cursor: {error}",
+                    "input": cursor,
+                }
+            ]
+        ) from None
 
 
 # -- full-text search -------------------------------------------------------------------

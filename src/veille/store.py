@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
+from veille import stories
 from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
@@ -44,6 +45,8 @@ WRITE_WAIT_SECONDS = 120.0
 MIGRATIONS_PACKAGE = "veille.migrations"
 #: The schema version that added ``events.date_source``.
 DATE_SOURCE_VERSION = 4
+#: The schema version that added ``events.story_id`` and the story tables (veille.stories).
+STORIES_VERSION = 7
 #: Seconds a Store waits for a DuckDB file that another process is writing or reading.
 DEFAULT_WAIT = 10.0
 # NNNN_name.sql runs on every engine; NNNN_name.<dialect>.sql replaces it on that one.
@@ -365,6 +368,7 @@ class Store:
                 )
 
     def _delete_rows(self, doc_id: str) -> bool:
+        touched = stories.document_stories(self, doc_id) if self._has_stories() else set()
         self.connection.execute(
             "DELETE FROM event_participants"
             " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
@@ -375,6 +379,7 @@ class Store:
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
+        stories.refresh(self, touched)
         return deleted is not None
 
     @contextmanager
@@ -394,8 +399,10 @@ class Store:
             return False
         self._insert_paragraphs(result)
         self._insert_mentions(result)
+        story_ids = stories.assign(self, result) if self._has_stories() else {}
         for event in result.events:
-            self._insert_event(event)
+            self._insert_event(event, story_ids.get(event.id))
+        stories.refresh(self, story_ids.values())
         return True
 
     def _insert_document(self, result: DocumentResult) -> bool:
@@ -449,7 +456,7 @@ class Store:
                 "INSERT INTO actor_mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
 
-    def _insert_event(self, event: Event) -> None:
+    def _insert_event(self, event: Event, story_id: str | None = None) -> None:
         record = event.to_json()
         loc = event.event_loc
         values = [
@@ -476,7 +483,9 @@ class Store:
             json.dumps(record, ensure_ascii=False),
         ]
         if self._has_date_source():
-            values.append(record["date_source"])  # added by migration 4: the last column
+            values.append(record["date_source"])  # added by migration 4
+        if self._has_stories():
+            values.append(story_id)  # added by migration 7
         self.connection.execute(
             f"INSERT INTO events VALUES ({', '.join('?' * len(values))})", values
         )
@@ -572,6 +581,12 @@ class Store:
         if getattr(self, "_date_source_column", None) is None:
             self._date_source_column = self.schema_version() >= DATE_SOURCE_VERSION
         return self._date_source_column
+
+    def _has_stories(self) -> bool:
+        """Whether the events table has migration 7's ``story_id``."""
+        if getattr(self, "_story_column", None) is None:
+            self._story_column = self.schema_version() >= STORIES_VERSION
+        return self._story_column
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)

@@ -5,9 +5,9 @@ dashboard, what a click adds), written as one SQL relation that the counting que
 with GROUP BY, so the database returns a few hundred rows however many events match
 (``participant_rows`` used to bring every (event, participant) row into Python).
 
-What a count counts is one SQL expression, ``COUNTED``: an event today. Counting something
-coarser (a story told by several outlets) means changing that expression alone; the
-tallies count distinct values of it everywhere.
+What a count counts is one SQL expression (``counted``): a story by default, each real-world
+event once however many outlets told it (``veille.stories``), or an event
+(``EventScope.unit = "events"``); the tallies count distinct values of it everywhere.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from typing import Any, Literal
 
 from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
 from veille.store import EventFilter, Store
+from veille.stories import Unit
 
-#: The unit the tallies count, over ``events e``: one event.
-COUNTED = "e.event_id"
+#: The units the tallies may count, over ``events e``. An event not yet given a story (a
+#: database served read-only before its migration to stories) counts as its own story.
+COUNTED = {"stories": "coalesce(e.story_id, e.event_id)", "events": "e.event_id"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class EventScope:
     edge: Literal["directed", "joint"] | None = None
     place: str | None = None
     undated: bool = False
+    unit: Unit = "stories"
 
 
 def _marks(values: Collection[Any]) -> str:
@@ -84,8 +87,9 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     # The documents are needed for the day alone (an event's date, else its article's).
     dated = with_day or scope.undated or scope.where.since or scope.where.until
     day, documents = "coalesce(e.date_start, d.published)", " JOIN documents d USING (doc_id)"
+    counted = COUNTED[scope.unit if store._has_stories() else "events"]
     return (
-        f"SELECT e.event_id, {COUNTED} AS unit, e.doc_id, e.event,"
+        f"SELECT e.event_id, {counted} AS unit, e.doc_id, e.event,"
         f" {day if dated else 'CAST(NULL AS DATE)'} AS day, e.place, e.geonameid, e.lat, e.lon,"
         f" e.place_country FROM events e{documents if dated else ''}"
         f" WHERE {' AND '.join(sql)}",
@@ -347,7 +351,8 @@ def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class Overview:
-    events: int
+    events: int  # in the scope's unit
+    raw_events: int
     documents: int
     undated: int
     actors: int
@@ -367,9 +372,9 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     ).fetchall()
     totals = store.connection.execute(
         f"WITH s AS ({dated_sql}) SELECT count(DISTINCT unit), count(DISTINCT doc_id),"
-        " count(DISTINCT CASE WHEN day IS NULL THEN unit END) FROM s",
+        " count(DISTINCT CASE WHEN day IS NULL THEN unit END), count(DISTINCT event_id) FROM s",
         dated_params,
-    ).fetchone() or (0, 0, 0)
+    ).fetchone() or (0, 0, 0, 0)
     events_sql, params = scope_sql(store, scope)
     codes = sorted(non_state_codes)
     actors = store.connection.execute(
@@ -386,6 +391,7 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     ).fetchall()
     return Overview(
         events=int(totals[0]),
+        raw_events=int(totals[3]),
         documents=int(totals[1]),
         undated=int(totals[2]),
         actors=int(actors[0]) if actors else 0,

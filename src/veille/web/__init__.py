@@ -27,6 +27,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from veille import tallies
+from veille.api import CountUnit
 from veille.graph import QUADS, country_codes, country_names
 from veille.lang import DEFAULT_LANGUAGE, language_name, language_yaml
 from veille.lexicon import fold
@@ -227,14 +228,16 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
         tags=tags,
         summary="Counts, timeline and places of the events matching the filters",
     )
-    def overview(query: Events, refine: Refine) -> dict[str, Any]:
+    def overview(query: Events, refine: Refine, unit: CountUnit = "stories") -> dict[str, Any]:
         with database.reading() as store:
-            scope = event_scope(store, query, refine)
+            scope = replace(event_scope(store, query, refine), unit=unit)
             counts = tallies.overview(store, scope, NON_STATE_CODES)
             located = tallies.places(store, scope)
             months = tallies.timeline(store, scope)
         return {
-            "events": counts.events,
+            "unit": unit,
+            "events": counts.events,  # in the unit asked for: stories unless unit=events
+            "raw_events": counts.raw_events,
             "documents": counts.documents,
             "actors": counts.actors,
             "undated": counts.undated,

@@ -77,3 +77,14 @@ export function swatch(colour, shape = "square") {
   element.style.backgroundColor = colour;
   return element;
 }
+
+/** A table row that opens ``href`` on a click or Enter; links inside it keep their own target. */
+export function opening(row, href) {
+  const go = (e) => {
+    if (e.target.closest("a")) return;
+    window.location.hash = href;
+  };
+  row.addEventListener("click", go);
+  row.addEventListener("keydown", (e) => e.key === "Enter" && go(e));
+  return row;
+}

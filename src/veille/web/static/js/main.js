@@ -12,9 +12,12 @@ import { renderEvents } from "./views/events.js";
 import { renderNetwork } from "./views/network.js";
 import { renderOverview } from "./views/overview.js";
 import { renderSearch } from "./views/search.js";
+import { renderStories, renderStory } from "./views/stories.js";
 
 const VIEWS = {
   overview: { render: renderOverview, title: "Overview", tab: true, refinable: true },
+  stories: { render: renderStories, title: "Stories", tab: true },
+  story: { render: renderStory, title: "Story", filterless: true },
   network: { render: renderNetwork, title: "Network", tab: true },
   events: { render: renderEvents, title: "Events", tab: true, refinable: true },
   actors: { render: renderActors, title: "Actors", tab: true },

@@ -2,7 +2,7 @@
 // A row opens the article with the evidence sentence highlighted.
 
 import { getJSON } from "../api.js";
-import { append, clear, h, notice, number, plural, swatch } from "../dom.js";
+import { append, clear, h, notice, number, opening, plural, swatch } from "../dom.js";
 import { shorten, typeColour } from "../format.js";
 import { REFINEMENTS, actorLink, documentLink, filtersOf, link } from "../state.js";
 
@@ -55,13 +55,7 @@ function eventRow(event, filters) {
       h("div", { class: "muted small" }, event.doc_path)),
   );
   // The whole row opens the article; links inside it keep their own target.
-  const go = (e) => {
-    if (e.target.closest("a")) return;
-    window.location.hash = open;
-  };
-  row.addEventListener("click", go);
-  row.addEventListener("keydown", (e) => e.key === "Enter" && go(e));
-  return row;
+  return opening(row, open);
 }
 
 /** Participants as links to their pages (identity: code for states, name otherwise). */

@@ -6,7 +6,7 @@ import cytoscape from "../../vendor/cytoscape.esm.min.mjs";
 import { getJSON } from "../api.js";
 import { clear, h, notice, number, swatch } from "../dom.js";
 import { QUAD_COLOURS } from "../format.js";
-import { actorLink, eventsLink } from "../state.js";
+import { actorLink, eventsLink, link } from "../state.js";
 import { panel } from "./overview.js";
 
 const COOPERATION = QUAD_COLOURS.material_cooperation;
@@ -30,7 +30,9 @@ function edgeLink(edge, filters) {
 
 export async function renderNetwork(container, route, filters) {
   container.append(notice("Loading the network…"));
-  const graph = await getJSON("/api/graph", filters);
+  // Edges count stories (each real-world event once) unless raw events are asked for.
+  const unit = route.params.get("unit") === "events" ? "events" : "stories";
+  const graph = await getJSON("/api/graph", { ...filters, unit });
   clear(container);
   if (!graph.nodes.length) {
     container.append(notice("No event matches these filters."));
@@ -46,16 +48,19 @@ export async function renderNetwork(container, route, filters) {
     h("li", {}, swatch("#3d6a94", "dot"), "state"),
     h("li", {}, swatch("#8a5a9e", "dot"), "group or organisation"));
   const graphPanel = panel("Cooperation network", "network", canvas, legend,
-    h("p", { class: "caption" }, "Node size: events. Edge width: events between the two; arrows point from actor to recipient. Click a node for its page, an edge for its events."));
-  container.append(h("div", { class: "grid grid-2-1" }, graphPanel, panel("Links", "links", edgeTable(graph, names, filters))));
+    h("p", { class: "caption" }, `Node size: ${unit}. Edge width: ${unit} between the two; arrows point from actor to recipient. Click a node for its page, an edge for its events. `,
+      unit === "stories"
+        ? h("a", { href: link("network", { ...filters, unit: "events" }), "data-unit-toggle": "events" }, "Count raw events instead")
+        : h("a", { href: link("network", filters), "data-unit-toggle": "stories" }, "Count stories instead")));
+  container.append(h("div", { class: "grid grid-2-1" }, graphPanel, panel("Links", "links", edgeTable(graph, names, filters, unit))));
   drawGraph(canvas, graph, filters);
 }
 
-function edgeTable(graph, names, filters) {
+function edgeTable(graph, names, filters, unit) {
   return h("div", { class: "table-scroll" },
     h("table", { class: "table compact links-table" },
       h("thead", {}, h("tr", {}, h("th", {}, "Between"), h("th", {}, "Cooperation / conflict"),
-        h("th", { class: "num" }, "Events"))),
+        h("th", { class: "num" }, unit === "stories" ? "Stories" : "Events"))),
       h("tbody", {}, graph.edges.map((edge) =>
         h("tr", { "data-source": edge.source, "data-target": edge.target },
           h("td", {},

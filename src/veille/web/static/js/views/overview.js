@@ -7,13 +7,14 @@ import { eventMap } from "../charts/map.js";
 import { timelineChart } from "../charts/timeline.js";
 import { clear, h, notice, number, plural, swatch } from "../dom.js";
 import { typeColour } from "../format.js";
-import { REFINEMENTS, actorLink, eventsLink, filtersOf, monthRange } from "../state.js";
+import { REFINEMENTS, actorLink, eventsLink, filtersOf, link, monthRange } from "../state.js";
 
 export async function renderOverview(container, route, filters) {
   const refinements = filtersOf(route.params, REFINEMENTS);
   const scope = { ...filters, ...refinements };
   container.append(notice("Loading…"));
-  const overview = await getJSON("/api/dashboard/overview", scope);
+  const unit = route.params.get("unit") === "events" ? "events" : "stories";
+  const overview = await getJSON("/api/dashboard/overview", { ...scope, unit });
   clear(container);
   // Articles stored in languages Veille does not code: said, never silently dropped.
   for (const { name, documents } of overview.not_coded ?? []) {
@@ -27,16 +28,20 @@ export async function renderOverview(container, route, filters) {
 
   container.append(
     h("div", { class: "cards" },
-      card("Events", overview.events, to(), "coded events with their evidence sentence"),
+      unit === "stories"
+        ? card("Stories", overview.events, link("stories", filters), "real-world events, each counted once however many outlets told it")
+        : null,
+      card(unit === "stories" ? "Raw events" : "Events", overview.raw_events, to(), "coded events with their evidence sentence", "events"),
       card("Articles", overview.documents, to(), "articles these events come from"),
       card("Actors", overview.actors, to(), "states, groups and organisations taking part"),
       card("Places", overview.places.length, to(), `${plural(overview.unlocated, "event")} without a place`),
       overview.undated ? card("Undated", overview.undated, to({ undated: 1 }), "events with no date") : null),
   );
 
-  const timelinePanel = panel("Events per month", "timeline",
+  const counted = unit === "stories" ? "Stories" : "Events";
+  const timelinePanel = panel(`${counted} per month`, "timeline",
     timelineChart(overview.timeline, (month) => to(monthRange(month))), quadLegend());
-  const typesPanel = panel("Event types", "types", typeBars(overview.by_type, (type) => to({ type })));
+  const typesPanel = panel(unit === "stories" ? "Stories by event type" : "Event types", "types", typeBars(overview.by_type, (type) => to({ type })));
   container.append(h("div", { class: "grid grid-2-1" }, timelinePanel, typesPanel));
 
   const mapPanel = panel("Where events happen", "map", notice("Drawing the map…"));
@@ -52,8 +57,8 @@ export async function renderOverview(container, route, filters) {
     map, h("p", { class: "caption" }, "Dots are event places; shaded countries take part in events (click for their page)."));
 }
 
-function card(label, value, href, caption) {
-  return h("a", { class: "card", href, "data-card": label.toLowerCase() },
+function card(label, value, href, caption, key = label.toLowerCase()) {
+  return h("a", { class: "card", href, "data-card": key },
     h("span", { class: "card-value" }, number.format(value)),
     h("span", { class: "card-label" }, label),
     h("span", { class: "card-caption" }, caption));
