@@ -655,6 +655,14 @@ CODED = [
         None,
         id="arrested-on-territory",
     ),
+    # Who acts "lors d'une rencontre avec X" takes part in the meeting.
+    pytest.param(
+        "Le président malien a signé un accord de défense lors d'une rencontre avec le Premier "
+        "ministre nigérien et le ministre burkinabè des Affaires étrangères.",
+        _key("CONSULT", "MLI", "NER", "BFA"),
+        None,
+        id="acting-during-a-meeting",
+    ),
 ]
 
 

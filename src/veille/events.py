@@ -790,6 +790,18 @@ class EventCoder:
                 controller, by_token, excluded, grammar.nested_blocking_cases
             )
             args.passive = False
+        if subject_holder is None and match.trigger.event == "CONSULT" and token.pos_ != "VERB":
+            # "a signé un mémorandum lors d'une rencontre avec Meloni": who acts during a
+            # meeting takes part in it.
+            circumstances = self.modality.circumstance_cases
+            adverb = token.head.pos_ == "ADV" and token.head.lower_ in circumstances  # "lors"
+            verb = token.head.head if adverb else token.head
+            if verb.pos_ == "VERB" and (adverb or case_of(token) in circumstances):
+                for child in verb.children:
+                    if child.dep_ in SUBJECT_DEPS:
+                        args.subject.extend(
+                            mentions_in(child, by_token, excluded, grammar.nested_blocking_cases)
+                        )
         if subject_holder is not None and not args.subject:
             stands_for = displaced_subject(subject_holder) or reporter_of(subject_holder)
             if stands_for is not None:
