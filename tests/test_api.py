@@ -107,7 +107,9 @@ def test_event_cursors_walk_the_same_pages(client: TestClient) -> None:
 @pytest.mark.parametrize("cursor", ["x", "WzEsMiwzXQ", "bnVsbA", "WyIyMDI0LTAxLTAxIiwiYSIsMSwyXQ"])
 def test_a_bad_cursor_is_refused(client: TestClient, cursor: str) -> None:
     response = client.get("/api/events", params={"after": cursor})
-    assert response.status_code == 422 and "cursor" in response.json()["detail"]
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]  # shaped as FastAPI's validation errors
+    assert problem["loc"] == ["query", "after"] and "cursor" in problem["msg"]
 
 
 @pytest.mark.parametrize(
