@@ -15,29 +15,33 @@ URLs to ``MAX_URL_PATH`` / ``MAX_QUERY_STRING`` characters.
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from veille import __version__
+from veille.access import (
+    NOT_FOUND,
+    WRITE_REFUSALS,
+    WriteAccess,
+    authorisation,
+)
 from veille.graph import build_graph, country_codes, gexf, graphml, tally_json
 from veille.ingest import IngestError, decode, extract_html, publication_date
 from veille.lexicon import fold
-from veille.model import Document, DocumentResult
+from veille.model import Document, DocumentResult, Unit
 from veille.queries import (
     WORD,
     BriefEvents,
+    CountUnit,
     Database,
     EventQuery,
     Events,
@@ -47,13 +51,7 @@ from veille.queries import (
     page,
 )
 from veille.store import Store
-from veille.stories import Unit
 from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
-
-#: Counts and graph edges count stories (each real-world event once) unless asked for events.
-CountUnit = Annotated[
-    Unit, Query(description="Count stories (events merged across outlets) or raw events.")
-]
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -63,8 +61,6 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 #: Longest URL path and query string (414 beyond): ids and filters are short.
 MAX_URL_PATH = 1024
 MAX_QUERY_STRING = 4096
-#: Environment variable that enables the write endpoints, like ``veille serve --token``.
-TOKEN_ENV = "VEILLE_API_TOKEN"
 MIN_TOKEN_LENGTH = 16
 
 # -- actors: names, aggregates, briefs ------------------------------------------------
@@ -144,9 +140,6 @@ def document_url_limits(api: FastAPI) -> None:
 
 
 #: Documented in the OpenAPI schema of the endpoints that look one thing up.
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such item"}}
-
-
 def register_routes(api: FastAPI, database: Database) -> None:
     @api.get("/api/stats", summary="What the database holds")
     def stats() -> dict[str, Any]:
@@ -344,37 +337,6 @@ def check_token(token: str | None) -> str | None:
     return token
 
 
-_bearer = HTTPBearer(auto_error=False, description="The token given to `veille serve --token`.")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteAccess:
-    """Who may write: nobody without a token, else requests that present it."""
-
-    token: str | None
-
-    def check(self, credentials: HTTPAuthorizationCredentials | None) -> None:
-        if self.token is None:
-            raise HTTPException(
-                403,
-                "read-only server: writes are enabled only when `veille serve` is started "
-                f"with --token (or {TOKEN_ENV})",
-            )
-        if credentials is None:
-            raise HTTPException(
-                401,
-                "missing token: send `Authorization: Bearer <token>`",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        # Constant-time comparison, on bytes so that any header value can be compared.
-        if not secrets.compare_digest(
-            credentials.credentials.encode("utf-8"), self.token.encode("utf-8")
-        ):
-            raise HTTPException(
-                401, "wrong token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            )
-
-
 class LazyPipeline:
     """The NLP pipeline that codes uploads: loaded at the first upload (seconds and some
     hundred MB, which a read-only server never needs), then used by one request at a time
@@ -481,24 +443,6 @@ def _document(article: ArticleUpload, meta: dict[str, Any]) -> Document:
         published=meta.get("published") or publication_date(text, language),
         language=language,
     )
-
-
-#: What a write endpoint answers when it refuses the caller.
-WRITE_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or wrong token"},
-    403: {"description": "Read-only server (started without a token)"},
-}
-
-
-def authorisation(access: WriteAccess) -> Callable[..., None]:
-    """The dependency that lets a request through only with the server's token."""
-
-    def authorised(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
-    ) -> None:
-        access.check(credentials)
-
-    return authorised
 
 
 def register_write_routes(

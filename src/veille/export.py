@@ -25,8 +25,9 @@ from typing import IO, Any
 import duckdb
 
 from veille.graph import actor_filter_key, build_graph, gexf, graphml
+from veille.model import Unit
 from veille.store import EventFilter, Store
-from veille.stories import StoryFilter, Unit, story_page
+from veille.stories import StoryFilter, story_page
 from veille.tallies import EventScope, events_with_actors
 
 FORMATS = ("jsonl", "csv", "parquet", "graphml", "gexf", "stories")

@@ -162,6 +162,10 @@ ORGANISATION_CODES = frozenset({"IGO", "UNO", "EUR"})
 #: Sectors that make an actor with a country code a non-state actor (rebels, criminals, ...).
 NON_STATE_SECTORS = frozenset({"REB", "CRM", "UAF", "INS"})
 
+#: What counts and graph edges count: stories (each real-world event once, however many
+#: outlets told it; ``veille.stories``) or raw events.
+Unit = Literal["stories", "events"]
+
 ActorKind = Literal["country", "organ", "person", "group", "organisation", "reference"]
 
 

@@ -28,8 +28,14 @@ from pydantic import BeforeValidator
 from veille.backends import DuckDBBackend, backend_for
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
+from veille.model import Unit
 from veille.store import EventFilter, EventKey, Store, StoreError
 from veille.tallies import EventScope
+
+#: Counts and graph edges count stories (each real-world event once) unless asked for events.
+CountUnit = Annotated[
+    Unit, Query(description="Count stories (events merged across outlets) or raw events.")
+]
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50

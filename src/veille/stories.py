@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from veille.lexicon import fold
-from veille.model import DocumentResult, Event, Story, StoryMember
+from veille.model import DocumentResult, Event, Story, StoryMember, Unit
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -47,7 +47,6 @@ NEAR_DUPLICATE_JACCARD = 0.8
 #: Candidate events are looked up this many days either side of the new event's date.
 CANDIDATE_DAYS = 400
 
-Unit = Literal["stories", "events"]
 _PRECISION_RANK = {"day": 0, "month": 1, "year": 2, None: 3}
 
 

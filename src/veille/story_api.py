@@ -14,8 +14,8 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from veille.access import NOT_FOUND, WRITE_REFUSALS, WriteAccess, authorisation
 from veille.alerts import add_watch, atom_feed, digest_html, get_watch, list_watches
-from veille.api import NOT_FOUND, WRITE_REFUSALS, WriteAccess, authorisation
 from veille.graph import actor_filter_key
 from veille.queries import Database, IsoDate, Page, page
 from veille.stories import StoryFilter, story_detail, story_page

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
+from veille.model import NON_STATE_CODES, NON_STATE_SECTORS, Unit
 from veille.store import EventFilter, Store
-from veille.stories import Unit
 
 #: The units the tallies may count, over ``events e``. An event not yet given a story (a
 #: database served read-only before its migration to stories) counts as its own story.

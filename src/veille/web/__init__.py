@@ -27,12 +27,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from veille import tallies
-from veille.api import CountUnit
 from veille.graph import QUADS, country_codes, country_names
 from veille.lang import DEFAULT_LANGUAGE, language_name, language_yaml
 from veille.lexicon import fold
 from veille.model import NON_STATE_CODES, Actor
-from veille.queries import Database, EventQuery, Events, Page, page
+from veille.queries import CountUnit, Database, EventQuery, Events, Page, page
 from veille.store import Store
 from veille.tallies import EventScope, identities_named
 
