@@ -62,6 +62,7 @@ from veille.syntax import (
     quote_speakers,
     reflexive_ok,
     reporter_of,
+    reporting_verbs,
     tokens_inside,
     without_nested_places,
 )
@@ -593,17 +594,9 @@ class EventCoder:
         """Who reports the trigger's clause: the subject of a verb of saying the clause is the
         complement of ("X a affirmé que ...") or that hangs from it ("..., a précisé X"), and
         the source after "selon"."""
-        clause = token
-        while clause.pos_ != "VERB" and clause.head.i != clause.i:
-            clause = clause.head
-        reporters: list[Token] = []
-        if clause.dep_ in ("ccomp", "parataxis") and clause.head.pos_ == "VERB":
-            reporters.append(clause.head)
-        reporters += [c for c in clause.children if c.dep_ in ("advcl", "parataxis", "ccomp")]
+        clause, reporters = reporting_verbs(token)
         found: set[str] = set()
         for verb in reporters:
-            if verb.lemma_.lower() not in self.modality.reporting_verbs:
-                continue
             for child in verb.children:
                 if child.dep_ in SUBJECT_DEPS:
                     found |= {m.actor.identity for m in mentions_in(child, by_token, set())}

@@ -190,10 +190,10 @@ def reporter_of(verb: Token) -> Token | None:
     )
 
 
-def quote_speakers(token: Token) -> list[Token]:
-    """Who may speak the clause ``token`` is in, when a verb of saying reports it, best first:
-    its subject, else the nouns after it (an inverted subject the parse may hang anywhere:
-    "« Nos soldats ont été attaqués », a déclaré mardi le ministre")."""
+def reporting_verbs(token: Token) -> tuple[Token, list[Token]]:
+    """The clause ``token`` is in, and the verbs of saying that report it: the verb the
+    clause is the complement of ("X a affirmé que ...") and those hanging from it ("...,
+    a précisé X")."""
     clause = token
     while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
         clause = clause.head
@@ -205,6 +205,14 @@ def quote_speakers(token: Token) -> list[Token]:
     ]
     if clause.dep_ in ("ccomp", "parataxis", "advcl") and clause.head.lemma_.lower() in reporting:
         verbs.append(clause.head)
+    return clause, verbs
+
+
+def quote_speakers(token: Token) -> list[Token]:
+    """Who may speak the clause ``token`` is in, when a verb of saying reports it, best first:
+    its subject, else the nouns after it (an inverted subject the parse may hang anywhere:
+    "« Nos soldats ont été attaqués », a déclaré mardi le ministre")."""
+    clause, verbs = reporting_verbs(token)
     for verb in verbs:
         # The quote is inside the reporting verb's subtree only when it is its complement.
         quoted = {t.i for t in clause.subtree} if verb == clause.head else set()
