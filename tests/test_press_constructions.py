@@ -663,6 +663,65 @@ CODED = [
         None,
         id="acting-during-a-meeting",
     ),
+    # Whoever is victim, object or target of an attack is the party hit; peacekeepers named
+    # by their helmets are the UN.
+    pytest.param(
+        "Des soldats maliens ont été victimes d'une embuscade près de Tessit.",
+        _key("ASSAULT", "MLI"),
+        None,
+        id="victims-of",
+    ),
+    pytest.param(
+        "Le convoi des Casques bleus a fait l'objet d'une attaque à l'engin explosif improvisé.",
+        _key("ASSAULT", "Organisation des Nations unies"),
+        None,
+        id="object-of-an-attack",
+    ),
+    # A state's force that reports arrests no one is said to have made made them.
+    pytest.param(
+        "Quatre assaillants ont été interpellés, indique l'armée ivoirienne.",
+        _key("COERCE", "CIV"),
+        None,
+        id="arrests-reported-by-the-army",
+    ),
+    pytest.param(
+        "Trois suspects ont été arrêtés, a annoncé la police nigérienne.",
+        _key("COERCE", "NER"),
+        None,
+        id="arrests-reported-inserted",
+    ),
+    pytest.param(
+        "Selon la gendarmerie malienne, deux trafiquants ont été interpellés.",
+        _key("COERCE", "MLI"),
+        None,
+        id="arrests-according-to",
+    ),
+    # An exercise that two states hold together is joint without saying so.
+    pytest.param(
+        "Les FAR et l'armée française ont donné le coup d'envoi à l'exercice Chergui.",
+        _key("COOPERATE", "MAR", "FRA"),
+        None,
+        id="exercise-of-two-states",
+    ),
+    pytest.param(
+        "L'Algérie n'a pas encore réagi au lancement de cet exercice maroco-français.",
+        _key("COOPERATE", "MAR", "FRA"),
+        "DZA",
+        id="exercise-double-demonym",
+    ),
+    pytest.param(
+        "Marruecos y Estados Unidos iniciaron el ejercicio African Lion en Agadir.",
+        _key("COOPERATE", "MAR", "USA"),
+        None,
+        id="exercise-of-two-states-es",
+    ),
+    # Who the threatened act is against is threatened.
+    pytest.param(
+        "Le Mali menace de riposter contre l'Algérie.",
+        _key("THREATEN", "MLI", "DZA"),
+        None,
+        id="threatens-to-act-against",
+    ),
 ]
 
 
@@ -770,6 +829,13 @@ NOT_CODED = [
         "COOPERATE",
         set(),
         id="lack-of-cooperation",
+    ),
+    # An exercise held by one state is not joint.
+    pytest.param(
+        "L'armée malienne a lancé un exercice près de Gao, a annoncé le Niger.",
+        "COOPERATE",
+        set(),
+        id="exercise-of-one-state",
     ),
     # Civilians travelling pay no visit.
     pytest.param(

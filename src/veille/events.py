@@ -63,6 +63,7 @@ from veille.syntax import (
     reflexive_ok,
     reporter_of,
     reporting_verbs,
+    suffers_through,
     tokens_inside,
     without_nested_places,
 )
@@ -104,6 +105,8 @@ CONTENT_DEPS = {
 PROMISABLE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 #: Where a cooperation noun with no party of its own takes its sentence's two states.
 PAIRED_NOUN_DEPS = frozenset({"ROOT", "nsubj", "nsubj:pass", "obj", "obl:agent"})
+#: Events whose recipient may be named only in their content ("menace de riposter contre X").
+THREAT_TYPES = frozenset({"THREATEN"})
 #: Modes of a release of hostages or prisoners.
 RELEASE_MODES = frozenset({"release"})
 #: Modes of a closure or ban, which may name the traffic it stops ("en provenance du Mali").
@@ -119,6 +122,8 @@ OBJECT_DEPS = frozenset(
 )
 #: "leur capture", "sa libération", "son expulsion": the possessor is the person arrested,
 #: freed or expelled, not a state acting.
+#: The sectors of a state's forces, which make the arrests they report.
+SECURITY_SECTORS = frozenset({"MIL", "COP", "SPY"})
 PATIENT_POSSESSOR_MODES = frozenset({"arrest", "release", "expel", "deport", "abduct"})
 #: Events starting in the first characters of an article are in its headline or lede.
 LEDE_CHARS = 400
@@ -354,6 +359,8 @@ class EventCoder:
         _share_first_conjunct(token, args, by_token, match.trigger.event in TWO_PARTY_TYPES)
         actors, recipients = _assign_roles(trigger, args)
         if event_type == "COERCE" and "arrest" in trigger.mode:
+            if not actors:
+                actors = self._reporting_force(token, by_token)
             recipients = [*recipients, *self._suspects_group(token, by_token, actors, recipients)]
         if self._suspends_a_member(token, event_type, actors, recipients):
             event_type, trigger = (
@@ -368,7 +375,10 @@ class EventCoder:
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
         if event_type == "ACCUSE" and args.refers_to_attack:
             needed = 1  # "a condamné l'attaque": against its author only when one is named
-        if (
+        if trigger.joint_only:
+            if sum(a.is_state for a in _unique([*actors, *recipients])) < 2:
+                return None
+        elif (
             len(identities) == 1
             and needed == 2
             and (token.pos_ == "VERB" or not self._under_trigger(token, governors))
@@ -384,6 +394,7 @@ class EventCoder:
                 args.from_syntax = False
         if (
             not identities
+            and not trigger.joint_only
             and event_type in COOPERATIVE_TYPES
             and token.pos_ != "VERB"
             # What the sentence says happened, not its topic ("les discussions ont porté sur
@@ -476,6 +487,27 @@ class EventCoder:
             and bool(recipients)
             and all(a.is_state for a in recipients)
         )
+
+    def _reporting_force(
+        self, token: Token, by_token: dict[int, list[ActorMention]]
+    ) -> list[Actor]:
+        """ "Quatre assaillants ont été interpellés, indique l'armée ivoirienne": a state's
+        security force that reports arrests no one is said to have made made them."""
+        clause, _ = reporting_verbs(token)
+        sources = [
+            c
+            for c in clause.children
+            if c.dep_.startswith("obl") and case_of(c) in Grammar.of(c).source_cases
+        ]
+        for speaker in (*quote_speakers(token), *sources):
+            for mention in mentions_in(speaker, by_token, set()):
+                if (
+                    mention.kind != "reference"  # "the ministry" may be anyone's
+                    and mention.actor.is_state
+                    and SECURITY_SECTORS & set(mention.actor.sector)
+                ):
+                    return [mention.actor]
+        return []
 
     def _suspects_group(
         self,
@@ -756,6 +788,7 @@ class EventCoder:
             and token.pos_ != "VERB"
             and (
                 subject_holder.lemma_.lower() in self.modality.receiving_verbs
+                or suffers_through(subject_holder)
                 or (
                     match.trigger.event == "AID"
                     and fold(subject_holder.lemma_) in self.modality.undergoing_verbs
@@ -950,6 +983,16 @@ class EventCoder:
                             args.objects.extend(mentions_in(grandchild, by_token, excluded))
             else:
                 args.objects.extend(found)
+        # "a menacé de riposter contre l'Algérie": who the threatened act is against is
+        # threatened.
+        against = self.modality.against_cases
+        if match.trigger.event in THREAT_TYPES and not args.objects:
+            for act in token.children:
+                if act.dep_ != "xcomp":
+                    continue
+                for target in act.children:
+                    if target.dep_.startswith("obl") and case_of(target) in against:
+                        args.objects.extend(mentions_in(target, by_token, excluded))
         # "a déclaré l'ambassadeur persona non grata": a predicative noun trigger bears on
         # its verb's object.
         if token.pos_ != "VERB" and token.dep_ == "xcomp" and token.head == subject_holder:

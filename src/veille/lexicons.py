@@ -10,6 +10,7 @@ sentence they look at from its tokens (``Grammar.of(token)``), so no code names 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -39,6 +40,9 @@ class Trigger:
     #: The trigger does not count with one of these nouns as its subject's head ("les
     #: convois sont arrivés à Gao" is no visit).
     excludes_subject: frozenset[str] = frozenset()
+    #: The trigger counts only when its own words name two states or more ("les FAR et
+    #: l'armée française ont lancé l'exercice", "l'exercice maroco-français").
+    joint_only: bool = False
     contexts: tuple[str, ...] = ()
     with_: str = "recipient"
 
@@ -75,6 +79,7 @@ class TriggerLexicon:
                 direct_object=bool(entry.get("direct_object", False)),
                 excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
                 excludes_subject=frozenset(fold(w) for w in entry.get("excludes_subject") or ()),
+                joint_only=bool(entry.get("joint_only", False)),
                 contexts=tuple(entry.get("contexts") or ()),
                 with_=entry.get("with", entry.get("object", "recipient")),
             )
@@ -96,14 +101,23 @@ class TriggerLexicon:
     def _add_inflections(self, endings: dict[str, list[str]] | None) -> None:
         """Regular forms of each verb: the infinitive's ending swapped for each inflection."""
         for verb, triggers in self.verbs.items():
-            for ending, inflections in (endings or {}).items():
-                if " " in verb or not verb.endswith(fold(ending)):
-                    continue
-                stem = verb[: -len(fold(ending))]
-                for inflection in inflections:
-                    form = stem + fold(str(inflection))
-                    if form != verb and form not in self.verbs:
-                        self.inflections.setdefault(form, []).extend(triggers)
+            for form in regular_forms(verb, endings, fold):
+                if form not in self.verbs:
+                    self.inflections.setdefault(form, []).extend(triggers)
+
+
+def regular_forms(
+    verb: str, endings: dict[str, list[str]] | None, spell: Callable[[str], str] = str
+) -> list[str]:
+    """The forms of ``verb`` made by swapping its infinitive's ending for each inflection of
+    ``grammar.yaml``'s ``verb_inflections`` (``spell`` writes endings as ``verb`` is written)."""
+    forms = []
+    for ending, inflections in (endings or {}).items():
+        if " " in verb or not verb.endswith(spell(ending)):
+            continue
+        stem = verb[: -len(spell(ending))]
+        forms += [stem + spell(str(i)) for i in inflections if stem + spell(str(i)) != verb]
+    return forms
 
 
 #: Word lists of modality.yaml matched on folded lemmas or forms.
@@ -112,6 +126,7 @@ FOLDED_MODALITY_LISTS = (
     "group_nouns",
     "casualty_verbs",
     "undergoing_verbs",
+    "suffering_words",
     "traffic_words",
     "non_agent_subjects",
     "membership_cues",
@@ -143,6 +158,7 @@ class Modality:
     group_nouns: frozenset[str] = frozenset()
     casualty_verbs: frozenset[str] = frozenset()
     undergoing_verbs: frozenset[str] = frozenset()
+    suffering_words: frozenset[str] = frozenset()
     traffic_words: frozenset[str] = frozenset()
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
@@ -174,7 +190,17 @@ class Modality:
             descriptor_heads=frozenset(data["descriptor_heads"]),
             beneficiary_words=frozenset(fold(w) for w in data["beneficiary_words"]),
             planned_predicates=frozenset(data["planned_predicates"]),
-            reporting_verbs=frozenset(data.get("reporting_verbs") or ()),
+            # The lemmatizer leaves some present forms as written ("indique", "précise").
+            reporting_verbs=frozenset(
+                form
+                for verb in data.get("reporting_verbs") or ()
+                for form in (
+                    verb,
+                    *regular_forms(
+                        verb, language_yaml(language, "grammar.yaml").get("verb_inflections")
+                    ),
+                )
+            ),
             future_auxiliaries=frozenset(data.get("future_auxiliaries") or ()),
             hypothetical_auxiliaries=frozenset(data.get("hypothetical_auxiliaries") or ()),
             **{

@@ -156,11 +156,24 @@ def find_subject_holder(token: Token, support_verbs: frozenset[str]) -> tuple[To
             and current.pos_ != "VERB"
             and current.head.pos_ == "VERB"
             and current.head.lemma_.lower() not in support_verbs
+            and not suffers_through(current.head)
             and not (current == token and token.dep_ == "xcomp")  # "déclaré persona non grata"
         ):
             break
         current = current.head
     return None, False
+
+
+def suffers_through(head: Token) -> bool:
+    """Whether ``head``'s subject suffers the noun trigger under it: "ont été victimes d'une
+    embuscade" (parsed with a verb "victimer"), "la cible d'une attaque", "a fait l'objet
+    d'une attaque" (the word is the verb's object)."""
+    words = modality_of(head).suffering_words
+    if fold(head.lemma_) in words or fold(head.lower_) in words:
+        return True
+    return head.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "obj" and fold(c.lemma_) in words for c in head.children
+    )
 
 
 def passive_expectation(verb: Token) -> bool:
@@ -201,11 +214,27 @@ def reporting_verbs(token: Token) -> tuple[Token, list[Token]]:
     verbs = [
         c
         for c in clause.children
-        if c.dep_ in ("parataxis", "ccomp", "advcl") and c.lemma_.lower() in reporting
+        if c.lemma_.lower() in reporting
+        and (c.dep_ in ("parataxis", "ccomp", "advcl") or _inserted_as_conjunct(c))
     ]
     if clause.dep_ in ("ccomp", "parataxis", "advcl") and clause.head.lemma_.lower() in reporting:
         verbs.append(clause.head)
     return clause, verbs
+
+
+def _inserted_as_conjunct(verb: Token) -> bool:
+    """ "Trois suspects ont été arrêtés, a annoncé la police": an inserted verb of saying
+    that the parse coordinated with the clause it reports (no conjunction, no complement)."""
+    children = list(verb.children)
+    return (
+        verb.dep_ == "conj"
+        and verb.i > verb.head.i
+        and any(c.dep_ == "punct" and c.text == "," and c.i < verb.i for c in children)
+        and not any(c.dep_ in ("cc", "ccomp", "xcomp") for c in children)
+        # its subject after it, which the parse may call an object
+        and any(c.dep_ in (*SUBJECT_DEPS, "obj") and c.i > verb.i for c in children)
+        and not any(c.dep_ in SUBJECT_DEPS and c.i < verb.i for c in children)
+    )
 
 
 def quote_speakers(token: Token) -> list[Token]:
@@ -217,6 +246,13 @@ def quote_speakers(token: Token) -> list[Token]:
         # The quote is inside the reporting verb's subtree only when it is its complement.
         quoted = {t.i for t in clause.subtree} if verb == clause.head else set()
         subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.pos_ != "PRON"]
+        if not subjects and verb.dep_ == "acl:relcl":
+            # "indique l'armée, qui précise que ...": the relative pronoun's antecedent
+            subjects = [
+                verb.head
+                for c in verb.children
+                if c.dep_ in SUBJECT_DEPS and "Rel" in c.morph.get("PronType")
+            ]
         if subjects:
             return subjects
         after = [
