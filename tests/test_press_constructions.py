@@ -722,6 +722,14 @@ CODED = [
         None,
         id="threatens-to-act-against",
     ),
+    # A missing party may be named in a clause under the event's own (a condition).
+    pytest.param(
+        "La Cédéao a menacé de recourir à la force si la junte nigérienne ne libère pas le "
+        "président.",
+        _key("THREATEN", "Communauté économique des États de l'Afrique de l'Ouest", "NER"),
+        None,
+        id="party-in-a-condition",
+    ),
 ]
 
 
@@ -829,6 +837,23 @@ NOT_CODED = [
         "COOPERATE",
         set(),
         id="lack-of-cooperation",
+    ),
+    # A thing handed to people is no handover of suspects.
+    pytest.param(
+        "Le diplomate marocain avait remis un document aux membres de l'Organisation des "
+        "non-alignés.",
+        "COOPERATE",
+        set(),
+        id="document-handed-over",
+    ),
+    # The subject of a clause of concession acts there only: no missing party of the main
+    # clause's event.
+    pytest.param(
+        "Bien que la charte de l'Alliance des États du Sahel n'ait pas été révisée, les "
+        "ministres ont convenu que le traité tiendrait compte de leur retrait de la Cédéao.",
+        "AGREE",
+        {"Alliance des États du Sahel"},
+        id="subject-of-a-concession",
     ),
     # An exercise held by one state is not joint.
     pytest.param(

@@ -238,6 +238,7 @@ class Grammar:
     articles: frozenset[str]
     agent_cases: frozenset[str]
     source_cases: frozenset[str]
+    concession_marks: tuple[str, ...]  # folded phrases
     origin_cases: frozenset[str]
     adjective_after_noun: bool  # "les soldats maliens" (fr, es), not "Malian soldiers" (en)
     passive_auxiliaries: frozenset[str]  # lemmas, where the parser leaves passives unmarked
@@ -278,6 +279,7 @@ class Grammar:
             articles=words("articles"),
             agent_cases=words("agent_cases"),
             source_cases=words("source_cases"),
+            concession_marks=tuple(sorted(folded("concession_marks"))),
             origin_cases=words("origin_cases"),
             adjective_after_noun=data.get("adjective_position", "after") == "after",
             passive_auxiliaries=words("passive_auxiliaries"),

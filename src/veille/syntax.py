@@ -502,17 +502,47 @@ def nearest_other(
     """
     sentence = token.sent
     candidates = []
+    others = _other_clauses_subjects(token)
     # The sentence's tokens, not every entry of the paragraph (linear on a long paragraph);
     # ties only arise between mentions of one token, whose order is kept.
     for index in range(sentence.start, sentence.end):
         mentions = by_token.get(index)
-        if not mentions or behind_blocking_word(token.doc[index]):
+        if not mentions or behind_blocking_word(token.doc[index]) or index in others:
             continue
         wrong_side = (index > token.i) if before else (index < token.i)
         for mention in mentions:
             if mention.actor.identity not in identities:
                 candidates.append(((wrong_side, abs(index - token.i)), mention))
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _other_clauses_subjects(token: Token) -> set[int]:
+    """The tokens of the subjects of clauses above or beside the trigger's own: "L'Algérie
+    est le principal médiateur depuis un accord signé entre le Mali et des groupes armés":
+    Algeria is no party to the accord. A clause under the trigger's may name its other
+    party ("a menacé de recourir à la force si la junte ne libère pas le président")."""
+    clause = token
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head
+    own = {t.i for t in clause.subtree}
+    marks = Grammar.of(token).concession_marks
+    inside: set[int] = set()
+    for word in token.sent:
+        if (
+            word.dep_ in SUBJECT_DEPS
+            and word.head != clause
+            and (word.head.i not in own or _opens_with(word.head, marks))
+            and not word.left_edge.i <= token.i <= word.right_edge.i  # the trigger's own
+        ):
+            inside.update(t.i for t in word.subtree)
+    return inside
+
+
+def _opens_with(verb: Token, phrases: Sequence[str]) -> bool:
+    """Whether the clause of ``verb`` opens with one of ``phrases`` ("bien que", "while")."""
+    start = verb.left_edge.i
+    opening = fold(verb.doc[start : min(start + 3, verb.i + 1)].text.lower())
+    return any(opening == p or opening.startswith(p + " ") for p in phrases)
 
 
 def behind_blocking_word(token: Token) -> bool:
