@@ -730,6 +730,35 @@ CODED = [
         None,
         id="party-in-a-condition",
     ),
+    # Who chairs an organisation acts for it, not for their own state.
+    pytest.param(
+        "Le président nigérian Bola Tinubu, à la tête de la Cédéao, a dénoncé le coup d'État "
+        "au Niger.",
+        _key("ACCUSE", "Communauté économique des États de l'Afrique de l'Ouest", "NER"),
+        "NGA",
+        id="chair-at-the-head-of",
+    ),
+    pytest.param(
+        "Le président sénégalais Macky Sall, président en exercice de l'UA, a condamné le coup "
+        "d'État au Burkina Faso.",
+        _key("ACCUSE", "Union africaine", "BFA"),
+        "SEN",
+        id="chair-in-office",
+    ),
+    pytest.param(
+        "Nigerian President Bola Tinubu, chairman of ECOWAS, condemned the coup in Niger.",
+        _key("ACCUSE", "Communauté économique des États de l'Afrique de l'Ouest", "NER"),
+        "NGA",
+        id="chair-en",
+    ),
+    # Heading a delegation is no chair of an organisation.
+    pytest.param(
+        "Le ministre malien, à la tête d'une importante délégation, a signé un accord de défense "
+        "avec le Niger.",
+        _key("SUPPORT", "MLI", "NER"),
+        None,
+        id="head-of-a-delegation",
+    ),
 ]
 
 

@@ -177,6 +177,7 @@ class EventCoder:
         document_contexts = self._document_contexts(parsed)
         for paragraph, local in zip(parsed, _by_paragraph(parsed, mentions), strict=True):
             local = self._without_affiliations(paragraph, local)
+            local = _chairs_act_for_their_organisation(paragraph, local)
             by_token = mentions_by_token(paragraph, local)
             implied = [
                 *_speakers_own_parties(paragraph, by_token),
@@ -1337,6 +1338,60 @@ def _speakers_own_parties(
         actor = Actor(state.code, ("GOV",), _country_name(state.code), span.text)
         found.append(ActorMention(actor, base + span.start_char, base + span.end_char, "reference"))
     return found
+
+
+def _chairs_act_for_their_organisation(
+    paragraph: ParsedParagraph, mentions: list[ActorMention]
+) -> list[ActorMention]:
+    """ "Le président nigérian Bola Tinubu, à la tête de la Cédéao", "Macky Sall, président
+    en exercice de l'UA": who chairs an organisation acts for it. The person's own state is
+    dropped from that noun phrase and the organisation stands for the person."""
+    words = Grammar.load(paragraph.doc.lang_).chair_words
+    doc, base = paragraph.doc, paragraph.paragraph.start
+    spans = [
+        (m, doc.char_span(m.start - base, m.end - base, alignment_mode="expand")) for m in mentions
+    ]
+    dropped: set[int] = set()
+    added: list[ActorMention] = []
+    for token in doc:
+        if fold(token.lemma_) not in words or token.pos_ != "NOUN":
+            continue
+        chaired = {t.i for t in token.subtree}
+        organisations = [
+            m
+            for m, span in spans
+            if span is not None
+            and span.root.i in chaired
+            and not m.actor.is_state
+            and not is_armed_group(m.actor)
+        ]
+        if not organisations:
+            continue
+        phrase = token
+        while phrase.dep_.split(":")[0] in ("nmod", "appos", "flat") and phrase.head.pos_ in (
+            "NOUN",
+            "PROPN",
+        ):
+            phrase = phrase.head
+        if phrase == token:
+            continue
+        person = {t.i for t in phrase.subtree} - chaired
+        states = [
+            i
+            for i, (m, span) in enumerate(spans)
+            if span is not None and span.root.i in person and m.actor.is_state
+        ]
+        if not states:
+            continue  # the phrase names no one of a state: nothing stands for the chair
+        dropped.update(states)
+        organisation = organisations[0].actor
+        start, end = base + phrase.idx, base + phrase.idx + len(phrase.text)
+        added.append(
+            ActorMention(replace(organisation, entity_text=phrase.text), start, end, "reference")
+        )
+    if not added:
+        return mentions
+    return [m for i, m in enumerate(mentions) if i not in dropped] + added
 
 
 def _respective_parties(

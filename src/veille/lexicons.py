@@ -239,6 +239,7 @@ class Grammar:
     agent_cases: frozenset[str]
     source_cases: frozenset[str]
     concession_marks: tuple[str, ...]  # folded phrases
+    chair_words: frozenset[str]  # folded lemmas
     origin_cases: frozenset[str]
     adjective_after_noun: bool  # "les soldats maliens" (fr, es), not "Malian soldiers" (en)
     passive_auxiliaries: frozenset[str]  # lemmas, where the parser leaves passives unmarked
@@ -280,6 +281,7 @@ class Grammar:
             agent_cases=words("agent_cases"),
             source_cases=words("source_cases"),
             concession_marks=tuple(sorted(folded("concession_marks"))),
+            chair_words=folded("chair_words"),
             origin_cases=words("origin_cases"),
             adjective_after_noun=data.get("adjective_position", "after") == "after",
             passive_auxiliaries=words("passive_auxiliaries"),
