@@ -759,6 +759,13 @@ CODED = [
         None,
         id="head-of-a-delegation",
     ),
+    # A state named by its colonial past, with its nationality.
+    pytest.param(
+        "Le Mali a rompu son alliance avec l'ancien colon français.",
+        _key("SANCTION", "MLI", "FRA"),
+        None,
+        id="former-coloniser",
+    ),
 ]
 
 
@@ -883,6 +890,13 @@ NOT_CODED = [
         "AGREE",
         {"Alliance des États du Sahel"},
         id="subject-of-a-concession",
+    ),
+    # With no nationality, "the former colonial power" is no one (never the home state).
+    pytest.param(
+        "Le Mali a rompu avec l'ancienne puissance coloniale.",
+        "SANCTION",
+        {"MLI"},
+        id="colonial-power-unnamed",
     ),
     # An exercise held by one state is not joint.
     pytest.param(
