@@ -258,10 +258,11 @@ class ActorRecogniser:
     def _add_patterns(self, nlp: Language) -> None:
         variants: list[tuple[str, bool, str]] = []
         for key, form, case_sensitive in self.lexicon.named_forms:
-            # Both apostrophes: lexicons write "'", the press often "’".
-            for variant in {
-                v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))
-            }:
+            # Both apostrophes: lexicons write "'", the press often "’". Sorted: the variants
+            # key the tokens' cache entry, which a set's order (per process) would change.
+            for variant in sorted(
+                {v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))}
+            ):
                 variants.append((key, case_sensitive, variant))
         docs = make_docs(nlp, f"actor_forms_{nlp.lang}", [v for _, _, v in variants])
         patterns: dict[tuple[str, bool], list[Doc]] = {}
