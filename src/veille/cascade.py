@@ -553,12 +553,7 @@ class PlaceNames:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.index = gazetteer.index
-        # Word-level proper prefixes of the keys, to stop extending a run early.
-        self.prefixes = {
-            " ".join(words[:size])
-            for words in (key.split(" ") for key in self.index)
-            for size in range(1, len(words))
-        }
+        self.prefixes = self.index.prefixes  # to stop extending a run early
 
     def occur_in(self, tokens: Iterable) -> bool:  # tokens: a Span or Doc
         chunks = _chunks(tokens)
