@@ -11,6 +11,7 @@ from spacy.matcher import PhraseMatcher
 
 from veille import cache, places
 from veille.cache import CACHE_DIR_ENV, cached
+from veille.lexicons import TriggerLexicon
 from veille.nlp import phrase_patterns
 
 
@@ -102,3 +103,18 @@ def test_cached_phrase_patterns_match_as_the_forms_docs_do(cache_dir: Path, nlp)
             doc = nlp.make_doc(text)
             assert from_cache(doc) == from_docs(doc) != []
     assert len(list(cache_dir.glob("forms_*.pickle"))) == 2
+
+
+def test_the_trigger_lexicon_comes_from_the_cache(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TriggerLexicon.load.cache_clear()  # the process-wide one, loaded by other tests
+    built = TriggerLexicon.load("fr")
+    assert built.phrase_patterns and list(cache_dir.glob("triggers_fr-*.pickle"))
+
+    def fail(cls: type, language: str) -> None:
+        raise AssertionError("the lexicon was read again")
+
+    monkeypatch.setattr(TriggerLexicon, "_read", classmethod(fail))
+    TriggerLexicon.load.cache_clear()
+    assert TriggerLexicon.load("fr") == built
