@@ -8,11 +8,13 @@ the API built on it (``extract``, ``ingest``); ``veille.engines`` runs it in man
 
 from __future__ import annotations
 
+import atexit
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from itertools import islice
 
 from spacy.language import Language
@@ -139,8 +141,9 @@ def models_loading() -> Iterator[None]:
     Loading makes millions of objects that live as long as the process (spaCy's vocabulary,
     tables and weights, the lexicons); the collector, woken by the allocations, scans them
     again and again and finds nothing to free: a fifth of spaCy's own load time. Frozen
-    (``gc.freeze``), they are also left out of the collections that follow. Nested uses,
-    or a caller that already disabled the collector, leave it as it is.
+    (``gc.freeze``), they are also left out of the collections that follow, until the
+    process exits. Nested uses, or a caller that already disabled the collector, leave it
+    as it is.
     """
     if not gc.isenabled():
         yield
@@ -150,7 +153,15 @@ def models_loading() -> Iterator[None]:
         yield
     finally:
         gc.freeze()
+        _unfreeze_at_exit()
         gc.enable()
+
+
+@cache
+def _unfreeze_at_exit() -> None:
+    # The interpreter's last collection then frees the frozen objects as usual: DuckDB's
+    # bindings report the objects they still hold at exit as leaks otherwise.
+    atexit.register(gc.unfreeze)
 
 
 def installed_languages() -> tuple[str, ...]:
