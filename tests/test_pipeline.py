@@ -174,3 +174,15 @@ def test_models_load_with_the_collector_held_and_it_runs_again_after(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_frozen_models_leave_no_leak_report_from_duckdb_at_exit() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import duckdb; duckdb.connect().execute('SELECT 1').fetchall(); "
+        "from veille.coding import models_loading\nwith models_loading(): pass"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "leaked" not in done.stderr, done.stderr
