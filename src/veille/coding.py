@@ -141,7 +141,7 @@ def models_loading() -> Iterator[None]:
 
     Loading makes millions of objects that live as long as the process (spaCy's vocabulary,
     tables and weights, the lexicons); the collector, woken by the allocations, scans them
-    again and again and finds nothing to free: a fifth of spaCy's own load time. Frozen
+    again and again and finds nothing to free: a tenth to a sixth of spaCy's load. Frozen
     (``gc.freeze``), they are also left out of the collections that follow, until the
     process exits. Nested uses, or a caller that already disabled the collector, leave it
     as it is.
