@@ -10,16 +10,27 @@ import socket
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, tzinfo
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from tests.test_stories import WIRE, _article
-from veille.alerts import ATOM_NS, AlertSettings, add_watch, digest_html, run_alerts
+from veille import alerts
+from veille.alerts import (
+    ATOM_NS,
+    AlertSettings,
+    add_watch,
+    digest_html,
+    list_watches,
+    run_alerts,
+)
 from veille.api import create_app
-from veille.store import Store
+from veille.cli import app
+from veille.store import Store, StoreError
 from veille.stories import StoryFilter
 
 
@@ -145,3 +156,69 @@ def test_stories_api_and_digest(tmp_path: object) -> None:
     [mali] = [a for a in client.get("/api/actors").json()["items"] if a["identity"] == "MLI"]
     assert mali["events"] == 1 == client.get("/api/actors/MLI").json()["events"]
     assert client.get("/api/actors/MLI", params={"unit": "events"}).json()["events"] == 2
+
+
+TOKEN = "watch-token-0123456789abcdef"
+
+
+def test_a_watch_is_deleted_over_the_api_only_with_the_token(tmp_path: Path) -> None:
+    db = str(tmp_path / "v.duckdb")
+    with Store(db) as store:
+        watch = add_watch(store, "all", StoryFilter())
+        kept = add_watch(store, "Mali", StoryFilter(actor="MLI"))
+        store.add(_article(WIRE, "https://www.mapexpress.ma/a", date(2025, 2, 17)))
+        run_alerts(store)  # an Atom entry recorded for each watch
+    address = f"/api/watches/{watch.watch_id}"
+    assert TestClient(create_app(db)).delete(address).status_code == 403  # read-only server
+    client = TestClient(create_app(db, token=TOKEN))
+    assert client.delete(address).status_code == 401
+    assert client.delete(address, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    answer = client.delete(address, headers=auth)
+    assert answer.status_code == 200 and answer.json() == {
+        "watch_id": watch.watch_id,
+        "deleted": True,
+    }
+    assert [w["watch_id"] for w in client.get("/api/watches").json()] == [kept.watch_id]
+    assert client.get(f"{address}/atom").status_code == 404
+    assert client.delete(address, headers=auth).status_code == 404
+    with Store(db, read_only=True) as store:
+        sent = store.connection.execute("SELECT watch_id FROM alerts").fetchall()
+    assert sent == [(kept.watch_id,)]  # the deleted watch's record went with it
+
+
+def test_the_cli_deletes_a_watch(tmp_path: Path) -> None:
+    db = str(tmp_path / "v.duckdb")
+    runner = CliRunner()
+    saved = json.loads(runner.invoke(app, ["watch-add", "Mali", "--db", db]).stdout)
+    deleted = runner.invoke(app, ["watch-delete", saved["watch_id"], "--db", db])
+    assert deleted.exit_code == 0 and f"watch {saved['watch_id']} deleted" in deleted.stderr
+    with Store(db, read_only=True) as store:
+        assert list_watches(store) == []
+    again = runner.invoke(app, ["watch-delete", saved["watch_id"], "--db", db])
+    assert again.exit_code == 1 and f"no watch '{saved['watch_id']}'" in again.stderr
+
+
+class FrozenTime(datetime):
+    """Every watch saved at the same instant: the same watch twice gets the same id."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> FrozenTime:
+        return cls(2025, 3, 1, 12, tzinfo=tz)
+
+
+def test_a_database_error_saving_a_watch_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alerts, "datetime", FrozenTime)
+    db = str(tmp_path / "v.duckdb")
+    with Store(db) as store:
+        first = add_watch(store, "Mali", StoryFilter(actor="MLI"))
+        with pytest.raises(StoreError, match=r"^watch 'Mali': cannot store \(.*\)$") as raised:
+            add_watch(store, "Mali", StoryFilter(actor="MLI"))  # its id is taken
+        assert "\n" not in str(raised.value)
+        assert list_watches(store) == [first]  # nothing of the failed save is kept
+    failed = CliRunner().invoke(app, ["watch-add", "Mali", "--db", db, "--actor", "MLI"])
+    assert failed.exit_code == 2
+    assert failed.stderr.startswith("error watch 'Mali': cannot store (")
+    assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.output

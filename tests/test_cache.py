@@ -7,9 +7,12 @@ import pickle
 from pathlib import Path
 
 import pytest
+from spacy.matcher import PhraseMatcher
 
 from veille import cache, places
 from veille.cache import CACHE_DIR_ENV, cached
+from veille.lexicons import TriggerLexicon
+from veille.nlp import phrase_patterns
 
 
 @pytest.fixture
@@ -86,3 +89,32 @@ def test_the_gazetteer_index_comes_from_the_cache(
 
     monkeypatch.setattr(places, "_build_index", fail)
     assert places.Gazetteer().lookup("Tombouctou") == built
+
+
+def test_cached_phrase_patterns_match_as_the_forms_docs_do(cache_dir: Path, nlp) -> None:
+    forms = ["Forces armées royales", "l’armée malienne", "G5 Sahel", "Al-Qaïda"]
+    text = "Les Forces Armées Royales, l'armée malienne et le G5 Sahel face à AL-QAÏDA."
+    for attr in ("ORTH", "LOWER"):
+        from_docs = PhraseMatcher(nlp.vocab, attr=attr)
+        from_docs.add("FORM", [nlp.make_doc(form) for form in forms])
+        for _ in range(2):  # built, then read from the cache
+            from_cache = PhraseMatcher(nlp.vocab, attr=attr)
+            from_cache.add("FORM", phrase_patterns(nlp, f"forms_{attr}", forms, attr))
+            doc = nlp.make_doc(text)
+            assert from_cache(doc) == from_docs(doc) != []
+    assert len(list(cache_dir.glob("forms_*.pickle"))) == 2
+
+
+def test_the_trigger_lexicon_comes_from_the_cache(
+    cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TriggerLexicon.load.cache_clear()  # the process-wide one, loaded by other tests
+    built = TriggerLexicon.load("fr")
+    assert built.phrase_patterns and list(cache_dir.glob("triggers_fr-*.pickle"))
+
+    def fail(cls: type, language: str) -> None:
+        raise AssertionError("the lexicon was read again")
+
+    monkeypatch.setattr(TriggerLexicon, "_read", classmethod(fail))
+    TriggerLexicon.load.cache_clear()
+    assert TriggerLexicon.load("fr") == built

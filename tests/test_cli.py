@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,13 @@ def test_ingest_stores_every_event_and_takes_no_threshold(tmp_path: Path) -> Non
     db = str(tmp_path / "v.duckdb")
     result = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db, "--min-confidence", "0.8"])
     assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_the_extract_path_imports_no_database_or_web_library() -> None:
+    # Start-up (issue 16): `veille extract` opens no database and serves nothing.
+    code = (
+        "import sys, veille.cli, veille.pipeline, veille.engines, veille.outputs; "
+        "print(*(m for m in ('duckdb', 'psycopg', 'fastapi', 'uvicorn') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

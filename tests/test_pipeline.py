@@ -147,3 +147,42 @@ def test_near_duplicate_memory_is_bounded() -> None:
     assert len(index) == 3
     # "a" and "b" are forgotten: a new copy no longer finds them.
     assert index.check_and_add("g", text) is None
+
+
+def test_models_load_with_the_collector_held_and_it_runs_again_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from veille import coding
+
+    seen: list[bool] = []
+
+    def failing_load(language: str) -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(coding, "load_pipeline", failing_load)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        coding.LanguageCoder.load("fr", cascade=True)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller's own choice is left alone
+    try:
+        with coding.models_loading():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_frozen_models_leave_no_leak_report_from_duckdb_at_exit() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import duckdb; duckdb.connect().execute('SELECT 1').fetchall(); "
+        "from veille.coding import models_loading\nwith models_loading(): pass"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "leaked" not in done.stderr, done.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pycountry
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from veille.lexicon import load_yaml
 from veille.model import EventLocation
-from veille.places import Gazetteer, get_gazetteer
+from veille.places import Candidate, Gazetteer, PlaceIndex, get_gazetteer
 
 BAMAKO = (12.60915, -7.97522)
 
@@ -297,3 +299,15 @@ def test_city_alias_points_to_the_gazetteer_entry(gazetteer: Gazetteer) -> None:
     abu_dhabi = gazetteer.lookup("Abou Dhabi")
     assert abu_dhabi is not None
     assert (abu_dhabi.geonameid, abu_dhabi.country_code) == (292968, "ARE")
+
+
+def test_the_compact_index_answers_as_the_lists_it_was_made_from() -> None:
+    rabat = Candidate("Rabat", 2538475, 34.0, -6.8, "MAR", 572717, "city")
+    morocco = Candidate("Maroc", 2542007, 32.0, -6.0, "MAR", 0, "country")
+    lists = {"rabat": [rabat], "maroc": [morocco, rabat], "rabat sale kenitra": [rabat]}
+    index = pickle.loads(pickle.dumps(PlaceIndex(lists)))  # as the cache reads it
+    assert set(index) == set(lists) and len(index) == 3 and "maroc" in index
+    assert [list(index.get(key)) for key in lists] == list(lists.values())
+    assert index.get("casablanca") == () and index.get("casablanca", None) is None
+    assert index.get("rabat")[0] is index.get("maroc")[1]  # a shared entry stays one object
+    assert index.prefixes == {"rabat", "rabat sale"}

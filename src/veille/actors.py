@@ -39,7 +39,7 @@ from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold, load_csv, load_yaml
 from veille.lexicons import Grammar
 from veille.model import Actor, ActorKind, ActorMention, CleanDocument, ParsedParagraph
-from veille.nlp import make_docs
+from veille.nlp import phrase_patterns
 from veille.places import get_gazetteer
 
 COUNTRY_SECTOR = ("GOV",)
@@ -256,21 +256,29 @@ class ActorRecogniser:
         self._add_patterns(nlp)
 
     def _add_patterns(self, nlp: Language) -> None:
-        variants: list[tuple[str, bool, str]] = []
+        variants: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
         for key, form, case_sensitive in self.lexicon.named_forms:
-            # Both apostrophes: lexicons write "'", the press often "’".
-            for variant in {
-                v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))
-            }:
-                variants.append((key, case_sensitive, variant))
-        docs = make_docs(nlp, f"actor_forms_{nlp.lang}", [v for _, _, v in variants])
-        patterns: dict[tuple[str, bool], list[Doc]] = {}
-        for (key, case_sensitive, _), doc in zip(variants, docs, strict=True):
-            patterns.setdefault((key, case_sensitive), []).append(doc)
-        for (key, case_sensitive), docs in patterns.items():
-            (self._exact if case_sensitive else self._lower).add(key, docs)
+            # Both apostrophes: lexicons write "'", the press often "’". Sorted: the variants
+            # key the patterns' cache entry, which a set's order (per process) would change.
+            for variant in sorted(
+                {v for f in (form, _strip_accents(form)) for v in (f, f.replace("'", "’"))}
+            ):
+                variants[case_sensitive].append((key, variant))
+        for case_sensitive, matcher in ((True, self._exact), (False, self._lower)):
+            attr = "ORTH" if case_sensitive else "LOWER"
+            forms = variants[case_sensitive]
+            name = f"actor_forms_{attr.lower()}_{nlp.lang}"
+            patterns: dict[str, list[tuple[int, ...]]] = {}
+            for (key, _), pattern in zip(
+                forms, phrase_patterns(nlp, name, [v for _, v in forms], attr), strict=True
+            ):
+                patterns.setdefault(key, []).append(pattern)
+            for key, found in patterns.items():
+                matcher.add(key, found)
         forms = {v for form in self.lexicon.role_forms for v in (form, _strip_accents(form))}
-        self._roles.add("ROLE", make_docs(nlp, f"role_forms_{nlp.lang}", sorted(forms)))
+        self._roles.add(
+            "ROLE", phrase_patterns(nlp, f"role_forms_{nlp.lang}", sorted(forms), "LOWER")
+        )
 
     # -- public ---------------------------------------------------------------------
 

@@ -89,12 +89,13 @@ def add_watch(
     webhook: str | None = None,
     email: str | None = None,
 ) -> Watch:
-    """Save a watch; it follows the stories that change from now on."""
+    """Save a watch; it follows the stories that change from now on. A database error is a
+    ``StoreError`` naming the watch, and nothing is saved."""
     now = datetime.now(UTC).replace(tzinfo=None)
     key = json.dumps([name, where.to_json(), webhook, email, now.isoformat()])
     watch_id = "w" + hashlib.sha256(key.encode()).hexdigest()[:12]
     watch = Watch(watch_id, name, where, webhook, email, now)
-    with store._transaction():
+    with store._writing(f"watch {name!r}"):
         store.connection.execute(
             "INSERT INTO watches VALUES (?, ?, ?, ?, ?, ?)",
             [watch.watch_id, name, json.dumps(where.to_json()), webhook, email, now],
@@ -119,7 +120,9 @@ def get_watch(store: Store, watch_id: str) -> Watch | None:
 
 
 def delete_watch(store: Store, watch_id: str) -> bool:
-    with store._transaction():
+    """Delete a watch and the record of what it sent; False if there is no such watch. A
+    database error is a ``StoreError`` naming the watch, and nothing is deleted."""
+    with store._writing(f"watch {watch_id}"):
         store.connection.execute("DELETE FROM alerts WHERE watch_id = ?", [watch_id])
         gone = store.connection.execute(
             "DELETE FROM watches WHERE watch_id = ? RETURNING watch_id", [watch_id]
@@ -169,7 +172,7 @@ def run_alerts(
                 except (OSError, smtplib.SMTPException, WebhookError) as error:
                     summary.failed.append(f"{watch.name} {channel} {story['story_id']}: {error}")
                     continue
-                with store._transaction():
+                with store._writing(f"alert of watch {watch.watch_id}"):
                     store.connection.execute(
                         "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (watch_id, story_id, channel) DO NOTHING",

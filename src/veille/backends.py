@@ -29,9 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import duckdb
-
-if TYPE_CHECKING:  # psycopg is imported only when a PostgreSQL URL is used
+if TYPE_CHECKING:  # duckdb and psycopg are imported only when a database is opened
+    import duckdb
     import psycopg
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -136,6 +135,8 @@ class DuckDBBackend(Backend):
     dialect = "duckdb"
 
     def __init__(self, db: str) -> None:
+        import duckdb  # here: `veille extract` opens no database and spares its import
+
         self.path = db
         self.name = db
         self.errors = (duckdb.Error,)
@@ -221,6 +222,8 @@ class DuckDBBackend(Backend):
         raise AssertionError("unreachable")
 
     def _open(self, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
         for delay in _backoff(deadline):
             try:
                 return duckdb.connect(self.path, read_only=read_only)

@@ -65,7 +65,7 @@ from spacy.tokens import Doc
 from veille.actors import ActorRecogniser
 from veille.events import TWO_PARTY_TYPES, EventCoder, folded_doc
 from veille.lexicon import fold
-from veille.lexicons import Grammar, Trigger, TriggerLexicon, blank_tokenizer
+from veille.lexicons import Grammar, Trigger, TriggerLexicon
 from veille.model import ActorMention, CleanDocument
 from veille.nlp import Analysis, TokenisedParagraph, tokenise
 from veille.places import Gazetteer, get_gazetteer, place_key
@@ -158,13 +158,11 @@ class Cascade:
     # -- building ---------------------------------------------------------------------
 
     def _trigger_phrase_matcher(self) -> PhraseMatcher:
-        # Built exactly like the event coder's matcher (same tokenizer for the patterns).
-        tokenizer = blank_tokenizer(self.coder.language)
+        # Built exactly like the event coder's matcher (the same patterns).
         matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for phrase in sorted(self.triggers.phrases):
             place = phrase in self._place_keys.phrases
-            forms = sorted(self.triggers.phrase_forms[phrase])
-            matcher.add("PLACE" if place else "TRIGGER", [tokenizer(form) for form in forms])
+            matcher.add("PLACE" if place else "TRIGGER", self.triggers.phrase_patterns[phrase])
         return matcher
 
     # -- cues -------------------------------------------------------------------------
@@ -553,12 +551,7 @@ class PlaceNames:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.index = gazetteer.index
-        # Word-level proper prefixes of the keys, to stop extending a run early.
-        self.prefixes = {
-            " ".join(words[:size])
-            for words in (key.split(" ") for key in self.index)
-            for size in range(1, len(words))
-        }
+        self.prefixes = self.index.prefixes  # to stop extending a run early
 
     def occur_in(self, tokens: Iterable) -> bool:  # tokens: a Span or Doc
         chunks = _chunks(tokens)

@@ -775,6 +775,22 @@ def watch_add(
     sys.stdout.write(json.dumps(watch.to_json(), ensure_ascii=False) + "\n")
 
 
+@app.command("watch-delete")
+def watch_delete(
+    watch_id: Annotated[str, typer.Argument(help="The watch's id (as watch-add printed it).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete a watch and the record of what it sent."""
+    from veille.alerts import delete_watch
+
+    with _writable_store(db) as store:
+        deleted = delete_watch(store, watch_id)
+    if not deleted:
+        err_console.print(f"[red]error[/red] no watch {escape(watch_id)!r}", highlight=False)
+        raise typer.Exit(1)
+    err_console.print(f"watch {escape(watch_id)} deleted", highlight=False)
+
+
 SmtpOption = Annotated[
     str | None, typer.Option(help="SMTP server as HOST:PORT for the watches' emails.")
 ]
@@ -810,10 +826,10 @@ def alerts(
 
 @contextmanager
 def _writable_store(db: str) -> Iterator[Store]:
+    """The database open read-write; a ``StoreError``, opening it or writing, is one line."""
     try:
-        store = Store(db)
+        with Store(db) as store:
+            yield store
     except StoreError as error:
         err_console.print(f"[red]error[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    with store:
-        yield store

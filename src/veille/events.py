@@ -24,7 +24,7 @@ from veille.confidence import confidence
 from veille.consolidate import consolidate, derived_signals, is_armed_group
 from veille.lang import DEFAULT_LANGUAGE, language_yaml
 from veille.lexicon import fold
-from veille.lexicons import Grammar, Modality, Trigger, TriggerLexicon, blank_tokenizer
+from veille.lexicons import Grammar, Modality, Trigger, TriggerLexicon
 from veille.model import (
     ORGANISATION_CODES,
     Actor,
@@ -315,9 +315,8 @@ class EventCoder:
         vocab_id = id(doc.vocab)
         if vocab_id not in self._phrase_matchers:
             matcher = PhraseMatcher(doc.vocab, attr="LOWER")
-            tokenizer = blank_tokenizer(self.language)
-            for phrase, forms in self.lexicon.phrase_forms.items():
-                matcher.add(phrase, [tokenizer(form) for form in sorted(forms)])
+            for phrase, patterns in self.lexicon.phrase_patterns.items():
+                matcher.add(phrase, patterns)
             self._phrase_matchers[vocab_id] = matcher
         return self._phrase_matchers[vocab_id]
 

@@ -39,6 +39,7 @@ from spacy.attrs import (
     ENT_KB_ID,
     ENT_TYPE,
     HEAD,
+    IDS,
     LEMMA,
     MORPH,
     POS,
@@ -185,22 +186,24 @@ def load_pipeline(exclude: tuple[str, ...] = (), language: str = DEFAULT_LANGUAG
     return nlp
 
 
-def make_docs(nlp: Language, name: str, texts: Sequence[str]) -> list[Doc]:
-    """``[nlp.make_doc(text) for text in texts]``, the tokenisation cached on disk as cache
-    entry ``name`` (``veille.cache``): the lexicons' phrase matchers tokenise thousands of
-    forms at every start. The entry is keyed by the texts, the pipeline's name and version,
+def phrase_patterns(
+    nlp: Language, name: str, texts: Sequence[str], attr: str
+) -> list[tuple[int, ...]]:
+    """What a ``PhraseMatcher(nlp.vocab, attr=attr)`` keeps of each text's pattern Doc: the
+    hashes of its tokens' ``attr`` (``ORTH`` or ``LOWER``), which ``PhraseMatcher.add`` also
+    takes in place of Docs. Cached on disk as entry ``name`` (``veille.cache``): the
+    lexicons' matchers hold thousands of forms, and tokenising them, or even making their
+    Docs from cached tokens (a lexeme for each new word), took a third of a second at each
+    start. The entry is keyed by the texts and ``attr``, the pipeline's name and version,
     and what shapes Veille's tokenizer (this module, the nationality adjectives' data)."""
-    tokens = cached(
+    attribute = IDS[attr]
+    return cached(
         name,
-        lambda: [
-            ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
-            for doc in nlp.tokenizer.pipe(texts)
-        ],
+        lambda: [tuple(doc.to_array(attribute).tolist()) for doc in nlp.tokenizer.pipe(texts)],
         files=[Path(__file__), resources.files(DATA_PACKAGE).joinpath("countries.csv")],
         packages=["spacy"],
-        extra=f"{nlp.meta.get('name')}-{nlp.meta.get('version')}\n" + "\n".join(texts),
+        extra=f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{attr}\n" + "\n".join(texts),
     )
-    return [Doc(nlp.vocab, words=words, spaces=spaces) for words, spaces in tokens]
 
 
 def keep_compound_adjectives(nlp: Language) -> None:

@@ -1,8 +1,8 @@
 """The HTTP routes of stories and watches (``veille.stories``, ``veille.alerts``).
 
 ``GET /api/stories`` lists stories (the story filters, paginated), ``GET /api/stories/{id}``
-gives one with its sources side by side; watches are listed, created (with the write
-token) and read as an Atom feed (``/api/watches/{id}/atom``) or a weekly digest page.
+gives one with its sources side by side; watches are listed, created and deleted (with the
+write token) and read as an Atom feed (``/api/watches/{id}/atom``) or a weekly digest page.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from veille.access import NOT_FOUND, WRITE_REFUSALS, WriteAccess, authorisation
-from veille.alerts import add_watch, atom_feed, digest_html, get_watch, list_watches
+from veille.alerts import (
+    add_watch,
+    atom_feed,
+    delete_watch,
+    digest_html,
+    get_watch,
+    list_watches,
+)
 from veille.graph import actor_filter_key
 from veille.queries import Database, IsoDate, Page, page
 from veille.stories import StoryFilter, story_detail, story_page
@@ -78,7 +85,9 @@ class WatchRequest(BaseModel):
 
 
 def register_story_routes(api: FastAPI, database: Database, access: WriteAccess) -> None:
-    """Add the story and watch routes; saving a watch needs the write token (``access``)."""
+    """Add the story and watch routes; saving or deleting a watch needs the write token
+    (``access``)."""
+    authorised = Depends(authorisation(access))
 
     @api.get("/api/stories", summary="Stories (events merged across outlets), latest first")
     def list_stories(where: Stories, paging: Page) -> dict[str, Any]:
@@ -107,7 +116,7 @@ def register_story_routes(api: FastAPI, database: Database, access: WriteAccess)
         "/api/watches",
         summary="Save a watch (needs the token)",
         status_code=201,
-        dependencies=[Depends(authorisation(access))],
+        dependencies=[authorised],
         responses={
             **WRITE_REFUSALS,
             400: {"description": "Body is not JSON"},
@@ -120,6 +129,19 @@ def register_story_routes(api: FastAPI, database: Database, access: WriteAccess)
                 store, request.name, request.story_filter(), request.webhook, request.email
             )
         return watch.to_json()
+
+    @api.delete(
+        "/api/watches/{watch_id}",
+        summary="Delete a watch and the record of what it sent (needs the token)",
+        dependencies=[authorised],
+        responses={**WRITE_REFUSALS, **NOT_FOUND},
+    )
+    def remove_watch(watch_id: str) -> dict[str, Any]:
+        with database.writing() as store:
+            deleted = delete_watch(store, watch_id)
+        if not deleted:
+            raise HTTPException(404, f"no watch {watch_id!r}")
+        return {"watch_id": watch_id, "deleted": True}
 
     @api.get(
         "/api/watches/{watch_id}/atom",
