@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.attrs import LOWER
@@ -74,7 +75,9 @@ class TriggerLexicon:
         return cached(
             f"triggers_{language}",
             lambda: cls._read(language),
-            files=data_sources(language),
+            # This module too: the pickled triggers are its classes (a field added to
+            # ``Trigger`` must not meet entries written without it).
+            files=[*data_sources(language), Path(__file__)],
             packages=["spacy"],
         )
 
