@@ -766,6 +766,31 @@ CODED = [
         None,
         id="former-coloniser",
     ),
+    # Troops leaving a country withdraw from it; the place left may be the verb's object.
+    pytest.param(
+        "Les derniers soldats français ont quitté le Niger vendredi.",
+        _key("RETREAT", "FRA", "NER"),
+        None,
+        id="troops-left-fr",
+    ),
+    pytest.param(
+        "The last French soldiers left Niger on Friday.",
+        _key("RETREAT", "FRA", "NER"),
+        None,
+        id="troops-left-en",
+    ),
+    pytest.param(
+        "Los últimos soldados franceses abandonaron Níger el viernes.",
+        _key("RETREAT", "FRA", "NER"),
+        None,
+        id="troops-left-es",
+    ),
+    pytest.param(
+        "Les casques bleus ont quitté Kidal mardi.",
+        _key("RETREAT", "Organisation des Nations unies", "MLI"),
+        None,
+        id="place-left-as-object",
+    ),
 ]
 
 
@@ -897,6 +922,13 @@ NOT_CODED = [
         "SANCTION",
         {"MLI"},
         id="colonial-power-unnamed",
+    ),
+    # A minister leaving a city does not withdraw.
+    pytest.param(
+        "Le ministre malien a quitté Alger mardi.",
+        "RETREAT",
+        set(),
+        id="minister-leaves",
     ),
     # An exercise held by one state is not joint.
     pytest.param(

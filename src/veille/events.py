@@ -963,7 +963,9 @@ class EventCoder:
                 continue
             if child.dep_ == "obj" and not found and self._is_attack(child):
                 args.refers_to_attack = True
-            if is_locative(child) and (place := place_of(child, found)) is not None:
+            # "ont quitté Kidal": a place left, named as the object, is a place too.
+            left = child.dep_ == "obj" and not found and match.trigger.place != "none"
+            if (is_locative(child) or left) and (place := place_of(child, found)) is not None:
                 if (
                     found
                     and match.trigger.place == "none"

@@ -43,6 +43,9 @@ class Trigger:
     #: The trigger does not count with one of these nouns as its subject's head ("les
     #: convois sont arrivés à Gao" is no visit).
     excludes_subject: frozenset[str] = frozenset()
+    #: The trigger counts only with one of these nouns as its subject's head ("les soldats
+    #: français ont quitté le Niger" is a withdrawal, "le ministre a quitté Alger" is not).
+    requires_subject: frozenset[str] = frozenset()
     #: The trigger counts only when its own words name two states or more ("les FAR et
     #: l'armée française ont lancé l'exercice", "l'exercice maroco-français").
     joint_only: bool = False
@@ -99,6 +102,7 @@ class TriggerLexicon:
                 direct_object=bool(entry.get("direct_object", False)),
                 excludes_object=frozenset(fold(w) for w in entry.get("excludes_object") or ()),
                 excludes_subject=frozenset(fold(w) for w in entry.get("excludes_subject") or ()),
+                requires_subject=frozenset(fold(w) for w in entry.get("requires_subject") or ()),
                 joint_only=bool(entry.get("joint_only", False)),
                 contexts=tuple(entry.get("contexts") or ()),
                 with_=entry.get("with", entry.get("object", "recipient")),

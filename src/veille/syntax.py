@@ -86,7 +86,12 @@ def prefer_required_objects(token: Token, candidates: list[Trigger]) -> list[Tri
         if c.dep_ in SUBJECT_DEPS
         for form in (fold(c.lemma_), fold(c.text))
     }
-    candidates = [t for t in candidates if not t.excludes_subject & subjects]
+    candidates = [
+        t
+        for t in candidates
+        if not t.excludes_subject & subjects
+        and (not t.requires_subject or t.requires_subject & subjects)
+    ]
     satisfied = [
         t
         for t in candidates
