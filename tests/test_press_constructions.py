@@ -791,6 +791,27 @@ CODED = [
         None,
         id="place-left-as-object",
     ),
+    # The agent of a passive that the parse hung on the place.
+    pytest.param(
+        "Trois personnes ont été interpellées mardi à Sfax par les unités de la Garde nationale "
+        "tunisienne.",
+        _key("COERCE", "TUN"),
+        None,
+        id="agent-hung-on-the-place",
+    ),
+    # Protesters named by no one else are people of the place where they protest.
+    pytest.param(
+        "Un sit-in a été organisé mardi à Nouakchott devant le siège du gouvernement.",
+        _key("PROTEST", "MRT"),
+        None,
+        id="sit-in-at-a-place",
+    ),
+    pytest.param(
+        "Miles de personas se manifestaron el viernes en Niamey.",
+        _key("PROTEST", "NER"),
+        None,
+        id="protest-at-a-place-es",
+    ),
 ]
 
 

@@ -963,6 +963,19 @@ class EventCoder:
                 continue
             if child.dep_ == "obj" and not found and self._is_attack(child):
                 args.refers_to_attack = True
+            # "interpellées à Sfax par les unités de la Garde nationale": the agent of a
+            # passive that the parse hung on the place.
+            if holder_passive and subject_holder == token and is_locative(child):
+                for grandchild in child.children:
+                    if grandchild.dep_.startswith("nmod") and case_of(grandchild) in (
+                        grammar.agent_cases
+                    ):
+                        args.agents.extend(
+                            mentions_in(
+                                grandchild, by_token, excluded, grammar.nested_blocking_cases
+                            )
+                        )
+                        excluded |= {t.i for t in grandchild.subtree}
             # "ont quitté Kidal": a place left, named as the object, is a place too.
             left = child.dep_ == "obj" and not found and match.trigger.place != "none"
             if (is_locative(child) or left) and (place := place_of(child, found)) is not None:
