@@ -812,6 +812,13 @@ CODED = [
         None,
         id="protest-at-a-place-es",
     ),
+    # "Nous" and "nos troupes" in a quote are the quoted speaker's state.
+    pytest.param(
+        "« Nous retirerons nos troupes du Mali d'ici l'été », a annoncé le président français.",
+        _key("RETREAT", "FRA", "MLI"),
+        None,
+        id="we-in-a-quote",
+    ),
 ]
 
 

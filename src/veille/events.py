@@ -1322,14 +1322,16 @@ def _assign_roles(trigger: Trigger, args: Arguments) -> tuple[list[Actor], list[
 def _speakers_own_parties(
     paragraph: ParsedParagraph, by_token: dict[int, list[ActorMention]]
 ) -> list[ActorMention]:
-    """ "Nos agents", "our soldiers" in a quote stand for the quoted speaker's state: one
-    mention of it on each such noun that names no one itself."""
+    """ "Nos agents", "our soldiers", "nous" in a quote stand for the quoted speaker's state:
+    one mention of it on each such noun that names no one itself, and on the pronoun."""
     grammar = Grammar.load(paragraph.doc.lang_)
     base = paragraph.paragraph.start
     found: list[ActorMention] = []
     for token in paragraph.doc:
         noun = token.head
-        if (
+        if token.lower_ in grammar.own_pronouns and token.dep_ in SUBJECT_DEPS:
+            noun = token  # "« Nous retirerons nos troupes », a annoncé le président"
+        elif (
             token.lower_ not in grammar.own_possessives
             or token.dep_ not in POSSESSIVE_DEPS
             or fold(noun.text) not in grammar.own_party_nouns

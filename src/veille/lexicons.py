@@ -254,6 +254,7 @@ class Grammar:
     membership_verbs: frozenset[str]  # folded lemmas
     possessives: dict[str, int]
     own_possessives: frozenset[str]  # lowercase forms
+    own_pronouns: frozenset[str]  # lowercase forms
     own_party_nouns: frozenset[str]  # folded forms
     respective_words: frozenset[str]  # folded forms
     side_nouns: frozenset[str]  # folded lemmas
@@ -296,6 +297,7 @@ class Grammar:
             membership_verbs=folded("membership_verbs"),
             possessives={str(k): int(v) for k, v in (data.get("possessives") or {}).items()},
             own_possessives=words("own_possessives"),
+            own_pronouns=words("own_pronouns"),
             own_party_nouns=folded("own_party_nouns"),
             respective_words=folded("respective_words"),
             side_nouns=folded("side_nouns"),
