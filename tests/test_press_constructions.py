@@ -819,6 +819,21 @@ CODED = [
         None,
         id="we-in-a-quote",
     ),
+    # An attack noun as the subject of a verb of casualties hits its object; a claim told in
+    # the passive names the author; a mission of the UN hit is a victim to merge with.
+    pytest.param(
+        "Un engin explosif improvisé a touché mercredi un convoi de la MINUSMA près de Kidal. "
+        "L'attaque a été revendiquée le lendemain par le JNIM.",
+        _key("ASSAULT", JNIM, "Organisation des Nations unies"),
+        None,
+        id="device-hit-a-convoy-then-claimed",
+    ),
+    pytest.param(
+        "L'attaque a fait douze morts parmi les soldats maliens.",
+        _key("ASSAULT", "MLI"),
+        None,
+        id="attack-made-casualties",
+    ),
 ]
 
 

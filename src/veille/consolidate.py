@@ -99,7 +99,11 @@ def merge_attack_sides(events: Sequence[Event]) -> list[Event]:
     victims = [
         e
         for e in events
-        if e.event == "ASSAULT" and not e.actor and e.recipient and _all_states(e.recipient)
+        # states, or missions of an organisation ("un convoi de la MINUSMA"), not groups
+        if e.event == "ASSAULT"
+        and not e.actor
+        and e.recipient
+        and not any(is_armed_group(a) for a in e.recipient)
     ]
     if not authors or not victims:
         return list(events)

@@ -488,6 +488,26 @@ class EventCoder:
             and all(a.is_state for a in recipients)
         )
 
+    def _casualties(
+        self,
+        verb: Token,
+        args: Arguments,
+        by_token: dict[int, list[ActorMention]],
+        excluded: set[int],
+    ) -> None:
+        """The victims and places a verb of casualties names for an attack: "ayant coûté la
+        vie à 53 soldats nigériens au Niger"."""
+        place_cases = Grammar.of(verb).place_cases
+        for complement in verb.children:
+            if complement.dep_ not in ("obj", "iobj", "obl", "obl:arg", "obl:mod"):
+                continue
+            found = mentions_in(complement, by_token, excluded)
+            place = place_of(complement, found)
+            if case_of(complement) in place_cases and place is not None:
+                args.places.append(place)
+            else:
+                args.objects.extend(found)
+
     def _reporting_force(
         self, token: Token, by_token: dict[int, list[ActorMention]]
     ) -> list[Actor]:
@@ -869,15 +889,7 @@ class EventCoder:
                 and fold(child.lemma_) in self.modality.casualty_verbs
             ):
                 # "l'attaque qui a coûté la vie à 53 soldats nigériens au Niger"
-                for grandchild in child.children:
-                    if grandchild.dep_ not in ("obj", "iobj", "obl", "obl:arg"):
-                        continue
-                    found = mentions_in(grandchild, by_token, excluded)
-                    place = place_of(grandchild, found)
-                    if case_of(grandchild) in grammar.place_cases and place is not None:
-                        args.places.append(place)
-                    else:
-                        args.objects.extend(found)
+                self._casualties(child, args, by_token, excluded)
                 continue
             if (
                 token.pos_ != "VERB"
@@ -1008,6 +1020,27 @@ class EventCoder:
                 for target in act.children:
                     if target.dep_.startswith("obl") and case_of(target) in against:
                         args.objects.extend(mentions_in(target, by_token, excluded))
+        # "l'attaque a été revendiquée par le JNIM", "l'accord a été signé par X": the agent
+        # of a support verb whose passive subject the noun trigger is did it.
+        if (
+            token.pos_ != "VERB"
+            and token.dep_ == "nsubj:pass"
+            and token.head.lemma_.lower() in self.modality.support_verbs
+        ):
+            for sibling in token.head.children:
+                if is_agent(sibling, True):
+                    args.agents.extend(
+                        mentions_in(sibling, by_token, excluded, grammar.nested_blocking_cases)
+                    )
+        # "un engin explosif a touché un convoi de la MINUSMA": an attack noun that is the
+        # subject of a verb of casualties hits that verb's object.
+        if (
+            match.trigger.event == "ASSAULT"
+            and token.pos_ != "VERB"
+            and token.dep_ == "nsubj"
+            and fold(token.head.lemma_) in self.modality.casualty_verbs
+        ):
+            self._casualties(token.head, args, by_token, excluded)
         # "a déclaré l'ambassadeur persona non grata": a predicative noun trigger bears on
         # its verb's object.
         if token.pos_ != "VERB" and token.dep_ == "xcomp" and token.head == subject_holder:
