@@ -834,6 +834,19 @@ CODED = [
         None,
         id="attack-made-casualties",
     ),
+    # Suspending help to a state sanctions it: "à X" after a noun of help is who is helped.
+    pytest.param(
+        "L'Union européenne a suspendu son appui budgétaire au Burkina Faso.",
+        _key("SANCTION", "Union européenne", "BFA"),
+        None,
+        id="help-suspended-fr",
+    ),
+    pytest.param(
+        "The European Union suspended its budget support to Burkina Faso.",
+        _key("SANCTION", "Union européenne", "BFA"),
+        None,
+        id="help-suspended-en",
+    ),
 ]
 
 

@@ -948,8 +948,12 @@ class EventCoder:
                 continue  # "ont discuté de la réforme du Conseil de sécurité"
             if case in blocking:
                 continue
-            # A place may hang from the object ("a inauguré un consulat à Casablanca").
+            # A place may hang from the object ("a inauguré un consulat à Casablanca"), but
+            # not the one helped ("a suspendu son appui au Burkina Faso").
+            helped = fold(child.lemma_) in self.modality.beneficiary_heads
             for grandchild in child.children:
+                if helped and case_of(grandchild) in grammar.to_cases:
+                    continue
                 if grandchild.dep_ in ("nmod", "obl") and is_locative(grandchild):
                     nested = mentions_in(grandchild, by_token, excluded)
                     if (place := place_of(grandchild, nested)) is not None:

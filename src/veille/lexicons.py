@@ -155,6 +155,7 @@ FOLDED_MODALITY_LISTS = (
     "casualty_verbs",
     "undergoing_verbs",
     "suffering_words",
+    "beneficiary_heads",
     "traffic_words",
     "non_agent_subjects",
     "membership_cues",
@@ -187,6 +188,7 @@ class Modality:
     casualty_verbs: frozenset[str] = frozenset()
     undergoing_verbs: frozenset[str] = frozenset()
     suffering_words: frozenset[str] = frozenset()
+    beneficiary_heads: frozenset[str] = frozenset()
     traffic_words: frozenset[str] = frozenset()
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
