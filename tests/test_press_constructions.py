@@ -847,6 +847,38 @@ CODED = [
         None,
         id="help-suspended-en",
     ),
+    # A closure lifted concedes to whom it reopens; vehicles named by their nationality say
+    # which state a closure or a reopening concerns.
+    pytest.param(
+        "Alger a rouvert son espace aérien aux avions maliens.",
+        _key("CONCEDE", "DZA", "MLI"),
+        None,
+        id="airspace-reopened",
+    ),
+    pytest.param(
+        "Le Maroc a rouvert sa frontière avec la Mauritanie.",
+        _key("CONCEDE", "MAR", "MRT"),
+        None,
+        id="border-reopened",
+    ),
+    pytest.param(
+        "L'Algérie a fermé son espace aérien aux avions maliens.",
+        _key("COERCE", "DZA", "MLI"),
+        None,
+        id="closed-to-vehicles-of-a-state",
+    ),
+    pytest.param(
+        "Argel reabrió su espacio aéreo a los aviones malienses.",
+        _key("CONCEDE", "DZA", "MLI"),
+        None,
+        id="airspace-reopened-es",
+    ),
+    pytest.param(
+        "Algiers reopened its airspace to Malian aircraft.",
+        _key("CONCEDE", "DZA", "MLI"),
+        None,
+        id="airspace-reopened-en",
+    ),
 ]
 
 

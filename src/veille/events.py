@@ -53,6 +53,7 @@ from veille.syntax import (
     locative_place,
     mentions_by_token,
     mentions_in,
+    nationality_of,
     nearest_other,
     passive_expectation,
     place_of,
@@ -111,6 +112,9 @@ THREAT_TYPES = frozenset({"THREATEN"})
 RELEASE_MODES = frozenset({"release"})
 #: Modes of a closure or ban, which may name the traffic it stops ("en provenance du Mali").
 RESTRICT_MODES = frozenset({"restrict"})
+#: A closure lifted ("a rouvert son espace aérien aux avions maliens") names the traffic it
+#: lets through, as a closure names what it stops.
+LIFTING_TYPES = frozenset({"CONCEDE"})
 #: Restrictions decided are made by the decision ("a décidé de fermer son espace aérien").
 DECIDABLE_TYPES = frozenset({"COERCE"})
 #: Announced withdrawals stay RETREAT (Veille's rule in the spec); other planned events are dropped.
@@ -1079,7 +1083,7 @@ class EventCoder:
                     args.places.extend(locative_place(child, by_token, excluded))
         if match.trigger.event == "RETREAT" and match.trigger.place == "recipient":
             args.places.extend(_places_left(token, by_token, excluded))
-        if RESTRICT_MODES & set(match.trigger.mode):
+        if RESTRICT_MODES & set(match.trigger.mode) or match.trigger.event in LIFTING_TYPES:
             args.objects.extend(self._restricted_traffic(token, by_token, excluded))
         args.subject = self._members_listed(args.subject, by_token, token)
         args.objects = self._members_listed(args.objects, by_token, token)
@@ -1088,16 +1092,27 @@ class EventCoder:
     def _restricted_traffic(
         self, token: Token, by_token: dict[int, list[ActorMention]], excluded: set[int]
     ) -> list[ActorMention]:
-        """A closure "aux avions en provenance ou à destination du Mali" targets Mali, wherever
-        the parse hangs that complement: on the trigger or on the verb that governs it ("a
-        décidé de fermer son espace aérien ..., en provenance du Mali")."""
+        """A closure "aux avions en provenance ou à destination du Mali" or "aux avions maliens"
+        targets Mali, wherever the parse hangs that complement: on the trigger, on what it
+        closes, or on the verb that governs it ("a décidé de fermer son espace aérien ..., en
+        provenance du Mali")."""
         found: list[ActorMention] = []
-        for holder in (token, *governors_of(token)[:1]):
+        closed = [c for c in token.children if c.dep_ == "obj"]  # "son espace aérien aux avions"
+        to_cases = Grammar.of(token).to_cases
+        for holder in (token, *governors_of(token)[:1], *closed):
             for child in holder.children:
-                if child.dep_.startswith(("obl", "nmod")) and (
-                    fold(child.lemma_) in self.modality.traffic_words
-                ):
+                # "a los aviones malienses" may be parsed as an object
+                to_object = child.dep_ in ("obj", "iobj") and case_of(child) in to_cases
+                if not child.dep_.startswith(("obl", "nmod")) and not to_object:
+                    continue
+                if fold(child.lemma_) in self.modality.traffic_words:
                     found.extend(mentions_in(child, by_token, excluded))
+                elif fold(child.lemma_) in self.modality.vehicle_words and (
+                    code := nationality_of(child)
+                ):
+                    # "aux avions maliens", "to Malian aircraft": the vehicles' state
+                    state = Actor(code, ("GOV",), _country_name(code), child.text)
+                    found.extend(pseudo_mentions([state], child))
         return found
 
     def _members_listed(

@@ -157,6 +157,7 @@ FOLDED_MODALITY_LISTS = (
     "suffering_words",
     "beneficiary_heads",
     "traffic_words",
+    "vehicle_words",
     "non_agent_subjects",
     "membership_cues",
     "control_verbs",
@@ -190,6 +191,7 @@ class Modality:
     suffering_words: frozenset[str] = frozenset()
     beneficiary_heads: frozenset[str] = frozenset()
     traffic_words: frozenset[str] = frozenset()
+    vehicle_words: frozenset[str] = frozenset()
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
     control_verbs: frozenset[str] = frozenset()

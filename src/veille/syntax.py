@@ -582,14 +582,11 @@ def place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | N
     if found:
         return None  # "à l'ONU", "auprès du MNLA": an actor, not a place
     grammar = Grammar.of(token)
-    if fold(token.lemma_) in grammar.territory_nouns | grammar.side_nouns:
-        # "sur le territoire français", "on French soil": the nationality says the country
-        from veille.actors import ActorLexicon
-
-        demonyms = ActorLexicon.load(token.doc.lang_).demonyms
-        for child in token.children:
-            if child.dep_ == "amod" and (code := demonyms.get(fold(child.text))) is not None:
-                return span, code
+    # "sur le territoire français", "on French soil": the nationality says the country
+    if fold(token.lemma_) in grammar.territory_nouns | grammar.side_nouns and (
+        code := nationality_of(token)
+    ):
+        return span, code
     name = proper_name(token)
     if name is None:
         return None
@@ -599,6 +596,18 @@ def place_of(token: Token, found: Sequence[ActorMention]) -> tuple[Span, str | N
     if location is None:
         return None
     return token.doc[token.i : token.i + 1] if name == token.text else span, location.country_code
+
+
+def nationality_of(noun: Token) -> str | None:
+    """The country of a nationality adjective on ``noun`` ("territoire français", "Malian
+    aircraft"), if any."""
+    from veille.actors import ActorLexicon
+
+    demonyms = ActorLexicon.load(noun.doc.lang_).demonyms
+    for child in noun.children:
+        if child.dep_ == "amod" and (code := demonyms.get(fold(child.text))) is not None:
+            return code
+    return None
 
 
 def is_locative(token: Token) -> bool:
