@@ -879,6 +879,13 @@ CODED = [
         None,
         id="airspace-reopened-en",
     ),
+    # Where one is received names the host when the host is not named.
+    pytest.param(
+        "Un émissaire du Front Polisario a été reçu à Alger par le président de la République.",
+        _key("CONSULT", "Front Polisario", "DZA"),
+        None,
+        id="received-at-a-place",
+    ),
 ]
 
 
