@@ -886,6 +886,13 @@ CODED = [
         None,
         id="received-at-a-place",
     ),
+    # A participle of targeting on a noun trigger names whom the event targets.
+    pytest.param(
+        "La justice française a ouvert une enquête visant des membres du groupe Wagner.",
+        _key("ACCUSE", "FRA", "Groupe Wagner"),
+        None,
+        id="investigation-targeting",
+    ),
 ]
 
 

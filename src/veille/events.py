@@ -898,6 +898,16 @@ class EventCoder:
             if (
                 token.pos_ != "VERB"
                 and child.dep_ == "acl"
+                and fold(child.lemma_) in self.modality.targeting_verbs
+            ):
+                # "une enquête visant des membres du groupe Wagner": whom it targets
+                for target in child.children:
+                    if target.dep_ == "obj":
+                        args.objects.extend(mentions_in(target, by_token, excluded))
+                continue
+            if (
+                token.pos_ != "VERB"
+                and child.dep_ == "acl"
                 and (
                     child.lemma_.lower() in self.modality.support_verbs
                     or (

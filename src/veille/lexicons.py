@@ -158,6 +158,7 @@ FOLDED_MODALITY_LISTS = (
     "beneficiary_heads",
     "traffic_words",
     "vehicle_words",
+    "targeting_verbs",
     "non_agent_subjects",
     "membership_cues",
     "control_verbs",
@@ -192,6 +193,7 @@ class Modality:
     beneficiary_heads: frozenset[str] = frozenset()
     traffic_words: frozenset[str] = frozenset()
     vehicle_words: frozenset[str] = frozenset()
+    targeting_verbs: frozenset[str] = frozenset()
     non_agent_subjects: frozenset[str] = frozenset()
     membership_cues: frozenset[str] = frozenset()
     control_verbs: frozenset[str] = frozenset()
