@@ -1426,6 +1426,8 @@ def _chairs_act_for_their_organisation(
     dropped from that noun phrase and the organisation stands for the person."""
     words = Grammar.load(paragraph.doc.lang_).chair_words
     doc, base = paragraph.doc, paragraph.paragraph.start
+    if not any(fold(token.lemma_) in words for token in doc):
+        return mentions  # most paragraphs
     spans = [
         (m, doc.char_span(m.start - base, m.end - base, alignment_mode="expand")) for m in mentions
     ]
