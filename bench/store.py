@@ -172,7 +172,9 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
         " x.end_offset, x.confidence, x.coder,"
         " regexp_replace(replace(replace(x.record, x.event_id, v.event_id), x.doc_id, v.doc_id),"
         ' \'"date": (null|"[^"]*")\', \'"date": \' || CASE WHEN v.day IS NULL THEN \'null\''
-        " ELSE '\"' || strftime(v.day, '%Y-%m-%d') || '\"' END), x.date_source"
+        " ELSE '\"' || strftime(v.day, '%Y-%m-%d') || '\"' END), x.date_source,"
+        # No story: each event counts as its own (the copies are not told by other outlets).
+        " NULL"
         " FROM sev v JOIN t.events x ON x.event_id = v.template_event"
     )
     connection.execute(

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from veille import stories
+from veille import stories, summaries
 from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
@@ -219,7 +219,21 @@ class Store:
                         [migration.version, migration.name, _now()],
                     )
                 current = migration.version
+            self._build_summaries(current)
         return current
+
+    def _build_summaries(self, version: int) -> None:
+        """Fill the summary tables (``veille.summaries``) if this database has them empty:
+        right after migration 8, or after a bulk load that marked them stale."""
+        if version >= summaries.SUMMARIES_VERSION and not summaries.built(self):
+            with self._transaction():
+                summaries.rebuild(self)
+
+    def rebuild_summaries(self) -> None:
+        """Count every stored event again into the summary tables (after rows were written
+        around the Store, as ``bench/store.py`` does)."""
+        with self._transaction():
+            summaries.rebuild(self)
 
     # -- writing --------------------------------------------------------------------
 
@@ -369,12 +383,14 @@ class Store:
 
     def _delete_rows(self, doc_id: str) -> bool:
         touched = stories.document_stories(self, doc_id) if self._has_stories() else set()
-        self.connection.execute(
-            "DELETE FROM event_participants"
-            " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
-            [doc_id],
-        )
-        for table in ("events", "actor_mentions", "paragraphs"):
+        with summaries.change(self, touched, doc_id):
+            self.connection.execute(
+                "DELETE FROM event_participants"
+                " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
+                [doc_id],
+            )
+            self.connection.execute("DELETE FROM events WHERE doc_id = ?", [doc_id])
+        for table in ("actor_mentions", "paragraphs"):
             self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
@@ -400,8 +416,9 @@ class Store:
         self._insert_paragraphs(result)
         self._insert_mentions(result)
         story_ids = stories.assign(self, result) if self._has_stories() else {}
-        for event in result.events:
-            self._insert_event(event, story_ids.get(event.id))
+        with summaries.change(self, set(story_ids.values()), result.document.doc_id):
+            for event in result.events:
+                self._insert_event(event, story_ids.get(event.id))
         stories.refresh(self, story_ids.values())
         return True
 
@@ -682,6 +699,11 @@ class Store:
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
+        from veille.tallies import matching_identities  # it builds on this module
+
+        summarised = matching_identities(self, key)
+        if summarised is not None:
+            return summarised
         fold = self.backend.fold
         rows = self.connection.execute(
             "SELECT DISTINCT identity FROM event_participants"

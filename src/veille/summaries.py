@@ -1,0 +1,333 @@
+"""Counts kept up to date at write time, so that the tallies (``veille.tallies``) read a few
+hundred rows instead of every (event, participant) row of a large store.
+
+The tables (migration 8, ``tally_*``) hold, for all events and for the events of each actor
+identity (the *anchor*), how many events and how many stories there are per actor, role,
+type and month, per graph edge and per place, how many documents, and the names that the
+participants go by. They are exact: a document is written or deleted whole, in one
+transaction, and with it the counts of the stories its events belong to.
+
+How a write updates them: the events the write can change a count of are those of the
+stories it touches (an event joins a story, a document's events leave theirs), and the
+counts are of distinct events, stories and documents within groups. So the contributions
+of those events are computed before the write and again after it, from the same SQL that
+fills the tables from scratch (``rebuild``), and the difference is added to the tables. The
+first event or row of a group (the tallies' tie-breaks) is a minimum: a write can lower it,
+and a deletion that removes it has it recomputed for that group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veille.store import Store
+
+#: The schema version that added the tables.
+SUMMARIES_VERSION = 8
+#: ``month`` of the rows counting all months, and of undated events.
+ALL_MONTHS = -2
+UNDATED = -1
+#: ``event`` of the document counts over every type.
+ANY_TYPE = "*"
+#: Place keys stand for a missing value with these.
+NO_GEONAMEID = -1
+NO_COORDINATE = 1000.0
+NO_COUNTRY = ""
+
+#: Month number of an event's day (its date, else its document's publication date).
+_MONTH = (
+    "CASE WHEN coalesce(e.date_start, d.published) IS NULL THEN -1"
+    " ELSE CAST(extract(year FROM coalesce(e.date_start, d.published)) AS INTEGER) * 12"
+    " + CAST(extract(month FROM coalesce(e.date_start, d.published)) AS INTEGER) - 1 END"
+)
+_EVENT_COLUMNS = (
+    "e.event_id, e.doc_id, e.event, coalesce(e.story_id, e.event_id) AS story,"
+    f" {_MONTH} AS month, e.place, e.geonameid, e.lat, e.lon, e.place_country"
+)
+_PARTICIPANT_COLUMNS = "p.event_id, p.role, p.position, p.code, p.sector, p.name, p.identity"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A summary table: its key columns, the counts added up, the minima kept."""
+
+    name: str
+    keys: tuple[str, ...]
+    counts: tuple[str, ...]
+    minima: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.keys, *self.counts, *self.minima)
+
+
+UNITS = Table(
+    "tally_units",
+    ("anchor", "identity", "role", "event", "month"),
+    ("n_events", "n_stories"),
+    ("first_event",),
+)
+DOCUMENTS = Table("tally_documents", ("anchor", "identity", "event"), ("documents",))
+NAMES = Table(
+    "tally_names",
+    ("anchor", "identity", "code", "name", "sector", "event"),
+    ("n_rows",),
+    ("first_row",),
+)
+EDGES = Table(
+    "tally_edges", ("anchor", "source", "target", "directed", "event"), ("n_events", "n_stories")
+)
+PLACES = Table(
+    "tally_places",
+    ("anchor", "place", "geonameid", "lat", "lon", "country", "event"),
+    ("n_events", "n_stories"),
+)
+TABLES = (UNITS, DOCUMENTS, NAMES, EDGES, PLACES)
+
+
+def contribution_sql(store: Store, table: Table) -> str:
+    """The rows of ``table`` counted over the events of the relation ``ev`` and their
+    participants ``pp`` (both defined by the caller's WITH)."""
+    binary = store.backend.binary
+    anchors = (
+        "anchors AS (SELECT event_id, '' AS anchor FROM ev"
+        " UNION SELECT event_id, 'i:' || identity FROM pp)"
+    )
+    if table is UNITS:
+        anchored = "FROM pp p JOIN anchors a ON a.event_id = p.event_id"
+        return (
+            f"{anchors}, facts AS ("
+            f"SELECT a.anchor, p.identity, '*' AS role, p.event_id {anchored}"
+            " UNION SELECT a.anchor, p.identity,"
+            f" CASE WHEN p.role = 'actor' THEN 'actor' ELSE 'other' END, p.event_id {anchored}"
+            f" UNION SELECT a.anchor, p.identity, 'self', p.event_id {anchored}"
+            " WHERE p.identity = p.code"
+            " UNION SELECT '', '', '*', event_id FROM ev)"
+            f" SELECT f.anchor, f.identity, f.role, ev.event, {ALL_MONTHS}, count(*),"
+            f" count(DISTINCT ev.story), min({binary('ev.event_id')})"
+            " FROM facts f JOIN ev ON ev.event_id = f.event_id"
+            " GROUP BY f.anchor, f.identity, f.role, ev.event"
+            " UNION ALL SELECT f.anchor, f.identity, f.role, ev.event, ev.month, count(*),"
+            f" count(DISTINCT ev.story), min({binary('ev.event_id')})"
+            " FROM facts f JOIN ev ON ev.event_id = f.event_id"
+            " WHERE f.anchor = '' AND f.role = '*'"
+            " GROUP BY f.anchor, f.identity, f.role, ev.event, ev.month"
+        )
+    if table is DOCUMENTS:
+        return (
+            f"{anchors}, facts AS (SELECT DISTINCT a.anchor, p.identity, ev.doc_id, ev.event"
+            " FROM pp p JOIN anchors a ON a.event_id = p.event_id"
+            " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', doc_id, event FROM ev)"
+            " SELECT anchor, identity, event, count(DISTINCT doc_id) FROM facts"
+            f" GROUP BY anchor, identity, event UNION ALL SELECT anchor, identity, '{ANY_TYPE}',"
+            " count(DISTINCT doc_id) FROM facts GROUP BY anchor, identity"
+        )
+    if table is NAMES:
+        first_row = (
+            "p.event_id || chr(1) || p.role || chr(1) || lpad(CAST(p.position AS VARCHAR), 9, '0')"
+        )
+        return (
+            f"{anchors} SELECT a.anchor, p.identity, p.code, p.name, p.sector, ev.event,"
+            f" count(*), min({binary(first_row)}) FROM pp p"
+            " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id"
+            " GROUP BY a.anchor, p.identity, p.code, p.name, p.sector, ev.event"
+        )
+    if table is EDGES:
+        return (
+            f"{anchors}, x AS (SELECT event_id, identity, role = 'actor' AS acts FROM pp),"
+            " sides AS (SELECT event_id, bool_or(acts) AND bool_or(NOT acts) AS directed"
+            " FROM x GROUP BY event_id),"
+            " pairs AS (SELECT DISTINCT a.event_id, a.identity AS source, b.identity AS target,"
+            " s.directed FROM x a JOIN x b ON b.event_id = a.event_id"
+            " AND b.identity <> a.identity JOIN sides s ON s.event_id = a.event_id"
+            " WHERE (s.directed AND a.acts AND NOT b.acts)"
+            f" OR (NOT s.directed AND {binary('a.identity')} < {binary('b.identity')}))"
+            " SELECT an.anchor, pr.source, pr.target, pr.directed, ev.event, count(*),"
+            " count(DISTINCT ev.story) FROM pairs pr JOIN anchors an ON an.event_id = pr.event_id"
+            " JOIN ev ON ev.event_id = pr.event_id"
+            " GROUP BY an.anchor, pr.source, pr.target, pr.directed, ev.event"
+        )
+    if table is PLACES:
+        keys = (
+            f"ev.place, coalesce(ev.geonameid, {NO_GEONAMEID}),"
+            f" coalesce(ev.lat, {NO_COORDINATE}), coalesce(ev.lon, {NO_COORDINATE}),"
+            f" coalesce(ev.place_country, '{NO_COUNTRY}'), ev.event"
+        )
+        return (
+            f"{anchors} SELECT an.anchor, {keys}, count(*), count(DISTINCT ev.story)"
+            " FROM ev JOIN anchors an ON an.event_id = ev.event_id"
+            f" WHERE ev.place IS NOT NULL AND ev.place <> '' GROUP BY an.anchor, {keys}"
+        )
+    raise ValueError(table.name)
+
+
+def _sources(events_where: str = "TRUE") -> str:
+    """``ev`` and ``pp`` over the stored events that meet ``events_where``."""
+    participants = "FROM event_participants p"
+    if events_where != "TRUE":
+        participants += " WHERE p.event_id IN (SELECT event_id FROM ev)"
+    return (
+        f"WITH ev AS (SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d USING (doc_id)"
+        f" WHERE {events_where}), pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), "
+    )
+
+
+# -- state -------------------------------------------------------------------------------
+
+
+def built(store: Store) -> bool:
+    """Whether the tables hold the counts of every stored event (cached per Store)."""
+    cached = getattr(store, "_summaries_built", None)
+    if cached is None:
+        cached = False
+        if store.schema_version() >= SUMMARIES_VERSION:
+            row = store.connection.execute("SELECT count(*) FROM tally_built").fetchone()
+            cached = bool(row and row[0])
+        store._summaries_built = cached
+    return cached
+
+
+def rebuild(store: Store) -> None:
+    """Count every stored event again (after a migration, a bulk load or a rebuild of the
+    stories). Runs in the caller's transaction."""
+    if store.backend.dialect == "duckdb":
+        store.connection.execute("SET enable_progress_bar = false")
+    for table in TABLES:
+        store.connection.execute(f"DELETE FROM {table.name}")
+        store.connection.execute(
+            f"INSERT INTO {table.name} ({', '.join(table.columns)})"
+            f" {_sources()}{contribution_sql(store, table)}"
+        )
+    store.connection.execute("DELETE FROM tally_built")
+    store.connection.execute(
+        "INSERT INTO tally_built VALUES (?)", [datetime.now(UTC).replace(tzinfo=None)]
+    )
+    store._summaries_built = True
+
+
+# -- at write time -----------------------------------------------------------------------
+
+Counts = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
+
+
+@contextmanager
+def change(store: Store, story_ids: Collection[str], doc_id: str) -> Iterator[None]:
+    """Around a write that adds or deletes the events of ``doc_id`` (which belong to
+    ``story_ids``): the counts are brought up to date when it ends."""
+    if not built(store):
+        yield
+        return
+    before = _contributions(store, story_ids, doc_id)
+    yield
+    after = _contributions(store, story_ids, doc_id)
+    for table in TABLES:
+        _apply(store, table, before[table.name], after[table.name])
+
+
+def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Counts:
+    """What the events of these stories and of this document add to each table."""
+    connection = store.connection
+    story_list = sorted(set(story_ids))
+    touched = "e.doc_id = ?"
+    params: list[Any] = [doc_id]
+    if story_list:
+        touched += f" OR e.story_id IN ({', '.join('?' * len(story_list))})"
+        params += story_list
+    for name, columns, source in (
+        ("tally_ev", _EVENT_COLUMNS, "events e JOIN documents d USING (doc_id)"),
+        ("tally_pp", _PARTICIPANT_COLUMNS, "event_participants p"),
+    ):
+        connection.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT {columns} FROM {source} WHERE FALSE"
+        )
+        connection.execute(f"DELETE FROM {name}")
+    connection.execute(
+        f"INSERT INTO tally_ev SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d"
+        f" USING (doc_id) WHERE {touched}",
+        params,
+    )
+    connection.execute(
+        f"INSERT INTO tally_pp SELECT {_PARTICIPANT_COLUMNS} FROM event_participants p"
+        " WHERE p.event_id IN (SELECT event_id FROM tally_ev)"
+    )
+    sources = "WITH ev AS (SELECT * FROM tally_ev), pp AS (SELECT * FROM tally_pp), "
+    out: Counts = {}
+    for table in TABLES:
+        rows = connection.execute(sources + contribution_sql(store, table)).fetchall()
+        width = len(table.keys)
+        out[table.name] = {tuple(row[:width]): tuple(row[width:]) for row in rows}
+    return out
+
+
+def _apply(
+    store: Store,
+    table: Table,
+    before: dict[tuple[Any, ...], tuple[Any, ...]],
+    after: dict[tuple[Any, ...], tuple[Any, ...]],
+) -> None:
+    """Add ``after - before`` to ``table``; keep or recompute the minima."""
+    binary = store.backend.binary
+    n_counts = len(table.counts)
+    zero = (0,) * n_counts + (None,) * len(table.minima)
+    changed: list[list[Any]] = []
+    lost: list[tuple[tuple[Any, ...], int, Any]] = []  # (key, minimum's index, value lost)
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, zero), after.get(key, zero)
+        delta = [int(n) - int(o) for n, o in zip(new[:n_counts], old[:n_counts], strict=True)]
+        minima = list(new[n_counts:])
+        if any(delta) or any(m is not None for m in minima):
+            changed.append([*key, *delta, *minima])
+        for i, (was, now) in enumerate(zip(old[n_counts:], new[n_counts:], strict=True)):
+            if was is not None and (now is None or now > was):
+                lost.append((key, i, was))
+    if changed:
+        updates = [f"{c} = {table.name}.{c} + excluded.{c}" for c in table.counts]
+        updates += [
+            f"{m} = CASE WHEN {table.name}.{m} IS NULL OR"
+            f" {binary(f'excluded.{m}')} < {binary(f'{table.name}.{m}')}"
+            f" THEN excluded.{m} ELSE {table.name}.{m} END"
+            for m in table.minima
+        ]
+        store.connection.executemany(
+            f"INSERT INTO {table.name} ({', '.join(table.columns)})"
+            f" VALUES ({', '.join('?' * len(table.columns))})"
+            f" ON CONFLICT ({', '.join(table.keys)}) DO UPDATE SET {', '.join(updates)}",
+            changed,
+        )
+        store.connection.execute(f"DELETE FROM {table.name} WHERE {table.counts[0]} = 0")
+    if lost:
+        _recompute_minima(store, table, lost)
+
+
+def _recompute_minima(
+    store: Store, table: Table, lost: Sequence[tuple[tuple[Any, ...], int, Any]]
+) -> None:
+    """Where a deleted row held a group's minimum, find the group's minimum again."""
+    match = " AND ".join(f"{k} = ?" for k in table.keys)
+    for key, index, was in lost:
+        column = table.minima[index]
+        row = store.connection.execute(
+            f"SELECT {column} FROM {table.name} WHERE {match}", list(key)
+        ).fetchone()
+        if row is None or row[0] != was:
+            continue  # the group is gone, or its minimum lies elsewhere
+        identity, event = key[1], key[table.keys.index("event")]
+        where, params = "e.event = ?", [event]
+        if identity:
+            where += (
+                " AND e.event_id IN (SELECT event_id FROM event_participants WHERE identity = ?)"
+            )
+            params.append(identity)
+        rows = store.connection.execute(
+            _sources(where) + contribution_sql(store, table), params
+        ).fetchall()
+        width = len(table.keys)
+        value = next((r[width + len(table.counts) + index] for r in rows if r[:width] == key), None)
+        store.connection.execute(
+            f"UPDATE {table.name} SET {column} = ? WHERE {match}", [value, *key]
+        )
