@@ -152,7 +152,7 @@ def tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         table.name: sorted(
             store.connection.execute(f"SELECT * FROM {table.name}").fetchall(), key=repr
         )
-        for table in summaries.TABLES
+        for table in (*summaries.TABLES, summaries.LANGUAGES)
     }
 
 
@@ -165,7 +165,9 @@ def check(store: Store) -> None:
         store._summaries_built = False  # the SQL over the events
         assert summary_of(store, scope) is None
         assert summarised == answers(store, scope), scope
+    stats = store.stats()  # from the events and paragraphs
     store._summaries_built = None
+    assert store.stats() == stats
     kept = tables(store)
     summaries.rebuild(store)
     assert tables(store) == kept
@@ -179,7 +181,7 @@ def empty(store: Store) -> None:
 
 
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[Phase.explicit, Phase.generate],  # a failure prints its example; no slow shrinking

@@ -229,6 +229,13 @@ class Store:
             with self._transaction():
                 summaries.rebuild(self)
 
+    def main_language_sql(self, documents: str = "TRUE") -> str:
+        """``_MAIN_LANGUAGE_SQL`` over the documents that meet ``documents``."""
+        return _MAIN_LANGUAGE_SQL.replace(
+            "WHERE kept OR reason LIKE 'language:%'",
+            f"WHERE (kept OR reason LIKE 'language:%') AND {documents}",
+        )
+
     def rebuild_summaries(self) -> None:
         """Count every stored event again into the summary tables (after rows were written
         around the Store, as ``bench/store.py`` does)."""
@@ -390,6 +397,7 @@ class Store:
                 [doc_id],
             )
             self.connection.execute("DELETE FROM events WHERE doc_id = ?", [doc_id])
+        summaries.count_languages(self, doc_id, -1)
         for table in ("actor_mentions", "paragraphs"):
             self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
         deleted = self.connection.execute(
@@ -414,6 +422,7 @@ class Store:
         if not self._insert_document(result):
             return False
         self._insert_paragraphs(result)
+        summaries.count_languages(self, result.document.doc_id, 1)
         self._insert_mentions(result)
         story_ids = stories.assign(self, result) if self._has_stories() else {}
         with summaries.change(self, set(story_ids.values()), result.document.doc_id):
@@ -551,7 +560,11 @@ class Store:
             "SELECT event, count(*) FROM events GROUP BY event ORDER BY count(*) DESC, event"
         ).fetchall()
         top_actors = self.connection.execute(
-            "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
+            "SELECT identity, sum(n_events) AS n FROM tally_units WHERE anchor = ''"
+            " AND identity <> '' AND role = '*' AND month = -2"
+            " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
+            if summaries.built(self)
+            else "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
         ).fetchall()
         languages = self._main_languages()
@@ -573,7 +586,13 @@ class Store:
 
     def _main_languages(self) -> list[tuple[str, int, int]]:
         """(language, documents, coded documents), from ``_MAIN_LANGUAGE_SQL``."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        sql = _MAIN_LANGUAGE_SQL
+        if summaries.built(self):  # counted as documents were written
+            sql = (
+                "SELECT language, documents, coded FROM tally_languages"
+                " ORDER BY documents DESC, language"
+            )
+        rows = self.connection.execute(sql).fetchall()
         return [(language, int(n), int(coded)) for language, n, coded in rows]
 
     def documents_by_language(

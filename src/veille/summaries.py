@@ -88,6 +88,8 @@ PLACES = Table(
     ("n_events", "n_stories"),
 )
 TABLES = (UNITS, DOCUMENTS, NAMES, EDGES, PLACES)
+#: Counted per document, not per event (``count_languages``).
+LANGUAGES = Table("tally_languages", ("language",), ("documents", "coded"))
 
 
 def contribution_sql(store: Store, table: Table) -> str:
@@ -203,6 +205,10 @@ def rebuild(store: Store) -> None:
             f"INSERT INTO {table.name} ({', '.join(table.columns)})"
             f" {_sources()}{contribution_sql(store, table)}"
         )
+    store.connection.execute(f"DELETE FROM {LANGUAGES.name}")
+    store.connection.execute(
+        f"INSERT INTO {LANGUAGES.name} SELECT * FROM ({store.main_language_sql()}) languages"
+    )
     store.connection.execute("DELETE FROM tally_built")
     store.connection.execute(
         "INSERT INTO tally_built VALUES (?)", [datetime.now(UTC).replace(tzinfo=None)]
@@ -227,6 +233,15 @@ def change(store: Store, story_ids: Collection[str], doc_id: str) -> Iterator[No
     after = _contributions(store, story_ids, doc_id)
     for table in TABLES:
         _apply(store, table, before[table.name], after[table.name])
+
+
+def count_languages(store: Store, doc_id: str, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) a stored document's main language."""
+    if not built(store):
+        return
+    rows = store.connection.execute(store.main_language_sql("doc_id = ?"), [doc_id]).fetchall()
+    counted = {(language,): (int(n) * sign, int(coded) * sign) for language, n, coded in rows}
+    _apply(store, LANGUAGES, {}, counted)
 
 
 def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Counts:

@@ -46,7 +46,7 @@ CREATE TABLE tally_names (
     sector    VARCHAR NOT NULL,
     event     VARCHAR NOT NULL,
     n_rows    BIGINT NOT NULL,
-    first_row VARCHAR NOT NULL,
+    first_row VARCHAR,
     PRIMARY KEY (anchor, identity, code, name, sector, event)
 );
 
@@ -75,6 +75,14 @@ CREATE TABLE tally_places (
     n_events  BIGINT NOT NULL,
     n_stories BIGINT NOT NULL,
     PRIMARY KEY (anchor, place, geonameid, lat, lon, country, event)
+);
+
+-- Documents per main language (veille.store's _MAIN_LANGUAGE_SQL), and how many of them
+-- were coded.
+CREATE TABLE tally_languages (
+    language  VARCHAR PRIMARY KEY,
+    documents BIGINT NOT NULL,
+    coded     BIGINT NOT NULL
 );
 
 -- One row once the tables above hold the counts of every stored event.
