@@ -66,30 +66,54 @@ class Table:
         return (*self.keys, *self.counts, *self.minima)
 
 
+MONTHS = ("month", "month_to")
 UNITS = Table(
     "tally_units",
-    ("anchor", "identity", "role", "event", "month"),
+    ("anchor", "identity", "role", "event", *MONTHS),
     ("n_events", "n_stories"),
     ("first_event",),
 )
-DOCUMENTS = Table("tally_documents", ("anchor", "identity", "event"), ("documents",))
+DOCUMENTS = Table("tally_documents", ("anchor", "identity", "event", *MONTHS), ("documents",))
 NAMES = Table(
     "tally_names",
-    ("anchor", "identity", "code", "name", "sector", "event"),
+    ("anchor", "identity", "code", "name", "sector", "event", *MONTHS),
     ("n_rows",),
     ("first_row",),
 )
 EDGES = Table(
-    "tally_edges", ("anchor", "source", "target", "directed", "event"), ("n_events", "n_stories")
+    "tally_edges",
+    ("anchor", "source", "target", "directed", "event", *MONTHS),
+    ("n_events", "n_stories"),
 )
 PLACES = Table(
     "tally_places",
-    ("anchor", "place", "geonameid", "lat", "lon", "country", "event"),
+    ("anchor", "place", "geonameid", "lat", "lon", "country", "event", *MONTHS),
     ("n_events", "n_stories"),
 )
 TABLES = (UNITS, DOCUMENTS, NAMES, EDGES, PLACES)
 #: Counted per document, not per event (``count_languages``).
 LANGUAGES = Table("tally_languages", ("language",), ("documents", "coded"))
+
+
+def _grouped(
+    keys: str, counts: str, unit: str | None = None, unit_counts: str = "", several: str = ""
+) -> str:
+    """The rows of a table from the relation ``facts`` (its ``keys``, ``month`` and the
+    columns ``counts`` reads): all months, each month, and, counting ``unit`` (a story, a
+    document), each pair of months in which a unit of ``several`` months has events and
+    none between (``unit_counts`` counts them)."""
+    sql = (
+        f"SELECT {keys}, {ALL_MONTHS}, {ALL_MONTHS}, {counts} FROM facts GROUP BY {keys}"
+        f" UNION ALL SELECT {keys}, month, month, {counts} FROM facts GROUP BY {keys}, month"
+    )
+    if unit is not None:
+        sql += (
+            f" UNION ALL SELECT {keys}, month, next_month, {unit_counts} FROM (SELECT {keys},"
+            f" month, lead(month) OVER (PARTITION BY {keys}, {unit} ORDER BY month) AS next_month"
+            f" FROM (SELECT DISTINCT {keys}, {unit}, month FROM facts WHERE {several}) u) s"
+            f" WHERE next_month IS NOT NULL GROUP BY {keys}, month, next_month"
+        )
+    return sql
 
 
 def contribution_sql(store: Store, table: Table) -> str:
@@ -100,44 +124,56 @@ def contribution_sql(store: Store, table: Table) -> str:
         "anchors AS (SELECT event_id, '' AS anchor FROM ev"
         " UNION SELECT event_id, 'i:' || identity FROM pp)"
     )
+    # Stories (documents) told in more than one month: the only ones with pairs of months.
+    stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
+    documents = "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
+    by_story = {"unit": "story", "several": stories}
     if table is UNITS:
         anchored = "FROM pp p JOIN anchors a ON a.event_id = p.event_id"
         return (
-            f"{anchors}, facts AS ("
+            f"{anchors}, roles AS ("
             f"SELECT a.anchor, p.identity, '*' AS role, p.event_id {anchored}"
             " UNION SELECT a.anchor, p.identity,"
             f" CASE WHEN p.role = 'actor' THEN 'actor' ELSE 'other' END, p.event_id {anchored}"
             f" UNION SELECT a.anchor, p.identity, 'self', p.event_id {anchored}"
             " WHERE p.identity = p.code"
-            " UNION SELECT '', '', '*', event_id FROM ev)"
-            f" SELECT f.anchor, f.identity, f.role, ev.event, {ALL_MONTHS}, count(*),"
-            f" count(DISTINCT ev.story), min({binary('ev.event_id')})"
-            " FROM facts f JOIN ev ON ev.event_id = f.event_id"
-            " GROUP BY f.anchor, f.identity, f.role, ev.event"
-            " UNION ALL SELECT f.anchor, f.identity, f.role, ev.event, ev.month, count(*),"
-            f" count(DISTINCT ev.story), min({binary('ev.event_id')})"
-            " FROM facts f JOIN ev ON ev.event_id = f.event_id"
-            " WHERE f.anchor = '' AND f.role = '*'"
-            " GROUP BY f.anchor, f.identity, f.role, ev.event, ev.month"
+            " UNION SELECT '', '', '*', event_id FROM ev),"
+            " facts AS (SELECT r.anchor, r.identity, r.role, ev.event, ev.event_id, ev.story,"
+            " ev.month FROM roles r JOIN ev ON ev.event_id = r.event_id) "
+            + _grouped(
+                "anchor, identity, role, event",
+                f"count(*), count(DISTINCT story), min({binary('event_id')})",
+                unit_counts="0, count(*), NULL",
+                **by_story,
+            )
         )
     if table is DOCUMENTS:
         return (
-            f"{anchors}, facts AS (SELECT DISTINCT a.anchor, p.identity, ev.doc_id, ev.event"
-            " FROM pp p JOIN anchors a ON a.event_id = p.event_id"
-            " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', doc_id, event FROM ev)"
-            " SELECT anchor, identity, event, count(DISTINCT doc_id) FROM facts"
-            f" GROUP BY anchor, identity, event UNION ALL SELECT anchor, identity, '{ANY_TYPE}',"
-            " count(DISTINCT doc_id) FROM facts GROUP BY anchor, identity"
+            f"{anchors}, typed AS (SELECT DISTINCT a.anchor, p.identity, ev.event, ev.doc_id,"
+            " ev.month FROM pp p JOIN anchors a ON a.event_id = p.event_id"
+            " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', event, doc_id, month"
+            " FROM ev), facts AS (SELECT * FROM typed UNION SELECT anchor, identity,"
+            f" '{ANY_TYPE}', doc_id, month FROM typed) "
+            + _grouped(
+                "anchor, identity, event",
+                "count(DISTINCT doc_id)",
+                unit="doc_id",
+                unit_counts="count(*)",
+                several=documents,
+            )
         )
     if table is NAMES:
         first_row = (
             "p.event_id || chr(1) || p.role || chr(1) || lpad(CAST(p.position AS VARCHAR), 9, '0')"
         )
         return (
-            f"{anchors} SELECT a.anchor, p.identity, p.code, p.name, p.sector, ev.event,"
-            f" count(*), min({binary(first_row)}) FROM pp p"
-            " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id"
-            " GROUP BY a.anchor, p.identity, p.code, p.name, p.sector, ev.event"
+            f"{anchors}, facts AS (SELECT a.anchor, p.identity, p.code, p.name, p.sector,"
+            f" ev.event, {first_row} AS first_row, ev.month FROM pp p"
+            " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id) "
+            + _grouped(
+                "anchor, identity, code, name, sector, event",
+                f"count(*), min({binary('first_row')})",
+            )
         )
     if table is EDGES:
         return (
@@ -148,22 +184,31 @@ def contribution_sql(store: Store, table: Table) -> str:
             " s.directed FROM x a JOIN x b ON b.event_id = a.event_id"
             " AND b.identity <> a.identity JOIN sides s ON s.event_id = a.event_id"
             " WHERE (s.directed AND a.acts AND NOT b.acts)"
-            f" OR (NOT s.directed AND {binary('a.identity')} < {binary('b.identity')}))"
-            " SELECT an.anchor, pr.source, pr.target, pr.directed, ev.event, count(*),"
-            " count(DISTINCT ev.story) FROM pairs pr JOIN anchors an ON an.event_id = pr.event_id"
-            " JOIN ev ON ev.event_id = pr.event_id"
-            " GROUP BY an.anchor, pr.source, pr.target, pr.directed, ev.event"
+            f" OR (NOT s.directed AND {binary('a.identity')} < {binary('b.identity')})),"
+            " facts AS (SELECT an.anchor, pr.source, pr.target, pr.directed, ev.event,"
+            " ev.event_id, ev.story, ev.month FROM pairs pr"
+            " JOIN anchors an ON an.event_id = pr.event_id JOIN ev ON ev.event_id = pr.event_id) "
+            + _grouped(
+                "anchor, source, target, directed, event",
+                "count(*), count(DISTINCT story)",
+                unit_counts="0, count(*)",
+                **by_story,
+            )
         )
     if table is PLACES:
-        keys = (
-            f"ev.place, coalesce(ev.geonameid, {NO_GEONAMEID}),"
-            f" coalesce(ev.lat, {NO_COORDINATE}), coalesce(ev.lon, {NO_COORDINATE}),"
-            f" coalesce(ev.place_country, '{NO_COUNTRY}'), ev.event"
-        )
         return (
-            f"{anchors} SELECT an.anchor, {keys}, count(*), count(DISTINCT ev.story)"
-            " FROM ev JOIN anchors an ON an.event_id = ev.event_id"
-            f" WHERE ev.place IS NOT NULL AND ev.place <> '' GROUP BY an.anchor, {keys}"
+            f"{anchors}, facts AS (SELECT an.anchor, ev.place,"
+            f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
+            f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
+            f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
+            " ev.story, ev.month FROM ev JOIN anchors an ON an.event_id = ev.event_id"
+            " WHERE ev.place IS NOT NULL AND ev.place <> '') "
+            + _grouped(
+                "anchor, place, geonameid, lat, lon, country, event",
+                "count(*), count(DISTINCT story)",
+                unit_counts="0, count(*)",
+                **by_story,
+            )
         )
     raise ValueError(table.name)
 

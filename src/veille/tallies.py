@@ -22,7 +22,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from veille import summaries
@@ -149,11 +149,32 @@ class Summary:
     identity: str
     event_type: str | None
     column: str
+    #: The first and last month counted (``veille.summaries``' numbers), None for all.
+    months: tuple[int, int] | None = None
 
     def type_condition(self, column: str = "event") -> tuple[str, list[Any]]:
         if self.event_type is None:
             return "", []
         return f" AND {column} = ?", [self.event_type]
+
+    def months_condition(self) -> tuple[str, list[Any]]:
+        """The rows to add up: those of all months, or those within the months."""
+        if self.months is None:
+            return f" AND month = {summaries.ALL_MONTHS}", []
+        return " AND month >= ? AND month_to <= ?", list(self.months)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """Type and months (the conditions after the anchor's)."""
+        typed, type_params = self.type_condition()
+        months, month_params = self.months_condition()
+        return typed + months, type_params + month_params
+
+    def added(self, column: str) -> str:
+        """``column`` added up over the months: a pair of months takes away what it counts
+        twice."""
+        if self.months is None:
+            return f"sum({column})"
+        return f"sum(CASE WHEN month_to = month THEN {column} ELSE -{column} END)"
 
 
 def summary_of(store: Store, scope: EventScope) -> Summary | None:
@@ -162,8 +183,6 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
     if (
         scope.context
         or scope.text
-        or where.since
-        or where.until
         or where.min_confidence
         or scope.role is not None
         or scope.partners is not None
@@ -189,7 +208,26 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
     anchor = NO_EVENTS if identity == NO_EVENTS else (f"i:{identity}" if identity else "")
     column = "n_stories" if scope.unit == "stories" and store._has_stories() else "n_events"
     event_type = where.event_type.upper() if where.event_type else None
-    return Summary(anchor, identity, event_type, column)
+    months = None
+    if where.since or where.until:
+        # Whole months only: the summaries count per month.
+        if (where.since and where.since.day != 1) or (
+            where.until and (where.until + timedelta(days=1)).day != 1
+        ):
+            return None
+        months = (
+            _month_number(where.since) if where.since else 0,
+            _month_number(where.until) if where.until else LAST_MONTH,
+        )
+    return Summary(anchor, identity, event_type, column, months)
+
+
+#: A month number after every date's.
+LAST_MONTH = 10**8
+
+
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
 
 
 def _label_match(store: Store) -> str:
@@ -206,8 +244,9 @@ def _identity_named(store: Store, key: str) -> str | None:
     """The one identity whose participant rows are exactly those the actor filter ``key``
     matches (``NO_EVENTS`` if it matches none), else None."""
     rows = store.connection.execute(
-        f"SELECT identity, bool_and({_label_match(store)}) FROM tally_names"
-        f" WHERE anchor = '' GROUP BY identity HAVING bool_or({_label_match(store)})",
+        f"SELECT identity, bool_and({_label_match(store)}) FROM tally_names WHERE anchor = ''"
+        f" AND month = {summaries.ALL_MONTHS} GROUP BY identity"
+        f" HAVING bool_or({_label_match(store)})",
         [key] * 6,
     ).fetchall()
     if not rows:
@@ -222,8 +261,8 @@ def matching_identities(store: Store, key: str) -> list[str] | None:
     if not summaries.built(store):
         return None
     rows = store.connection.execute(
-        f"SELECT DISTINCT identity FROM tally_names WHERE anchor = '' AND {_label_match(store)}"
-        " ORDER BY identity",
+        "SELECT DISTINCT identity FROM tally_names WHERE anchor = ''"
+        f" AND month = {summaries.ALL_MONTHS} AND {_label_match(store)} ORDER BY identity",
         [key] * 3,
     ).fetchall()
     return [identity for (identity,) in rows]
@@ -338,19 +377,18 @@ def _summary_actor_tallies(
     """``actor_tallies`` read from the summary tables."""
     binary = store.backend.binary
     n = summary.column
-    typed, type_params = summary.type_condition()
+    within, within_params = summary.where()
     chosen, chosen_params = "", []
     if only is not None:
         chosen, chosen_params = " AND identity = ?", [only]
     elif without is not None:
         chosen, chosen_params = " AND identity <> ?", [without]
-    scope = f"anchor = ? AND identity <> ''{typed}{chosen}"
-    params = [summary.anchor, *type_params, *chosen_params]
+    scope = f"anchor = ? AND identity <> ''{within}{chosen}"
+    params = [summary.anchor, *within_params, *chosen_params]
+    roles = [summary.added(f"CASE WHEN role = '{r}' THEN {n} ELSE 0 END") for r in ROLES]
     page_sql = (
-        f"SELECT identity, sum(CASE WHEN role = '*' THEN {n} ELSE 0 END) AS n,"
-        f" sum(CASE WHEN role = 'actor' THEN {n} ELSE 0 END),"
-        f" sum(CASE WHEN role = 'other' THEN {n} ELSE 0 END), count(*) OVER ()"
-        f" FROM tally_units WHERE {scope} AND month = {summaries.ALL_MONTHS}"
+        f"SELECT identity, {roles[0]} AS n, {roles[1]}, {roles[2]},"
+        f" count(*) OVER () FROM tally_units WHERE {scope}"
         f" AND role IN ('*', 'actor', 'other') GROUP BY identity"
         f" ORDER BY n DESC, {binary('identity')}"
     )
@@ -363,8 +401,7 @@ def _summary_actor_tallies(
         total = int(rows[0][4])
     elif offset:
         row = store.connection.execute(
-            f"SELECT count(DISTINCT identity) FROM tally_units WHERE {scope}"
-            f" AND month = {summaries.ALL_MONTHS} AND role = '*'",
+            f"SELECT count(DISTINCT identity) FROM tally_units WHERE {scope} AND role = '*'",
             params,
         ).fetchone()
         total = int(row[0]) if row else 0
@@ -379,10 +416,18 @@ def _summary_actor_tallies(
     page, page_params = "", []
     if limit is not None:
         page, page_params = f" AND identity IN ({_marks(tallies)})", list(tallies)
+    months, month_params = summary.months_condition()
     documents = store.connection.execute(
-        f"SELECT identity, documents FROM tally_documents WHERE anchor = ? AND event = ?"
-        f" AND identity <> ''{chosen}{page}",
-        [summary.anchor, summary.event_type or summaries.ANY_TYPE, *chosen_params, *page_params],
+        f"SELECT identity, {summary.added('documents')} FROM tally_documents"
+        f" WHERE anchor = ? AND event = ? AND identity <> ''{months}{chosen}{page}"
+        " GROUP BY identity",
+        [
+            summary.anchor,
+            summary.event_type or summaries.ANY_TYPE,
+            *month_params,
+            *chosen_params,
+            *page_params,
+        ],
     ).fetchall()
     for identity, count in documents:
         if identity in tallies:
@@ -396,12 +441,16 @@ def _summary_actor_tallies(
         ).fetchall(),
     )
     types = store.connection.execute(
-        f"SELECT identity, event, {n}, first_event FROM tally_units WHERE {scope}{page}"
-        f" AND role = '*' AND month = {summaries.ALL_MONTHS}",
+        f"SELECT identity, event, {summary.added(n)}, min({binary('first_event')})"
+        f" FROM tally_units WHERE {scope}{page} AND role = '*' GROUP BY identity, event",
         [*params, *page_params],
     ).fetchall()
     _add_types(tallies, types)
     return total, list(tallies.values())
+
+
+#: The roles of ``tally_units`` that an actor tally adds up: any, actor, recipient.
+ROLES = ("*", "actor", "other")
 
 
 def _add_types(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -473,11 +522,12 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
     them, joint and undirected (source before target)."""
     summary = summary_of(store, scope)
     if summary is not None:
-        typed, type_params = summary.type_condition()
+        within, within_params = summary.where()
         rows = store.connection.execute(
-            f"SELECT source, target, directed, event, sum({summary.column}) FROM tally_edges"
-            f" WHERE anchor = ?{typed} GROUP BY source, target, directed, event",
-            [summary.anchor, *type_params],
+            f"SELECT source, target, directed, event, {summary.added(summary.column)}"
+            f" FROM tally_edges WHERE anchor = ?{within}"
+            " GROUP BY source, target, directed, event",
+            [summary.anchor, *within_params],
         ).fetchall()
         return [(a, b, bool(directed), t, int(n)) for a, b, directed, t, n in rows]
     events_sql, params = scope_sql(store, scope)
@@ -506,10 +556,12 @@ def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     summary = summary_of(store, scope)
     if summary is not None:
         typed, type_params = summary.type_condition()
+        first, last = summary.months or (summaries.UNDATED, LAST_MONTH)
         numbered = store.connection.execute(
             f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ''"
-            f" AND identity = ? AND role = '*' AND month <> {summaries.ALL_MONTHS}{typed}",
-            [summary.identity, *type_params],
+            " AND identity = ? AND role = '*' AND month_to = month AND month >= ?"
+            f" AND month <= ?{typed}",
+            [summary.identity, first, last, *type_params],
         ).fetchall()
         rows = [
             (None, None, t, n) if m == summaries.UNDATED else (m // 12, m % 12 + 1, t, n)
@@ -542,11 +594,12 @@ def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Event locations with their number of events, most first."""
     summary = summary_of(store, scope)
     if summary is not None:
-        typed, type_params = summary.type_condition()
+        within, within_params = summary.where()
         keyed = store.connection.execute(
-            f"SELECT place, geonameid, lat, lon, country, sum({summary.column}) FROM tally_places"
-            f" WHERE anchor = ?{typed} GROUP BY place, geonameid, lat, lon, country",
-            [summary.anchor, *type_params],
+            f"SELECT place, geonameid, lat, lon, country, {summary.added(summary.column)}"
+            f" FROM tally_places WHERE anchor = ?{within}"
+            " GROUP BY place, geonameid, lat, lon, country",
+            [summary.anchor, *within_params],
         ).fetchall()
         rows = [
             (
@@ -639,24 +692,32 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
 def _summary_overview(store: Store, summary: Summary, non_state_codes: Collection[str]) -> Overview:
     """``overview`` read from the summary tables."""
     n = summary.column
+    within, within_params = summary.where()
     typed, type_params = summary.type_condition()
-    own = f"anchor = '' AND identity = ? AND role = '*'{typed}"
-    own_params = [summary.identity, *type_params]
-    months = store.connection.execute(
-        f"SELECT event, month, {n}, n_events FROM tally_units WHERE {own}"
-        f" AND month IN ({summaries.ALL_MONTHS}, {summaries.UNDATED})",
-        own_params,
+    by_type_rows = store.connection.execute(
+        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ''"
+        f" AND identity = ? AND role = '*'{within} GROUP BY event",
+        [summary.identity, *within_params],
     ).fetchall()
-    by_type = {t: int(k) for t, m, k, _ in months if m == summaries.ALL_MONTHS}
-    raw_events = sum(int(e) for _, m, _, e in months if m == summaries.ALL_MONTHS)
-    undated = sum(int(k) for _, m, k, _ in months if m == summaries.UNDATED)
+    by_type = {t: int(k) for t, k, _ in by_type_rows}
+    raw_events = sum(int(e) for _, _, e in by_type_rows)
+    undated = 0
+    if summary.months is None:  # a range of dates leaves the undated events out
+        row = store.connection.execute(
+            f"SELECT sum({n}) FROM tally_units WHERE anchor = '' AND identity = ? AND role = '*'"
+            f" AND month = {summaries.UNDATED} AND month_to = {summaries.UNDATED}{typed}",
+            [summary.identity, *type_params],
+        ).fetchone()
+        undated = int(row[0] or 0) if row else 0
+    months, month_params = summary.months_condition()
     row = store.connection.execute(
-        "SELECT documents FROM tally_documents WHERE anchor = '' AND identity = ? AND event = ?",
-        [summary.identity, summary.event_type or summaries.ANY_TYPE],
+        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ''"
+        f" AND identity = ? AND event = ?{months}",
+        [summary.identity, summary.event_type or summaries.ANY_TYPE, *month_params],
     ).fetchone()
-    documents = int(row[0]) if row else 0
-    anchored = f"anchor = ? AND identity <> '' AND month = {summaries.ALL_MONTHS}{typed}"
-    anchored_params = [summary.anchor, *type_params]
+    documents = int(row[0] or 0) if row else 0
+    anchored = f"anchor = ? AND identity <> ''{within}"
+    anchored_params = [summary.anchor, *within_params]
     row = store.connection.execute(
         f"SELECT count(DISTINCT identity) FROM tally_units WHERE {anchored} AND role = '*'",
         anchored_params,
@@ -664,8 +725,8 @@ def _summary_overview(store: Store, summary: Summary, non_state_codes: Collectio
     actors = int(row[0]) if row else 0
     codes = sorted(non_state_codes)
     countries = store.connection.execute(
-        f"SELECT identity, sum({n}) AS n FROM tally_units WHERE {anchored} AND role = 'self'"
-        f" AND identity NOT IN ({_marks(codes)}) GROUP BY identity"
+        f"SELECT identity, {summary.added(n)} AS n FROM tally_units WHERE {anchored}"
+        f" AND role = 'self' AND identity NOT IN ({_marks(codes)}) GROUP BY identity"
         f" ORDER BY n DESC, {store.backend.binary('identity')}",
         [*anchored_params, *codes],
     ).fetchall()
@@ -703,11 +764,11 @@ def event_page(
     # The count apart: a window over all rows would keep the sort from stopping at the page.
     summary = summary_of(store, replace(scope, unit="events"))
     if summary is not None:
-        typed, type_params = summary.type_condition()
+        within, within_params = summary.where()
         row = store.connection.execute(
             "SELECT coalesce(sum(n_events), 0) FROM tally_units WHERE anchor = ''"
-            f" AND identity = ? AND role = '*' AND month = {summaries.ALL_MONTHS}{typed}",
-            [summary.identity, *type_params],
+            f" AND identity = ? AND role = '*'{within}",
+            [summary.identity, *within_params],
         ).fetchone()
     else:
         count_sql, count_params = scope_sql(store, scope)
@@ -729,11 +790,11 @@ def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str
     ``veille.web.identity_matcher`` chooses from."""
     summary = summary_of(store, scope)
     if summary is not None:
-        typed, type_params = summary.type_condition()
+        within, within_params = summary.where()
         rows = store.connection.execute(
-            f"SELECT DISTINCT identity, code, name FROM tally_names WHERE anchor = ?{typed}"
+            f"SELECT DISTINCT identity, code, name FROM tally_names WHERE anchor = ?{within}"
             f" AND {_label_match(store)}",
-            [summary.anchor, *type_params, key, key, key],
+            [summary.anchor, *within_params, key, key, key],
         ).fetchall()
         return [{"identity": i, "code": c, "name": n} for i, c, n in rows]
     events_sql, params = scope_sql(store, scope)
