@@ -58,6 +58,8 @@ SUMMARY_TABLES = (
     "tally_names",
     "tally_edges",
     "tally_places",
+    "tally_languages",
+    "tally_people",
     "tally_built",
 )
 FIRST_DAY = "2021-01-01"

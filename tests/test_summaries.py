@@ -18,6 +18,7 @@ from veille.graph import build_graph
 from veille.model import (
     NON_STATE_CODES,
     Actor,
+    ActorMention,
     CleanDocument,
     Document,
     DocumentResult,
@@ -33,6 +34,7 @@ from veille.tallies import (
     event_page,
     identities_named,
     overview,
+    people,
     places,
     summary_of,
     timeline,
@@ -97,7 +99,16 @@ def article(number: int, outlet: str, published: date | None, coded: list[Any]) 
                 confidence=0.6,
             )
         )
-    return DocumentResult(clean, (), tuple(out))
+    # People and office holders named: a minister of each acting state, a spokesman.
+    mentions = [
+        ActorMention(replace(ACTORS[a], entity_text=f"Personne {a}", office=office), 0, 7, kind)
+        for i, (_kind, acting, _on, _day, _place) in enumerate(coded)
+        for a, office, kind in (
+            (acting[0] if acting else 0, "ministre" if i % 2 else None, "person"),
+            (acting[-1] if acting else 2, "porte-parole", "organ"),
+        )
+    ]
+    return DocumentResult(clean, tuple(mentions), tuple(out))
 
 
 def scopes(store: Store) -> list[EventScope]:
@@ -162,7 +173,7 @@ def tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         table.name: sorted(
             store.connection.execute(f"SELECT * FROM {table.name}").fetchall(), key=repr
         )
-        for table in (*summaries.TABLES, summaries.LANGUAGES)
+        for table in (*summaries.TABLES, summaries.LANGUAGES, summaries.PEOPLE)
     }
 
 
@@ -178,8 +189,11 @@ def check(store: Store) -> None:
         assert summary_of(store, scope) is None
         assert summarised == answers(store, scope), scope
     stats = store.stats()  # from the events and paragraphs
+    labels = {(a.code, a.identity) for a in ACTORS}
+    named = {label: people(store, *label) for label in labels}
     store._summaries_built = None
     assert store.stats() == stats
+    assert {label: people(store, *label) for label in labels} == named
     kept = tables(store)
     summaries.rebuild(store)
     assert tables(store) == kept

@@ -223,8 +223,8 @@ class Store:
         return current
 
     def _build_summaries(self, version: int) -> None:
-        """Fill the summary tables (``veille.summaries``) if this database has them empty:
-        right after migration 8, or after a bulk load that marked them stale."""
+        """Fill the summary tables (``veille.summaries``) if they are not: right after
+        migration 8 (or a crash before it was done)."""
         if version >= summaries.SUMMARIES_VERSION and not summaries.built(self):
             with self._transaction():
                 summaries.rebuild(self)
@@ -397,9 +397,9 @@ class Store:
                 [doc_id],
             )
             self.connection.execute("DELETE FROM events WHERE doc_id = ?", [doc_id])
-        summaries.count_languages(self, doc_id, -1)
-        for table in ("actor_mentions", "paragraphs"):
-            self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        with summaries.removing_document(self, doc_id):
+            for table in ("actor_mentions", "paragraphs"):
+                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
@@ -422,8 +422,8 @@ class Store:
         if not self._insert_document(result):
             return False
         self._insert_paragraphs(result)
-        summaries.count_languages(self, result.document.doc_id, 1)
         self._insert_mentions(result)
+        summaries.count_document(self, result.document.doc_id)
         story_ids = stories.assign(self, result) if self._has_stories() else {}
         with summaries.change(self, set(story_ids.values()), result.document.doc_id):
             for event in result.events:

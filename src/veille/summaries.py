@@ -18,11 +18,14 @@ and a deletion that removes it has it recomputed for that group.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
 
 if TYPE_CHECKING:
     from veille.store import Store
@@ -91,8 +94,30 @@ PLACES = Table(
     ("n_events", "n_stories"),
 )
 TABLES = (UNITS, DOCUMENTS, NAMES, EDGES, PLACES)
-#: Counted per document, not per event (``count_languages``).
+#: Counted per document, not per event (``count_document``).
 LANGUAGES = Table("tally_languages", ("language",), ("documents", "coded"))
+PEOPLE = Table(
+    "tally_people",
+    ("code", "identity", "entity_text", "office", "kind"),
+    ("mentions", "documents"),
+    ("first_row",),
+)
+#: ``tally_people.office`` of a mention without office.
+NO_OFFICE = "\x01"
+
+
+def people_sql(store: Store, mentions: str = "TRUE") -> str:
+    """``tally_people``'s rows over the actor mentions that meet ``mentions``."""
+    non_state = ", ".join(f"'{code}'" for code in sorted(NON_STATE_CODES))
+    sectors = " OR ".join(f"sector LIKE '%\"{s}\"%'" for s in sorted(NON_STATE_SECTORS))
+    # A mention's actor identity (``Actor.identity``): its code for a state, else its name.
+    identity = f"CASE WHEN code IN ({non_state}) OR {sectors} THEN name ELSE code END"
+    first = store.backend.binary("doc_id || chr(1) || lpad(CAST(position AS VARCHAR), 9, '0')")
+    keys = f"code, {identity}, entity_text, coalesce(office, chr(1)), kind"
+    return (
+        f"SELECT {keys}, count(*), count(DISTINCT doc_id), min({first}) FROM actor_mentions"
+        f" WHERE (kind = 'person' OR office IS NOT NULL) AND {mentions} GROUP BY {keys}"
+    )
 
 
 def _grouped(
@@ -254,6 +279,8 @@ def rebuild(store: Store) -> None:
     store.connection.execute(
         f"INSERT INTO {LANGUAGES.name} SELECT * FROM ({store.main_language_sql()}) languages"
     )
+    store.connection.execute(f"DELETE FROM {PEOPLE.name}")
+    store.connection.execute(f"INSERT INTO {PEOPLE.name} {people_sql(store)}")
     store.connection.execute("DELETE FROM tally_built")
     store.connection.execute(
         "INSERT INTO tally_built VALUES (?)", [datetime.now(UTC).replace(tzinfo=None)]
@@ -263,7 +290,11 @@ def rebuild(store: Store) -> None:
 
 # -- at write time -----------------------------------------------------------------------
 
-Counts = dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]
+#: A table's rows: key columns -> counts and minima.
+Keyed = dict[tuple[Any, ...], tuple[Any, ...]]
+Counts = dict[str, Keyed]
+#: PostgreSQL advisory lock held by a transaction that updates the counts.
+_WRITE_LOCK = int.from_bytes(hashlib.sha256(b"veille summaries").digest()[:8], "big") >> 1
 
 
 @contextmanager
@@ -273,6 +304,10 @@ def change(store: Store, story_ids: Collection[str], doc_id: str) -> Iterator[No
     if not built(store):
         yield
         return
+    if store.backend.dialect == "postgresql":
+        # Writers take turns until they commit: each one's "before" must see the others'
+        # counts (a DuckDB file has one writer anyway).
+        store.connection.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
     before = _contributions(store, story_ids, doc_id)
     yield
     after = _contributions(store, story_ids, doc_id)
@@ -280,13 +315,33 @@ def change(store: Store, story_ids: Collection[str], doc_id: str) -> Iterator[No
         _apply(store, table, before[table.name], after[table.name])
 
 
-def count_languages(store: Store, doc_id: str, sign: int) -> None:
-    """Add (``sign`` 1) or take away (-1) a stored document's main language."""
-    if not built(store):
-        return
+def _document_counts(store: Store, doc_id: str) -> tuple[Keyed, Keyed]:
+    """A stored document's main language and the people it names, as table rows."""
     rows = store.connection.execute(store.main_language_sql("doc_id = ?"), [doc_id]).fetchall()
-    counted = {(language,): (int(n) * sign, int(coded) * sign) for language, n, coded in rows}
-    _apply(store, LANGUAGES, {}, counted)
+    languages = {(language,): (int(n), int(coded)) for language, n, coded in rows}
+    rows = store.connection.execute(people_sql(store, "doc_id = ?"), [doc_id]).fetchall()
+    return languages, {tuple(row[:5]): tuple(row[5:]) for row in rows}
+
+
+def count_document(store: Store, doc_id: str) -> None:
+    """Add a document just written (its paragraphs and mentions) to the counts."""
+    if built(store):
+        languages, named = _document_counts(store, doc_id)
+        _apply(store, LANGUAGES, {}, languages)
+        _apply(store, PEOPLE, {}, named)
+
+
+@contextmanager
+def removing_document(store: Store, doc_id: str) -> Iterator[None]:
+    """Around the deletion of a document's paragraphs and mentions: take them away from
+    the counts (a minimum it held is looked for again once they are gone)."""
+    if not built(store):
+        yield
+        return
+    languages, named = _document_counts(store, doc_id)
+    yield
+    _apply(store, LANGUAGES, languages, {})
+    _apply(store, PEOPLE, named, {})
 
 
 def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Counts:
@@ -327,8 +382,8 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
 def _apply(
     store: Store,
     table: Table,
-    before: dict[tuple[Any, ...], tuple[Any, ...]],
-    after: dict[tuple[Any, ...], tuple[Any, ...]],
+    before: Keyed,
+    after: Keyed,
 ) -> None:
     """Add ``after - before`` to ``table``; keep or recompute the minima."""
     binary = store.backend.binary
@@ -359,7 +414,8 @@ def _apply(
             f" ON CONFLICT ({', '.join(table.keys)}) DO UPDATE SET {', '.join(updates)}",
             changed,
         )
-        store.connection.execute(f"DELETE FROM {table.name} WHERE {table.counts[0]} = 0")
+        nothing = " AND ".join(f"{c} = 0" for c in table.counts)  # a pair of months: n_events 0
+        store.connection.execute(f"DELETE FROM {table.name} WHERE {nothing}")
     if lost:
         _recompute_minima(store, table, lost)
 
@@ -376,6 +432,13 @@ def _recompute_minima(
         ).fetchone()
         if row is None or row[0] != was:
             continue  # the group is gone, or its minimum lies elsewhere
+        if table is PEOPLE:
+            rows = store.connection.execute(people_sql(store, "code = ?"), [key[0]]).fetchall()
+            value = next((r[7] for r in rows if tuple(r[:5]) == key), None)
+            store.connection.execute(
+                f"UPDATE {table.name} SET {column} = ? WHERE {match}", [value, *key]
+            )
+            continue
         identity, event = key[1], key[table.keys.index("event")]
         where, params = "e.event = ?", [event]
         if identity:

@@ -492,6 +492,21 @@ def _add_names(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) 
 def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
     """People and office holders of this actor seen in the documents, most mentioned first
     (then by name, then in the order of the documents)."""
+    if summaries.built(store):
+        rows = [
+            (text, None if office == summaries.NO_OFFICE else office, kind, n, documents, first)
+            for text, office, kind, n, documents, first in store.connection.execute(
+                "SELECT entity_text, office, kind, mentions, documents, first_row"
+                " FROM tally_people WHERE code = ? AND identity = ?",
+                [code, identity],
+            ).fetchall()
+        ]
+        rows.sort(key=lambda r: (-r[3], r[0], r[5]))
+        return [
+            {"entity_text": text, "office": office, "kind": kind, "mentions": n}
+            | {"documents": docs}
+            for text, office, kind, n, docs, _ in rows
+        ]
     binary = store.backend.binary
     non_state = sorted(NON_STATE_CODES)
     # A mention's actor identity (``Actor.identity``): its code for a state, else its name.

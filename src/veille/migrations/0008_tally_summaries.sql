@@ -98,6 +98,20 @@ CREATE TABLE tally_languages (
     coded     BIGINT NOT NULL
 );
 
+-- People and office holders named in the documents (an actor brief's people), per code and
+-- actor identity of the mention; a mention without office has office chr(1).
+CREATE TABLE tally_people (
+    code        VARCHAR NOT NULL,
+    identity    VARCHAR NOT NULL,
+    entity_text VARCHAR NOT NULL,
+    office      VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    mentions    BIGINT NOT NULL,
+    documents   BIGINT NOT NULL,
+    first_row   VARCHAR,
+    PRIMARY KEY (code, identity, entity_text, office, kind)
+);
+
 -- One row once the tables above hold the counts of every stored event.
 CREATE TABLE tally_built (
     built_at TIMESTAMP NOT NULL
