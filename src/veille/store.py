@@ -560,7 +560,8 @@ class Store:
             "SELECT event, count(*) FROM events GROUP BY event ORDER BY count(*) DESC, event"
         ).fetchall()
         top_actors = self.connection.execute(
-            "SELECT identity, sum(n_events) AS n FROM tally_units WHERE anchor = ''"
+            "SELECT identity, CAST(sum(n_events) AS BIGINT) AS n FROM tally_units"
+            " WHERE anchor = ''"
             " AND identity <> '' AND role = '*' AND month = -2"
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
             if summaries.built(self)

@@ -408,49 +408,72 @@ def _apply(
             f" THEN excluded.{m} ELSE {table.name}.{m} END"
             for m in table.minima
         ]
-        store.connection.executemany(
-            f"INSERT INTO {table.name} ({', '.join(table.columns)})"
-            f" VALUES ({', '.join('?' * len(table.columns))})"
-            f" ON CONFLICT ({', '.join(table.keys)}) DO UPDATE SET {', '.join(updates)}",
-            changed,
-        )
-        nothing = " AND ".join(f"{c} = 0" for c in table.counts)  # a pair of months: n_events 0
-        store.connection.execute(f"DELETE FROM {table.name} WHERE {nothing}")
+        row = f"({', '.join('?' * len(table.columns))})"
+        for start in range(0, len(changed), _ROWS_PER_STATEMENT):  # one statement per chunk
+            chunk = changed[start : start + _ROWS_PER_STATEMENT]
+            store.connection.execute(
+                f"INSERT INTO {table.name} ({', '.join(table.columns)})"
+                f" VALUES {', '.join([row] * len(chunk))}"
+                f" ON CONFLICT ({', '.join(table.keys)}) DO UPDATE SET {', '.join(updates)}",
+                [value for values in chunk for value in values],
+            )
+        width = len(table.keys)
+        if any(d < 0 for values in changed for d in values[width : width + n_counts]):
+            nothing = " AND ".join(f"{c} = 0" for c in table.counts)  # a pair of months: 0 events
+            store.connection.execute(f"DELETE FROM {table.name} WHERE {nothing}")
     if lost:
         _recompute_minima(store, table, lost)
+
+
+#: Rows upserted by one statement.
+_ROWS_PER_STATEMENT = 200
 
 
 def _recompute_minima(
     store: Store, table: Table, lost: Sequence[tuple[tuple[Any, ...], int, Any]]
 ) -> None:
     """Where a deleted row held a group's minimum, find the group's minimum again."""
-    match = " AND ".join(f"{k} = ?" for k in table.keys)
+    width, n_counts = len(table.keys), len(table.counts)
+    by_minimum: dict[int, dict[tuple[Any, ...], Any]] = {}
     for key, index, was in lost:
+        by_minimum.setdefault(index, {})[key] = was
+    for index, groups in by_minimum.items():
         column = table.minima[index]
-        row = store.connection.execute(
-            f"SELECT {column} FROM {table.name} WHERE {match}", list(key)
-        ).fetchone()
-        if row is None or row[0] != was:
-            continue  # the group is gone, or its minimum lies elsewhere
-        if table is PEOPLE:
-            rows = store.connection.execute(people_sql(store, "code = ?"), [key[0]]).fetchall()
-            value = next((r[7] for r in rows if tuple(r[:5]) == key), None)
-            store.connection.execute(
-                f"UPDATE {table.name} SET {column} = ? WHERE {match}", [value, *key]
-            )
-            continue
-        identity, event = key[1], key[table.keys.index("event")]
-        where, params = "e.event = ?", [event]
-        if identity:
-            where += (
-                " AND e.event_id IN (SELECT event_id FROM event_participants WHERE identity = ?)"
-            )
-            params.append(identity)
-        rows = store.connection.execute(
-            _sources(where) + contribution_sql(store, table), params
+        values = sorted(set(groups.values()))
+        stored = store.connection.execute(
+            f"SELECT {', '.join(table.keys)}, {column} FROM {table.name}"
+            f" WHERE {column} IN ({', '.join('?' * len(values))})",
+            values,
         ).fetchall()
-        width = len(table.keys)
-        value = next((r[width + len(table.counts) + index] for r in rows if r[:width] == key), None)
-        store.connection.execute(
-            f"UPDATE {table.name} SET {column} = ? WHERE {match}", [value, *key]
+        # The groups still there whose minimum is the one deleted.
+        stale = [tuple(r[:width]) for r in stored if groups.get(tuple(r[:width])) == r[width]]
+        if not stale:
+            continue
+        if table is PEOPLE:
+            codes = sorted({key[0] for key in stale})
+            rows = store.connection.execute(
+                people_sql(store, f"code IN ({', '.join('?' * len(codes))})"), codes
+            ).fetchall()
+        else:
+            types = sorted({key[table.keys.index("event")] for key in stale})
+            where, params = f"e.event IN ({', '.join('?' * len(types))})", list(types)
+            identities = sorted({key[1] for key in stale})
+            if "" not in identities:  # else every event of the types
+                where += (
+                    " AND e.event_id IN (SELECT event_id FROM event_participants"
+                    f" WHERE identity IN ({', '.join('?' * len(identities))}))"
+                )
+                params += identities
+            months = sorted({key[table.keys.index("month")] for key in stale})
+            if ALL_MONTHS not in months:  # else every month
+                where += f" AND {_MONTH} IN ({', '.join('?' * len(months))})"
+                params += months
+            rows = store.connection.execute(
+                _sources(where) + contribution_sql(store, table), params
+            ).fetchall()
+        fresh = {tuple(r[:width]): r[width + n_counts + index] for r in rows}
+        match = " AND ".join(f"{k} = ?" for k in table.keys)
+        store.connection.executemany(
+            f"UPDATE {table.name} SET {column} = ? WHERE {match}",
+            [[fresh.get(key), *key] for key in stale],
         )

@@ -176,6 +176,15 @@ class Summary:
             return f"sum({column})"
         return f"sum(CASE WHEN month_to = month THEN {column} ELSE -{column} END)"
 
+    def counts(self, store: Store, table: str, keys: str) -> list[tuple[Any, ...]]:
+        """``keys`` and the units counted under them in the summary ``table``."""
+        within, params = self.where()
+        return store.connection.execute(
+            f"SELECT {keys}, {self.added(self.column)} FROM {table} WHERE anchor = ?{within}"
+            f" GROUP BY {keys}",
+            [self.anchor, *params],
+        ).fetchall()
+
 
 def summary_of(store: Store, scope: EventScope) -> Summary | None:
     """How the summary tables answer ``scope``, or None when only the events can."""
@@ -537,13 +546,7 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
     them, joint and undirected (source before target)."""
     summary = summary_of(store, scope)
     if summary is not None:
-        within, within_params = summary.where()
-        rows = store.connection.execute(
-            f"SELECT source, target, directed, event, {summary.added(summary.column)}"
-            f" FROM tally_edges WHERE anchor = ?{within}"
-            " GROUP BY source, target, directed, event",
-            [summary.anchor, *within_params],
-        ).fetchall()
+        rows = summary.counts(store, "tally_edges", "source, target, directed, event")
         return [(a, b, bool(directed), t, int(n)) for a, b, directed, t, n in rows]
     events_sql, params = scope_sql(store, scope)
     binary = store.backend.binary
@@ -609,13 +612,7 @@ def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Event locations with their number of events, most first."""
     summary = summary_of(store, scope)
     if summary is not None:
-        within, within_params = summary.where()
-        keyed = store.connection.execute(
-            f"SELECT place, geonameid, lat, lon, country, {summary.added(summary.column)}"
-            f" FROM tally_places WHERE anchor = ?{within}"
-            " GROUP BY place, geonameid, lat, lon, country",
-            [summary.anchor, *within_params],
-        ).fetchall()
+        keyed = summary.counts(store, "tally_places", "place, geonameid, lat, lon, country")
         rows = [
             (
                 place,
