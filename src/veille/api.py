@@ -92,15 +92,21 @@ def partners(store: Store, identity: str, scope: EventScope) -> list[dict[str, A
 # -- the application --------------------------------------------------------------------
 
 
-def create_app(db: str, token: str | None = None, pipeline: Pipeline | None = None) -> FastAPI:
+def create_app(
+    db: str,
+    token: str | None = None,
+    pipeline: Pipeline | None = None,
+    memory_limit: str | None = None,
+) -> FastAPI:
     """The API over the database ``db`` (raises ``StoreError`` if it cannot be opened).
 
     With a ``token`` (at least 16 printable ASCII characters; ``ValueError`` otherwise) the
     write endpoints accept requests that present it; without one they answer 403. The
     ``pipeline`` that codes uploads is loaded at the first upload unless one is given.
+    ``memory_limit`` ("1GB") caps DuckDB's buffer pool in this process.
     """
     access = WriteAccess(check_token(token))
-    database = Database(db)
+    database = Database(db, memory_limit)
     api = FastAPI(
         title="Veille API",
         version=__version__,

@@ -38,6 +38,19 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10
 
 
+#: ``veille serve --memory-limit``: what DuckDB's buffer pool may use in the server.
+DEFAULT_MEMORY_LIMIT = "1GB"
+_MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def check_memory_limit(value: str) -> str:
+    """``value`` if DuckDB reads it as an amount of memory ("1GB", "512MiB"); ValueError
+    otherwise."""
+    if not _MEMORY_LIMIT.fullmatch(value.strip()):
+        raise ValueError(f"not an amount of memory such as 1GB or 512MiB: {value!r}")
+    return value.strip()
+
+
 class StoreError(Exception):
     """The database cannot be opened or written; ``str()`` is one line for the user."""
 

@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from veille import __version__
+from veille.backends import DEFAULT_MEMORY_LIMIT
 from veille.ingest import IngestError, iter_input_files
 from veille.lang import language_name
 from veille.model import DocumentResult
@@ -675,14 +676,28 @@ def serve(
         ),
     ] = None,
     smtp: SmtpOption = None,
+    memory_limit: Annotated[
+        str,
+        typer.Option(
+            envvar="VEILLE_MEMORY_LIMIT",
+            show_envvar=True,
+            help="Memory DuckDB may use for its cache in the server (1GB, 512MiB); its own"
+            " default is 80 % of the RAM.",
+        ),
+    ] = DEFAULT_MEMORY_LIMIT,
 ) -> None:
     """Serve the JSON API over the database (OpenAPI docs at /docs); read-only without --token."""
     import uvicorn
 
     from veille.api import create_app
+    from veille.backends import check_memory_limit
 
     try:
-        api = create_app(db, token=token)
+        check_memory_limit(memory_limit)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--memory-limit") from None
+    try:
+        api = create_app(db, token=token, memory_limit=memory_limit)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--token") from None
     except StoreError as error:

@@ -25,7 +25,7 @@ from fastapi import Depends, HTTPException, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
-from veille.backends import DuckDBBackend, backend_for
+from veille.backends import DuckDBBackend, backend_for, check_memory_limit
 from veille.graph import actor_filter_key
 from veille.lexicon import fold
 from veille.model import Unit
@@ -288,8 +288,9 @@ class Database:
     WAIT = 30.0
     IDLE = 2.0
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, memory_limit: str | None = None) -> None:
         self.db = db
+        self.memory_limit = check_memory_limit(memory_limit) if memory_limit else None
         Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
         self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
         self._index_lock = threading.Lock()
@@ -379,9 +380,13 @@ class Database:
 
     def _open(self, read_only: bool) -> Store:
         try:
-            return Store(self.db, read_only=read_only, wait=self.WAIT)
+            store = Store(self.db, read_only=read_only, wait=self.WAIT)
         except StoreError as error:
             raise HTTPException(503, str(error), headers={"Retry-After": "5"}) from None
+        if self.memory_limit and isinstance(self._backend, DuckDBBackend):
+            # DuckDB's buffer pool lives in this process and may grow to 80 % of the RAM.
+            store.connection.execute(f"SET memory_limit = '{self.memory_limit}'")
+        return store
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from veille import stories
+from veille import stories, summaries
 from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
@@ -219,7 +219,28 @@ class Store:
                         [migration.version, migration.name, _now()],
                     )
                 current = migration.version
+            self._build_summaries(current)
         return current
+
+    def _build_summaries(self, version: int) -> None:
+        """Fill the summary tables (``veille.summaries``) if they are not: right after
+        migration 8 (or a crash before it was done)."""
+        if version >= summaries.SUMMARIES_VERSION and not summaries.built(self):
+            with self._transaction():
+                summaries.rebuild(self)
+
+    def main_language_sql(self, documents: str = "TRUE") -> str:
+        """``_MAIN_LANGUAGE_SQL`` over the documents that meet ``documents``."""
+        return _MAIN_LANGUAGE_SQL.replace(
+            "WHERE kept OR reason LIKE 'language:%'",
+            f"WHERE (kept OR reason LIKE 'language:%') AND {documents}",
+        )
+
+    def rebuild_summaries(self) -> None:
+        """Count every stored event again into the summary tables (after rows were written
+        around the Store, as ``bench/store.py`` does)."""
+        with self._transaction():
+            summaries.rebuild(self)
 
     # -- writing --------------------------------------------------------------------
 
@@ -369,13 +390,16 @@ class Store:
 
     def _delete_rows(self, doc_id: str) -> bool:
         touched = stories.document_stories(self, doc_id) if self._has_stories() else set()
-        self.connection.execute(
-            "DELETE FROM event_participants"
-            " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
-            [doc_id],
-        )
-        for table in ("events", "actor_mentions", "paragraphs"):
-            self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        with summaries.change(self, touched, doc_id):
+            self.connection.execute(
+                "DELETE FROM event_participants"
+                " WHERE event_id IN (SELECT event_id FROM events WHERE doc_id = ?)",
+                [doc_id],
+            )
+            self.connection.execute("DELETE FROM events WHERE doc_id = ?", [doc_id])
+        with summaries.removing_document(self, doc_id):
+            for table in ("actor_mentions", "paragraphs"):
+                self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
@@ -399,9 +423,11 @@ class Store:
             return False
         self._insert_paragraphs(result)
         self._insert_mentions(result)
+        summaries.count_document(self, result.document.doc_id)
         story_ids = stories.assign(self, result) if self._has_stories() else {}
-        for event in result.events:
-            self._insert_event(event, story_ids.get(event.id))
+        with summaries.change(self, set(story_ids.values()), result.document.doc_id):
+            for event in result.events:
+                self._insert_event(event, story_ids.get(event.id))
         stories.refresh(self, story_ids.values())
         return True
 
@@ -534,7 +560,12 @@ class Store:
             "SELECT event, count(*) FROM events GROUP BY event ORDER BY count(*) DESC, event"
         ).fetchall()
         top_actors = self.connection.execute(
-            "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
+            "SELECT identity, CAST(sum(n_events) AS BIGINT) AS n FROM tally_units"
+            " WHERE anchor = ''"
+            " AND identity <> '' AND role = '*' AND month = -2"
+            " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
+            if summaries.built(self)
+            else "SELECT identity, count(DISTINCT event_id) AS n FROM event_participants"
             " GROUP BY identity ORDER BY n DESC, identity LIMIT 10"
         ).fetchall()
         languages = self._main_languages()
@@ -556,7 +587,13 @@ class Store:
 
     def _main_languages(self) -> list[tuple[str, int, int]]:
         """(language, documents, coded documents), from ``_MAIN_LANGUAGE_SQL``."""
-        rows = self.connection.execute(_MAIN_LANGUAGE_SQL).fetchall()
+        sql = _MAIN_LANGUAGE_SQL
+        if summaries.built(self):  # counted as documents were written
+            sql = (
+                "SELECT language, documents, coded FROM tally_languages"
+                " ORDER BY documents DESC, language"
+            )
+        rows = self.connection.execute(sql).fetchall()
         return [(language, int(n), int(coded)) for language, n, coded in rows]
 
     def documents_by_language(
@@ -682,6 +719,11 @@ class Store:
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
+        from veille.tallies import matching_identities  # it builds on this module
+
+        summarised = matching_identities(self, key)
+        if summarised is not None:
+            return summarised
         fold = self.backend.fold
         rows = self.connection.execute(
             "SELECT DISTINCT identity FROM event_participants"

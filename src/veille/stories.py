@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from veille import summaries
 from veille.lexicon import fold
 from veille.model import DocumentResult, Event, Story, StoryMember, Unit
 
@@ -377,6 +378,8 @@ def rebuild(store: Store) -> int:
             )
             touched.add(story_id)
         refresh(store, touched)
+    if store.schema_version() >= summaries.SUMMARIES_VERSION:
+        summaries.rebuild(store)  # events changed stories: count them again
     row = store.connection.execute("SELECT count(*) FROM stories").fetchone()
     return int(row[0]) if row else 0
 

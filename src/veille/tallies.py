@@ -8,6 +8,12 @@ with GROUP BY, so the database returns a few hundred rows however many events ma
 What a count counts is one SQL expression (``counted``): a story by default, each real-world
 event once however many outlets told it (``veille.stories``), or an event
 (``EventScope.unit = "events"``); the tallies count distinct values of it everywhere.
+
+Where the scope allows (no filter but an actor, an event type and the unit), the counts are
+read from the summary tables kept at write time (``veille.summaries``) instead: a few
+hundred rows whatever the size of the store. The SQL over the events stays the reference
+(tests compare the two) and answers every other scope (dates, context, text, confidence,
+the dashboard's partner, edge, place and undated refinements).
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any, Literal
 
+from veille import summaries
 from veille.model import NON_STATE_CODES, NON_STATE_SECTORS, Unit
 from veille.store import EventFilter, Store
 
@@ -126,6 +133,150 @@ def _partner_condition(
     return f"{one_side} AND {pair.format(roles='')}", [*a_list, *p_list]
 
 
+# -- scopes the summaries answer --------------------------------------------------------
+
+#: The anchor of no event: an actor filter that names no stored participant.
+NO_EVENTS = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A scope as the summary tables answer it: the events of ``identity`` (``""``: all
+    events, with ``anchor`` ``""``; else ``anchor`` ``"i:" + identity``), of one type or
+    all, counted in ``column`` (``n_stories`` or ``n_events``)."""
+
+    anchor: str
+    identity: str
+    event_type: str | None
+    column: str
+    #: The first and last month counted (``veille.summaries``' numbers), None for all.
+    months: tuple[int, int] | None = None
+
+    def type_condition(self, column: str = "event") -> tuple[str, list[Any]]:
+        if self.event_type is None:
+            return "", []
+        return f" AND {column} = ?", [self.event_type]
+
+    def months_condition(self) -> tuple[str, list[Any]]:
+        """The rows to add up: those of all months, or those within the months."""
+        if self.months is None:
+            return f" AND month = {summaries.ALL_MONTHS}", []
+        return " AND month >= ? AND month_to <= ?", list(self.months)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """Type and months (the conditions after the anchor's)."""
+        typed, type_params = self.type_condition()
+        months, month_params = self.months_condition()
+        return typed + months, type_params + month_params
+
+    def added(self, column: str) -> str:
+        """``column`` added up over the months: a pair of months takes away what it counts
+        twice."""
+        if self.months is None:
+            return f"sum({column})"
+        return f"sum(CASE WHEN month_to = month THEN {column} ELSE -{column} END)"
+
+    def counts(self, store: Store, table: str, keys: str) -> list[tuple[Any, ...]]:
+        """``keys`` and the units counted under them in the summary ``table``."""
+        within, params = self.where()
+        return store.connection.execute(
+            f"SELECT {keys}, {self.added(self.column)} FROM {table} WHERE anchor = ?{within}"
+            f" GROUP BY {keys}",
+            [self.anchor, *params],
+        ).fetchall()
+
+
+def summary_of(store: Store, scope: EventScope) -> Summary | None:
+    """How the summary tables answer ``scope``, or None when only the events can."""
+    where = scope.where
+    if (
+        scope.context
+        or scope.text
+        or where.min_confidence
+        or scope.role is not None
+        or scope.partners is not None
+        or scope.edge is not None
+        or scope.place is not None
+        or scope.undated
+        or not summaries.built(store)
+    ):
+        return None
+    identities: set[str] = set()
+    if scope.actors is not None:
+        if len(scope.actors) != 1:
+            return None
+        identities |= scope.actors
+    if where.actor:
+        named = _identity_named(store, where.actor)
+        if named is None:
+            return None
+        identities.add(named)
+    if len(identities) > 1:
+        return None  # two actors, or an actor that is not the filter's
+    identity = next(iter(identities), "")
+    anchor = NO_EVENTS if identity == NO_EVENTS else (f"i:{identity}" if identity else "")
+    column = "n_stories" if scope.unit == "stories" and store._has_stories() else "n_events"
+    event_type = where.event_type.upper() if where.event_type else None
+    months = None
+    if where.since or where.until:
+        # Whole months only: the summaries count per month.
+        if (where.since and where.since.day != 1) or (
+            where.until and (where.until + timedelta(days=1)).day != 1
+        ):
+            return None
+        months = (
+            _month_number(where.since) if where.since else 0,
+            _month_number(where.until) if where.until else LAST_MONTH,
+        )
+    return Summary(anchor, identity, event_type, column, months)
+
+
+#: A month number after every date's.
+LAST_MONTH = 10**8
+
+
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _label_match(store: Store) -> str:
+    """SQL: a (code, identity, name) that the actor filter matches, as
+    ``Store.event_conditions`` matches a participant (three ``?``: the key)."""
+    fold = store.backend.fold
+    return (
+        f"(lower(code) = lower(?) OR lower({fold('identity')}) = lower({fold('?')})"
+        f" OR lower({fold('name')}) = lower({fold('?')}))"
+    )
+
+
+def _identity_named(store: Store, key: str) -> str | None:
+    """The one identity whose participant rows are exactly those the actor filter ``key``
+    matches (``NO_EVENTS`` if it matches none), else None."""
+    rows = store.connection.execute(
+        f"SELECT identity, bool_and({_label_match(store)}) FROM tally_names WHERE anchor = ''"
+        f" AND month = {summaries.ALL_MONTHS} GROUP BY identity"
+        f" HAVING bool_or({_label_match(store)})",
+        [key] * 6,
+    ).fetchall()
+    if not rows:
+        return NO_EVENTS
+    if len(rows) == 1 and rows[0][1]:
+        return str(rows[0][0])
+    return None
+
+
+def matching_identities(store: Store, key: str) -> list[str] | None:
+    """``Store.matching_identities`` from the summaries, or None without them."""
+    if not summaries.built(store):
+        return None
+    rows = store.connection.execute(
+        "SELECT DISTINCT identity FROM tally_names WHERE anchor = ''"
+        f" AND month = {summaries.ALL_MONTHS} AND {_label_match(store)} ORDER BY identity",
+        [key] * 3,
+    ).fetchall()
+    return [identity for (identity,) in rows]
+
+
 # -- actors ----------------------------------------------------------------------------
 
 
@@ -155,6 +306,9 @@ def actor_tallies(
     """The actors of the scope's events, most events first (then by identity), and how
     many there are; ``limit``/``offset`` page them, ``only`` keeps one identity and
     ``without`` leaves one out (a brief's partners)."""
+    summary = summary_of(store, scope)
+    if summary is not None:
+        return _summary_actor_tallies(store, summary, limit, offset, only, without)
     events_sql, params = scope_sql(store, scope)
     binary = store.backend.binary
     chosen, chosen_params = "TRUE", []
@@ -217,12 +371,106 @@ def actor_tallies(
         f"p.identity, s.event, count(DISTINCT s.unit), min({binary('s.event_id')})",
         "p.identity, s.event",
     )
-    by_type: dict[str, list[tuple[int, str, str]]] = {}
-    for identity, event_type, n, first in types:
-        by_type.setdefault(identity, []).append((-n, first, event_type))
-    for identity, counts in by_type.items():
-        tallies[identity].by_type = {t: -n for n, _, t in sorted(counts)}
+    _add_types(tallies, types)
     return total, list(tallies.values())
+
+
+def _summary_actor_tallies(
+    store: Store,
+    summary: Summary,
+    limit: int | None,
+    offset: int,
+    only: str | None,
+    without: str | None,
+) -> tuple[int, list[ActorTally]]:
+    """``actor_tallies`` read from the summary tables."""
+    binary = store.backend.binary
+    n = summary.column
+    within, within_params = summary.where()
+    chosen, chosen_params = "", []
+    if only is not None:
+        chosen, chosen_params = " AND identity = ?", [only]
+    elif without is not None:
+        chosen, chosen_params = " AND identity <> ?", [without]
+    scope = f"anchor = ? AND identity <> ''{within}{chosen}"
+    params = [summary.anchor, *within_params, *chosen_params]
+    roles = [summary.added(f"CASE WHEN role = '{r}' THEN {n} ELSE 0 END") for r in ROLES]
+    page_sql = (
+        f"SELECT identity, {roles[0]} AS n, {roles[1]}, {roles[2]},"
+        f" count(*) OVER () FROM tally_units WHERE {scope}"
+        f" AND role IN ('*', 'actor', 'other') GROUP BY identity"
+        f" ORDER BY n DESC, {binary('identity')}"
+    )
+    page_params = list(params)
+    if limit is not None:
+        page_sql += " LIMIT ? OFFSET ?"
+        page_params += [int(limit), int(offset)]
+    rows = store.connection.execute(page_sql, page_params).fetchall()
+    if rows:
+        total = int(rows[0][4])
+    elif offset:
+        row = store.connection.execute(
+            f"SELECT count(DISTINCT identity) FROM tally_units WHERE {scope} AND role = '*'",
+            params,
+        ).fetchone()
+        total = int(row[0]) if row else 0
+    else:
+        total = 0
+    tallies = {
+        identity: ActorTally(identity, events=int(n), as_actor=int(a), as_recipient=int(r))
+        for identity, n, a, r, _ in rows
+    }
+    if not tallies:
+        return total, []
+    page, page_params = "", []
+    if limit is not None:
+        page, page_params = f" AND identity IN ({_marks(tallies)})", list(tallies)
+    months, month_params = summary.months_condition()
+    documents = store.connection.execute(
+        f"SELECT identity, {summary.added('documents')} FROM tally_documents"
+        f" WHERE anchor = ? AND event = ? AND identity <> ''{months}{chosen}{page}"
+        " GROUP BY identity",
+        [
+            summary.anchor,
+            summary.event_type or summaries.ANY_TYPE,
+            *month_params,
+            *chosen_params,
+            *page_params,
+        ],
+    ).fetchall()
+    for identity, count in documents:
+        if identity in tallies:
+            tallies[identity].documents = int(count)
+    _add_names(
+        tallies,
+        store.connection.execute(
+            f"SELECT identity, code, name, sector, sum(n_rows), min({binary('first_row')})"
+            f" FROM tally_names WHERE {scope}{page} GROUP BY identity, code, name, sector",
+            [*params, *page_params],
+        ).fetchall(),
+    )
+    types = store.connection.execute(
+        f"SELECT identity, event, {summary.added(n)}, min({binary('first_event')})"
+        f" FROM tally_units WHERE {scope}{page} AND role = '*' GROUP BY identity, event",
+        [*params, *page_params],
+    ).fetchall()
+    _add_types(tallies, types)
+    return total, list(tallies.values())
+
+
+#: The roles of ``tally_units`` that an actor tally adds up: any, actor, recipient.
+ROLES = ("*", "actor", "other")
+
+
+def _add_types(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Events per type of each identity, most first (then by their first event), from
+    (identity, type, events, first event) rows."""
+    by_type: dict[str, list[tuple[int, str, str]]] = {}
+    for identity, event_type, n, first in rows:
+        by_type.setdefault(identity, []).append((-int(n), first, event_type))
+    for identity, counts in by_type.items():
+        if identity in tallies:
+            tallies[identity].by_type = {t: -n for n, _, t in sorted(counts)}
 
 
 def _count_identities(store: Store, joined: str, params: list[Any]) -> int:
@@ -253,6 +501,21 @@ def _add_names(tallies: dict[str, ActorTally], rows: Sequence[tuple[Any, ...]]) 
 def people(store: Store, code: str, identity: str) -> list[dict[str, Any]]:
     """People and office holders of this actor seen in the documents, most mentioned first
     (then by name, then in the order of the documents)."""
+    if summaries.built(store):
+        rows = [
+            (text, None if office == summaries.NO_OFFICE else office, kind, n, documents, first)
+            for text, office, kind, n, documents, first in store.connection.execute(
+                "SELECT entity_text, office, kind, mentions, documents, first_row"
+                " FROM tally_people WHERE code = ? AND identity = ?",
+                [code, identity],
+            ).fetchall()
+        ]
+        rows.sort(key=lambda r: (-r[3], r[0], r[5]))
+        return [
+            {"entity_text": text, "office": office, "kind": kind, "mentions": n}
+            | {"documents": docs}
+            for text, office, kind, n, docs, _ in rows
+        ]
     binary = store.backend.binary
     non_state = sorted(NON_STATE_CODES)
     # A mention's actor identity (``Actor.identity``): its code for a state, else its name.
@@ -281,6 +544,10 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
     """(source, target, directed, type, events) for each pair of actors of one event:
     actor -> recipient, or, in an event with actors only (or recipients only), each pair of
     them, joint and undirected (source before target)."""
+    summary = summary_of(store, scope)
+    if summary is not None:
+        rows = summary.counts(store, "tally_edges", "source, target, directed, event")
+        return [(a, b, bool(directed), t, int(n)) for a, b, directed, t, n in rows]
     events_sql, params = scope_sql(store, scope)
     binary = store.backend.binary
     sql = (
@@ -304,12 +571,28 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
 
 def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Events per month (event date, else publication date); undated events under null."""
-    events_sql, params = scope_sql(store, scope, with_day=True)
-    rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT extract(year FROM day), extract(month FROM day),"
-        " event, count(DISTINCT unit) FROM s GROUP BY 1, 2, 3",
-        params,
-    ).fetchall()
+    summary = summary_of(store, scope)
+    if summary is not None:
+        typed, type_params = summary.type_condition()
+        first, last = summary.months or (summaries.UNDATED, LAST_MONTH)
+        numbered = store.connection.execute(
+            f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ''"
+            " AND identity = ? AND role = '*' AND month_to = month AND month >= ?"
+            f" AND month <= ?{typed}",
+            [summary.identity, first, last, *type_params],
+        ).fetchall()
+        rows = [
+            (None, None, t, n) if m == summaries.UNDATED else (m // 12, m % 12 + 1, t, n)
+            for m, t, n in numbered
+            if summary.anchor != NO_EVENTS
+        ]
+    else:
+        events_sql, params = scope_sql(store, scope, with_day=True)
+        rows = store.connection.execute(
+            f"WITH s AS ({events_sql}) SELECT extract(year FROM day), extract(month FROM day),"
+            " event, count(DISTINCT unit) FROM s GROUP BY 1, 2, 3",
+            params,
+        ).fetchall()
     months: dict[str | None, dict[str, int]] = {}
     for year, month, event_type, n in rows:
         key = f"{int(year):04d}-{int(month):02d}" if year is not None else None
@@ -327,14 +610,30 @@ def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
 
 def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Event locations with their number of events, most first."""
-    events_sql, params = scope_sql(store, scope)
-    rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT place, geonameid, lat, lon, place_country,"
-        " count(DISTINCT unit) FROM s WHERE place IS NOT NULL AND place <> ''"
-        " GROUP BY place, geonameid, lat, lon, place_country",
-        params,
-    ).fetchall()
-    rows.sort(key=lambda r: (-r[5], r[0], r[1] is None, r[1] or 0))
+    summary = summary_of(store, scope)
+    if summary is not None:
+        keyed = summary.counts(store, "tally_places", "place, geonameid, lat, lon, country")
+        rows = [
+            (
+                place,
+                None if geonameid == summaries.NO_GEONAMEID else geonameid,
+                None if lat == summaries.NO_COORDINATE else lat,
+                None if lon == summaries.NO_COORDINATE else lon,
+                None if country == summaries.NO_COUNTRY else country,
+                int(n),
+            )
+            for place, geonameid, lat, lon, country, n in keyed
+        ]
+    else:
+        events_sql, params = scope_sql(store, scope)
+        rows = store.connection.execute(
+            f"WITH s AS ({events_sql}) SELECT place, geonameid, lat, lon, place_country,"
+            " count(DISTINCT unit) FROM s WHERE place IS NOT NULL AND place <> ''"
+            " GROUP BY place, geonameid, lat, lon, place_country",
+            params,
+        ).fetchall()
+    # Most events first, then by name; the rest only so that ties always come in one order.
+    rows.sort(key=lambda r: (-r[5], r[0], *((v is None, v or 0) for v in r[1:4]), r[4] or ""))
     return [
         {
             "place": place,
@@ -364,6 +663,9 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     """How many events, documents, undated events and actors the scope holds, by type and
     per state (states: participants whose identity is their code, not in
     ``non_state_codes``)."""
+    summary = summary_of(store, scope)
+    if summary is not None:
+        return _summary_overview(store, summary, non_state_codes)
     dated_sql, dated_params = scope_sql(store, scope, with_day=True)
     by_type_rows = store.connection.execute(
         f"WITH s AS ({dated_sql}) SELECT event, count(DISTINCT unit) FROM s GROUP BY event",
@@ -399,6 +701,60 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     )
 
 
+def _summary_overview(store: Store, summary: Summary, non_state_codes: Collection[str]) -> Overview:
+    """``overview`` read from the summary tables."""
+    n = summary.column
+    within, within_params = summary.where()
+    typed, type_params = summary.type_condition()
+    by_type_rows = store.connection.execute(
+        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ''"
+        f" AND identity = ? AND role = '*'{within} GROUP BY event",
+        [summary.identity, *within_params],
+    ).fetchall()
+    by_type = {t: int(k) for t, k, _ in by_type_rows}
+    raw_events = sum(int(e) for _, _, e in by_type_rows)
+    undated = 0
+    if summary.months is None:  # a range of dates leaves the undated events out
+        row = store.connection.execute(
+            f"SELECT sum({n}) FROM tally_units WHERE anchor = '' AND identity = ? AND role = '*'"
+            f" AND month = {summaries.UNDATED} AND month_to = {summaries.UNDATED}{typed}",
+            [summary.identity, *type_params],
+        ).fetchone()
+        undated = int(row[0] or 0) if row else 0
+    months, month_params = summary.months_condition()
+    row = store.connection.execute(
+        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ''"
+        f" AND identity = ? AND event = ?{months}",
+        [summary.identity, summary.event_type or summaries.ANY_TYPE, *month_params],
+    ).fetchone()
+    documents = int(row[0] or 0) if row else 0
+    anchored = f"anchor = ? AND identity <> ''{within}"
+    anchored_params = [summary.anchor, *within_params]
+    row = store.connection.execute(
+        f"SELECT count(DISTINCT identity) FROM tally_units WHERE {anchored} AND role = '*'",
+        anchored_params,
+    ).fetchone()
+    actors = int(row[0]) if row else 0
+    codes = sorted(non_state_codes)
+    countries = store.connection.execute(
+        f"SELECT identity, {summary.added(n)} AS n FROM tally_units WHERE {anchored}"
+        f" AND role = 'self' AND identity NOT IN ({_marks(codes)}) GROUP BY identity"
+        f" ORDER BY n DESC, {store.backend.binary('identity')}",
+        [*anchored_params, *codes],
+    ).fetchall()
+    if summary.anchor == NO_EVENTS:
+        by_type, raw_events, undated, documents = {}, 0, 0, 0
+    return Overview(
+        events=sum(by_type.values()),
+        raw_events=raw_events,
+        documents=documents,
+        undated=undated,
+        actors=actors,
+        by_type=dict(sorted(by_type.items(), key=lambda item: (-item[1], item[0]))),
+        countries={code: int(k) for code, k in countries},
+    )
+
+
 def events_with_actors(store: Store, scope: EventScope) -> int:
     """How many of the scope's units have at least one participant (the graph's events)."""
     events_sql, params = scope_sql(store, scope)
@@ -418,8 +774,19 @@ def event_page(
     events_sql, params = scope_sql(store, scope, with_day=True)
     event_id = store.backend.binary("event_id")
     # The count apart: a window over all rows would keep the sort from stopping at the page.
-    count_sql, count_params = scope_sql(store, scope)
-    row = store.connection.execute(f"SELECT count(*) FROM ({count_sql}) s", count_params).fetchone()
+    summary = summary_of(store, replace(scope, unit="events"))
+    if summary is not None:
+        within, within_params = summary.where()
+        row = store.connection.execute(
+            "SELECT coalesce(sum(n_events), 0) FROM tally_units WHERE anchor = ''"
+            f" AND identity = ? AND role = '*'{within}",
+            [summary.identity, *within_params],
+        ).fetchone()
+    else:
+        count_sql, count_params = scope_sql(store, scope)
+        row = store.connection.execute(
+            f"SELECT count(*) FROM ({count_sql}) s", count_params
+        ).fetchone()
     rows = store.connection.execute(
         f"WITH s AS ({events_sql}) SELECT event_id, day FROM s"
         f" ORDER BY day IS NULL, day DESC, CASE WHEN day IS NULL THEN {event_id} END,"
@@ -433,6 +800,15 @@ def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str
     """Identity, code and name of the scope's participants that ``key`` may name (same
     code, or same identity or name without case or accents): the candidates that
     ``veille.web.identity_matcher`` chooses from."""
+    summary = summary_of(store, scope)
+    if summary is not None:
+        within, within_params = summary.where()
+        rows = store.connection.execute(
+            f"SELECT DISTINCT identity, code, name FROM tally_names WHERE anchor = ?{within}"
+            f" AND {_label_match(store)}",
+            [summary.anchor, *within_params, key, key, key],
+        ).fetchall()
+        return [{"identity": i, "code": c, "name": n} for i, c, n in rows]
     events_sql, params = scope_sql(store, scope)
     fold = store.backend.fold
     rows = store.connection.execute(

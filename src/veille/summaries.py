@@ -1,0 +1,479 @@
+"""Counts kept up to date at write time, so that the tallies (``veille.tallies``) read a few
+hundred rows instead of every (event, participant) row of a large store.
+
+The tables (migration 8, ``tally_*``) hold, for all events and for the events of each actor
+identity (the *anchor*), how many events and how many stories there are per actor, role,
+type and month, per graph edge and per place, how many documents, and the names that the
+participants go by. They are exact: a document is written or deleted whole, in one
+transaction, and with it the counts of the stories its events belong to.
+
+How a write updates them: the events the write can change a count of are those of the
+stories it touches (an event joins a story, a document's events leave theirs), and the
+counts are of distinct events, stories and documents within groups. So the contributions
+of those events are computed before the write and again after it, from the same SQL that
+fills the tables from scratch (``rebuild``), and the difference is added to the tables. The
+first event or row of a group (the tallies' tie-breaks) is a minimum: a write can lower it,
+and a deletion that removes it has it recomputed for that group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from veille.model import NON_STATE_CODES, NON_STATE_SECTORS
+
+if TYPE_CHECKING:
+    from veille.store import Store
+
+#: The schema version that added the tables.
+SUMMARIES_VERSION = 8
+#: ``month`` of the rows counting all months, and of undated events.
+ALL_MONTHS = -2
+UNDATED = -1
+#: ``event`` of the document counts over every type.
+ANY_TYPE = "*"
+#: Place keys stand for a missing value with these.
+NO_GEONAMEID = -1
+NO_COORDINATE = 1000.0
+NO_COUNTRY = ""
+
+#: Month number of an event's day (its date, else its document's publication date).
+_MONTH = (
+    "CASE WHEN coalesce(e.date_start, d.published) IS NULL THEN -1"
+    " ELSE CAST(extract(year FROM coalesce(e.date_start, d.published)) AS INTEGER) * 12"
+    " + CAST(extract(month FROM coalesce(e.date_start, d.published)) AS INTEGER) - 1 END"
+)
+_EVENT_COLUMNS = (
+    "e.event_id, e.doc_id, e.event, coalesce(e.story_id, e.event_id) AS story,"
+    f" {_MONTH} AS month, e.place, e.geonameid, e.lat, e.lon, e.place_country"
+)
+_PARTICIPANT_COLUMNS = "p.event_id, p.role, p.position, p.code, p.sector, p.name, p.identity"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A summary table: its key columns, the counts added up, the minima kept."""
+
+    name: str
+    keys: tuple[str, ...]
+    counts: tuple[str, ...]
+    minima: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.keys, *self.counts, *self.minima)
+
+
+MONTHS = ("month", "month_to")
+UNITS = Table(
+    "tally_units",
+    ("anchor", "identity", "role", "event", *MONTHS),
+    ("n_events", "n_stories"),
+    ("first_event",),
+)
+DOCUMENTS = Table("tally_documents", ("anchor", "identity", "event", *MONTHS), ("documents",))
+NAMES = Table(
+    "tally_names",
+    ("anchor", "identity", "code", "name", "sector", "event", *MONTHS),
+    ("n_rows",),
+    ("first_row",),
+)
+EDGES = Table(
+    "tally_edges",
+    ("anchor", "source", "target", "directed", "event", *MONTHS),
+    ("n_events", "n_stories"),
+)
+PLACES = Table(
+    "tally_places",
+    ("anchor", "place", "geonameid", "lat", "lon", "country", "event", *MONTHS),
+    ("n_events", "n_stories"),
+)
+TABLES = (UNITS, DOCUMENTS, NAMES, EDGES, PLACES)
+#: Counted per document, not per event (``count_document``).
+LANGUAGES = Table("tally_languages", ("language",), ("documents", "coded"))
+PEOPLE = Table(
+    "tally_people",
+    ("code", "identity", "entity_text", "office", "kind"),
+    ("mentions", "documents"),
+    ("first_row",),
+)
+#: ``tally_people.office`` of a mention without office.
+NO_OFFICE = "\x01"
+
+
+def people_sql(store: Store, mentions: str = "TRUE") -> str:
+    """``tally_people``'s rows over the actor mentions that meet ``mentions``."""
+    non_state = ", ".join(f"'{code}'" for code in sorted(NON_STATE_CODES))
+    sectors = " OR ".join(f"sector LIKE '%\"{s}\"%'" for s in sorted(NON_STATE_SECTORS))
+    # A mention's actor identity (``Actor.identity``): its code for a state, else its name.
+    identity = f"CASE WHEN code IN ({non_state}) OR {sectors} THEN name ELSE code END"
+    first = store.backend.binary("doc_id || chr(1) || lpad(CAST(position AS VARCHAR), 9, '0')")
+    keys = f"code, {identity}, entity_text, coalesce(office, chr(1)), kind"
+    return (
+        f"SELECT {keys}, count(*), count(DISTINCT doc_id), min({first}) FROM actor_mentions"
+        f" WHERE (kind = 'person' OR office IS NOT NULL) AND {mentions} GROUP BY {keys}"
+    )
+
+
+def _grouped(
+    keys: str, counts: str, unit: str | None = None, unit_counts: str = "", several: str = ""
+) -> str:
+    """The rows of a table from the relation ``facts`` (its ``keys``, ``month`` and the
+    columns ``counts`` reads): all months, each month, and, counting ``unit`` (a story, a
+    document), each pair of months in which a unit of ``several`` months has events and
+    none between (``unit_counts`` counts them)."""
+    sql = (
+        f"SELECT {keys}, {ALL_MONTHS}, {ALL_MONTHS}, {counts} FROM facts GROUP BY {keys}"
+        f" UNION ALL SELECT {keys}, month, month, {counts} FROM facts GROUP BY {keys}, month"
+    )
+    if unit is not None:
+        sql += (
+            f" UNION ALL SELECT {keys}, month, next_month, {unit_counts} FROM (SELECT {keys},"
+            f" month, lead(month) OVER (PARTITION BY {keys}, {unit} ORDER BY month) AS next_month"
+            f" FROM (SELECT DISTINCT {keys}, {unit}, month FROM facts WHERE {several}) u) s"
+            f" WHERE next_month IS NOT NULL GROUP BY {keys}, month, next_month"
+        )
+    return sql
+
+
+def contribution_sql(store: Store, table: Table) -> str:
+    """The rows of ``table`` counted over the events of the relation ``ev`` and their
+    participants ``pp`` (both defined by the caller's WITH)."""
+    binary = store.backend.binary
+    anchors = (
+        "anchors AS (SELECT event_id, '' AS anchor FROM ev"
+        " UNION SELECT event_id, 'i:' || identity FROM pp)"
+    )
+    # Stories (documents) told in more than one month: the only ones with pairs of months.
+    stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
+    documents = "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
+    by_story = {"unit": "story", "several": stories}
+    if table is UNITS:
+        anchored = "FROM pp p JOIN anchors a ON a.event_id = p.event_id"
+        return (
+            f"{anchors}, roles AS ("
+            f"SELECT a.anchor, p.identity, '*' AS role, p.event_id {anchored}"
+            " UNION SELECT a.anchor, p.identity,"
+            f" CASE WHEN p.role = 'actor' THEN 'actor' ELSE 'other' END, p.event_id {anchored}"
+            f" UNION SELECT a.anchor, p.identity, 'self', p.event_id {anchored}"
+            " WHERE p.identity = p.code"
+            " UNION SELECT '', '', '*', event_id FROM ev),"
+            " facts AS (SELECT r.anchor, r.identity, r.role, ev.event, ev.event_id, ev.story,"
+            " ev.month FROM roles r JOIN ev ON ev.event_id = r.event_id) "
+            + _grouped(
+                "anchor, identity, role, event",
+                f"count(*), count(DISTINCT story), min({binary('event_id')})",
+                unit_counts="0, count(*), NULL",
+                **by_story,
+            )
+        )
+    if table is DOCUMENTS:
+        return (
+            f"{anchors}, typed AS (SELECT DISTINCT a.anchor, p.identity, ev.event, ev.doc_id,"
+            " ev.month FROM pp p JOIN anchors a ON a.event_id = p.event_id"
+            " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', event, doc_id, month"
+            " FROM ev), facts AS (SELECT * FROM typed UNION SELECT anchor, identity,"
+            f" '{ANY_TYPE}', doc_id, month FROM typed) "
+            + _grouped(
+                "anchor, identity, event",
+                "count(DISTINCT doc_id)",
+                unit="doc_id",
+                unit_counts="count(*)",
+                several=documents,
+            )
+        )
+    if table is NAMES:
+        first_row = (
+            "p.event_id || chr(1) || p.role || chr(1) || lpad(CAST(p.position AS VARCHAR), 9, '0')"
+        )
+        return (
+            f"{anchors}, facts AS (SELECT a.anchor, p.identity, p.code, p.name, p.sector,"
+            f" ev.event, {first_row} AS first_row, ev.month FROM pp p"
+            " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id) "
+            + _grouped(
+                "anchor, identity, code, name, sector, event",
+                f"count(*), min({binary('first_row')})",
+            )
+        )
+    if table is EDGES:
+        return (
+            f"{anchors}, x AS (SELECT event_id, identity, role = 'actor' AS acts FROM pp),"
+            " sides AS (SELECT event_id, bool_or(acts) AND bool_or(NOT acts) AS directed"
+            " FROM x GROUP BY event_id),"
+            " pairs AS (SELECT DISTINCT a.event_id, a.identity AS source, b.identity AS target,"
+            " s.directed FROM x a JOIN x b ON b.event_id = a.event_id"
+            " AND b.identity <> a.identity JOIN sides s ON s.event_id = a.event_id"
+            " WHERE (s.directed AND a.acts AND NOT b.acts)"
+            f" OR (NOT s.directed AND {binary('a.identity')} < {binary('b.identity')})),"
+            " facts AS (SELECT an.anchor, pr.source, pr.target, pr.directed, ev.event,"
+            " ev.event_id, ev.story, ev.month FROM pairs pr"
+            " JOIN anchors an ON an.event_id = pr.event_id JOIN ev ON ev.event_id = pr.event_id) "
+            + _grouped(
+                "anchor, source, target, directed, event",
+                "count(*), count(DISTINCT story)",
+                unit_counts="0, count(*)",
+                **by_story,
+            )
+        )
+    if table is PLACES:
+        return (
+            f"{anchors}, facts AS (SELECT an.anchor, ev.place,"
+            f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
+            f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
+            f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
+            " ev.story, ev.month FROM ev JOIN anchors an ON an.event_id = ev.event_id"
+            " WHERE ev.place IS NOT NULL AND ev.place <> '') "
+            + _grouped(
+                "anchor, place, geonameid, lat, lon, country, event",
+                "count(*), count(DISTINCT story)",
+                unit_counts="0, count(*)",
+                **by_story,
+            )
+        )
+    raise ValueError(table.name)
+
+
+def _sources(events_where: str = "TRUE") -> str:
+    """``ev`` and ``pp`` over the stored events that meet ``events_where``."""
+    participants = "FROM event_participants p"
+    if events_where != "TRUE":
+        participants += " WHERE p.event_id IN (SELECT event_id FROM ev)"
+    return (
+        f"WITH ev AS (SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d USING (doc_id)"
+        f" WHERE {events_where}), pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), "
+    )
+
+
+# -- state -------------------------------------------------------------------------------
+
+
+def built(store: Store) -> bool:
+    """Whether the tables hold the counts of every stored event (cached per Store)."""
+    cached = getattr(store, "_summaries_built", None)
+    if cached is None:
+        cached = False
+        if store.schema_version() >= SUMMARIES_VERSION:
+            row = store.connection.execute("SELECT count(*) FROM tally_built").fetchone()
+            cached = bool(row and row[0])
+        store._summaries_built = cached
+    return cached
+
+
+def rebuild(store: Store) -> None:
+    """Count every stored event again (after a migration, a bulk load or a rebuild of the
+    stories). Runs in the caller's transaction."""
+    if store.backend.dialect == "duckdb":
+        store.connection.execute("SET enable_progress_bar = false")
+    for table in TABLES:
+        store.connection.execute(f"DELETE FROM {table.name}")
+        store.connection.execute(
+            f"INSERT INTO {table.name} ({', '.join(table.columns)})"
+            f" {_sources()}{contribution_sql(store, table)}"
+        )
+    store.connection.execute(f"DELETE FROM {LANGUAGES.name}")
+    store.connection.execute(
+        f"INSERT INTO {LANGUAGES.name} SELECT * FROM ({store.main_language_sql()}) languages"
+    )
+    store.connection.execute(f"DELETE FROM {PEOPLE.name}")
+    store.connection.execute(f"INSERT INTO {PEOPLE.name} {people_sql(store)}")
+    store.connection.execute("DELETE FROM tally_built")
+    store.connection.execute(
+        "INSERT INTO tally_built VALUES (?)", [datetime.now(UTC).replace(tzinfo=None)]
+    )
+    store._summaries_built = True
+
+
+# -- at write time -----------------------------------------------------------------------
+
+#: A table's rows: key columns -> counts and minima.
+Keyed = dict[tuple[Any, ...], tuple[Any, ...]]
+Counts = dict[str, Keyed]
+#: PostgreSQL advisory lock held by a transaction that updates the counts.
+_WRITE_LOCK = int.from_bytes(hashlib.sha256(b"veille summaries").digest()[:8], "big") >> 1
+
+
+@contextmanager
+def change(store: Store, story_ids: Collection[str], doc_id: str) -> Iterator[None]:
+    """Around a write that adds or deletes the events of ``doc_id`` (which belong to
+    ``story_ids``): the counts are brought up to date when it ends."""
+    if not built(store):
+        yield
+        return
+    if store.backend.dialect == "postgresql":
+        # Writers take turns until they commit: each one's "before" must see the others'
+        # counts (a DuckDB file has one writer anyway).
+        store.connection.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
+    before = _contributions(store, story_ids, doc_id)
+    yield
+    after = _contributions(store, story_ids, doc_id)
+    for table in TABLES:
+        _apply(store, table, before[table.name], after[table.name])
+
+
+def _document_counts(store: Store, doc_id: str) -> tuple[Keyed, Keyed]:
+    """A stored document's main language and the people it names, as table rows."""
+    rows = store.connection.execute(store.main_language_sql("doc_id = ?"), [doc_id]).fetchall()
+    languages = {(language,): (int(n), int(coded)) for language, n, coded in rows}
+    rows = store.connection.execute(people_sql(store, "doc_id = ?"), [doc_id]).fetchall()
+    return languages, {tuple(row[:5]): tuple(row[5:]) for row in rows}
+
+
+def count_document(store: Store, doc_id: str) -> None:
+    """Add a document just written (its paragraphs and mentions) to the counts."""
+    if built(store):
+        languages, named = _document_counts(store, doc_id)
+        _apply(store, LANGUAGES, {}, languages)
+        _apply(store, PEOPLE, {}, named)
+
+
+@contextmanager
+def removing_document(store: Store, doc_id: str) -> Iterator[None]:
+    """Around the deletion of a document's paragraphs and mentions: take them away from
+    the counts (a minimum it held is looked for again once they are gone)."""
+    if not built(store):
+        yield
+        return
+    languages, named = _document_counts(store, doc_id)
+    yield
+    _apply(store, LANGUAGES, languages, {})
+    _apply(store, PEOPLE, named, {})
+
+
+def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Counts:
+    """What the events of these stories and of this document add to each table."""
+    connection = store.connection
+    story_list = sorted(set(story_ids))
+    touched = "e.doc_id = ?"
+    params: list[Any] = [doc_id]
+    if story_list:
+        touched += f" OR e.story_id IN ({', '.join('?' * len(story_list))})"
+        params += story_list
+    for name, columns, source in (
+        ("tally_ev", _EVENT_COLUMNS, "events e JOIN documents d USING (doc_id)"),
+        ("tally_pp", _PARTICIPANT_COLUMNS, "event_participants p"),
+    ):
+        connection.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT {columns} FROM {source} WHERE FALSE"
+        )
+        connection.execute(f"DELETE FROM {name}")
+    connection.execute(
+        f"INSERT INTO tally_ev SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d"
+        f" USING (doc_id) WHERE {touched}",
+        params,
+    )
+    connection.execute(
+        f"INSERT INTO tally_pp SELECT {_PARTICIPANT_COLUMNS} FROM event_participants p"
+        " WHERE p.event_id IN (SELECT event_id FROM tally_ev)"
+    )
+    sources = "WITH ev AS (SELECT * FROM tally_ev), pp AS (SELECT * FROM tally_pp), "
+    out: Counts = {}
+    for table in TABLES:
+        rows = connection.execute(sources + contribution_sql(store, table)).fetchall()
+        width = len(table.keys)
+        out[table.name] = {tuple(row[:width]): tuple(row[width:]) for row in rows}
+    return out
+
+
+def _apply(
+    store: Store,
+    table: Table,
+    before: Keyed,
+    after: Keyed,
+) -> None:
+    """Add ``after - before`` to ``table``; keep or recompute the minima."""
+    binary = store.backend.binary
+    n_counts = len(table.counts)
+    zero = (0,) * n_counts + (None,) * len(table.minima)
+    changed: list[list[Any]] = []
+    lost: list[tuple[tuple[Any, ...], int, Any]] = []  # (key, minimum's index, value lost)
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, zero), after.get(key, zero)
+        delta = [int(n) - int(o) for n, o in zip(new[:n_counts], old[:n_counts], strict=True)]
+        minima = list(new[n_counts:])
+        if any(delta) or any(m is not None for m in minima):
+            changed.append([*key, *delta, *minima])
+        for i, (was, now) in enumerate(zip(old[n_counts:], new[n_counts:], strict=True)):
+            if was is not None and (now is None or now > was):
+                lost.append((key, i, was))
+    if changed:
+        updates = [f"{c} = {table.name}.{c} + excluded.{c}" for c in table.counts]
+        updates += [
+            f"{m} = CASE WHEN {table.name}.{m} IS NULL OR"
+            f" {binary(f'excluded.{m}')} < {binary(f'{table.name}.{m}')}"
+            f" THEN excluded.{m} ELSE {table.name}.{m} END"
+            for m in table.minima
+        ]
+        row = f"({', '.join('?' * len(table.columns))})"
+        for start in range(0, len(changed), _ROWS_PER_STATEMENT):  # one statement per chunk
+            chunk = changed[start : start + _ROWS_PER_STATEMENT]
+            store.connection.execute(
+                f"INSERT INTO {table.name} ({', '.join(table.columns)})"
+                f" VALUES {', '.join([row] * len(chunk))}"
+                f" ON CONFLICT ({', '.join(table.keys)}) DO UPDATE SET {', '.join(updates)}",
+                [value for values in chunk for value in values],
+            )
+        width = len(table.keys)
+        if any(d < 0 for values in changed for d in values[width : width + n_counts]):
+            nothing = " AND ".join(f"{c} = 0" for c in table.counts)  # a pair of months: 0 events
+            store.connection.execute(f"DELETE FROM {table.name} WHERE {nothing}")
+    if lost:
+        _recompute_minima(store, table, lost)
+
+
+#: Rows upserted by one statement.
+_ROWS_PER_STATEMENT = 200
+
+
+def _recompute_minima(
+    store: Store, table: Table, lost: Sequence[tuple[tuple[Any, ...], int, Any]]
+) -> None:
+    """Where a deleted row held a group's minimum, find the group's minimum again."""
+    width, n_counts = len(table.keys), len(table.counts)
+    by_minimum: dict[int, dict[tuple[Any, ...], Any]] = {}
+    for key, index, was in lost:
+        by_minimum.setdefault(index, {})[key] = was
+    for index, groups in by_minimum.items():
+        column = table.minima[index]
+        values = sorted(set(groups.values()))
+        stored = store.connection.execute(
+            f"SELECT {', '.join(table.keys)}, {column} FROM {table.name}"
+            f" WHERE {column} IN ({', '.join('?' * len(values))})",
+            values,
+        ).fetchall()
+        # The groups still there whose minimum is the one deleted.
+        stale = [tuple(r[:width]) for r in stored if groups.get(tuple(r[:width])) == r[width]]
+        if not stale:
+            continue
+        if table is PEOPLE:
+            codes = sorted({key[0] for key in stale})
+            rows = store.connection.execute(
+                people_sql(store, f"code IN ({', '.join('?' * len(codes))})"), codes
+            ).fetchall()
+        else:
+            types = sorted({key[table.keys.index("event")] for key in stale})
+            where, params = f"e.event IN ({', '.join('?' * len(types))})", list(types)
+            identities = sorted({key[1] for key in stale})
+            if "" not in identities:  # else every event of the types
+                where += (
+                    " AND e.event_id IN (SELECT event_id FROM event_participants"
+                    f" WHERE identity IN ({', '.join('?' * len(identities))}))"
+                )
+                params += identities
+            months = sorted({key[table.keys.index("month")] for key in stale})
+            if ALL_MONTHS not in months:  # else every month
+                where += f" AND {_MONTH} IN ({', '.join('?' * len(months))})"
+                params += months
+            rows = store.connection.execute(
+                _sources(where) + contribution_sql(store, table), params
+            ).fetchall()
+        fresh = {tuple(r[:width]): r[width + n_counts + index] for r in rows}
+        match = " AND ".join(f"{k} = ?" for k in table.keys)
+        store.connection.executemany(
+            f"UPDATE {table.name} SET {column} = ? WHERE {match}",
+            [[fresh.get(key), *key] for key in stale],
+        )

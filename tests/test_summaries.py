@@ -1,0 +1,267 @@
+"""The summary tables (veille.summaries) answer every tally they can exactly as the SQL over
+the events does: on stores built by hypothesis, after documents are added (joining stories)
+and deleted, on DuckDB and on PostgreSQL; and counts kept at write time equal counts
+rebuilt from scratch."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from veille import summaries
+from veille.graph import build_graph
+from veille.model import (
+    NON_STATE_CODES,
+    Actor,
+    ActorMention,
+    CleanDocument,
+    Document,
+    DocumentResult,
+    Event,
+    EventLocation,
+    Paragraph,
+    ResolvedDate,
+)
+from veille.store import EventFilter, Store
+from veille.tallies import (
+    EventScope,
+    actor_tallies,
+    event_page,
+    identities_named,
+    overview,
+    people,
+    places,
+    summary_of,
+    timeline,
+)
+
+ACTORS = (
+    Actor("MAR", ("GOV",), "Maroc", "le Maroc"),
+    Actor("MAR", ("MIL",), "Forces armées royales", "les FAR"),
+    Actor("MLI", ("GOV",), "Mali", "le Mali"),
+    Actor("MLI", ("REB",), "Jama'at Nusrat al-Islam wal-Muslimin", "le JNIM"),
+    Actor("NER", ("MIL",), "Niger", "le Niger"),
+    Actor("IMG", ("REB",), "État islamique", "l'EI"),
+    Actor("ESH", ("REB",), "État islamique", "l'EI"),  # one identity, two codes
+)
+TYPES = ("CONSULT", "COOPERATE", "FIGHT")
+DAYS = (None, date(2024, 1, 30), date(2024, 2, 1), date(2024, 2, 2), date(2024, 7, 9))
+PLACES = (
+    None,
+    EventLocation("Rabat", 2538475, 34.0, -6.8, "MAR"),
+    EventLocation("Nord", None, None, None, None),
+    EventLocation("Rabat", 2538475, 34.0, -6.8, None),
+)
+OUTLETS = ("https://a.ma/", "https://b.ma/", "https://c.ml/")
+
+events = st.tuples(
+    st.sampled_from(TYPES),
+    st.lists(st.sampled_from(range(len(ACTORS))), max_size=3),
+    st.lists(st.sampled_from(range(len(ACTORS))), max_size=2),
+    st.sampled_from(DAYS),
+    st.sampled_from(PLACES),
+)
+documents = st.tuples(
+    st.sampled_from(OUTLETS), st.sampled_from(DAYS), st.lists(events, min_size=0, max_size=3)
+)
+# A story of operations: add each document, deleting now and then one added before.
+histories = st.tuples(
+    st.lists(documents, min_size=1, max_size=7), st.lists(st.integers(0, 6), max_size=3)
+)
+
+
+def article(number: int, outlet: str, published: date | None, coded: list[Any]) -> DocumentResult:
+    text = f"Article {number}. " + " ".join(f"Phrase {i} de l'article." for i in range(4))
+    url = f"{outlet}{number}"
+    document = Document(Document.content_id(text), url, text, "txt", url=url, published=published)
+    clean = CleanDocument(document, (Paragraph(0, len(text), text, "fr", True),))
+    out = []
+    for i, (kind, acting, acted_on, day, place) in enumerate(coded):
+        start = 14 + i * 22
+        out.append(
+            Event(
+                url,
+                document.doc_id,
+                kind,
+                [ACTORS[a] for a in acting],
+                [ACTORS[a] for a in acted_on],
+                text[start : start + 20],
+                start,
+                start + 20,
+                date=ResolvedDate(day, "day", "x") if day else None,
+                date_source="text" if day else None,
+                event_loc=place,
+                confidence=0.6,
+            )
+        )
+    # People and office holders named: a minister of each acting state, a spokesman.
+    mentions = [
+        ActorMention(replace(ACTORS[a], entity_text=f"Personne {a}", office=office), 0, 7, kind)
+        for i, (_kind, acting, _on, _day, _place) in enumerate(coded)
+        for a, office, kind in (
+            (acting[0] if acting else 0, "ministre" if i % 2 else None, "person"),
+            (acting[-1] if acting else 2, "porte-parole", "organ"),
+        )
+    ]
+    return DocumentResult(clean, tuple(mentions), tuple(out))
+
+
+def scopes(store: Store) -> list[EventScope]:
+    identities = [
+        identity
+        for (identity,) in store.connection.execute(
+            "SELECT DISTINCT identity FROM event_participants ORDER BY identity"
+        ).fetchall()
+    ]
+    out = [EventScope(), EventScope(EventFilter(event_type="consult"))]
+    out += [EventScope(EventFilter(actor=key)) for key in ("MAR", "mali", "Etat islamique", "XX")]
+    out += [EventScope(actors=frozenset({identity})) for identity in identities]
+    out += [
+        EventScope(EventFilter(actor=identity, event_type="FIGHT"), actors=frozenset({identity}))
+        for identity in identities[:2]
+    ]
+    # Whole months (the summaries' pairs of months at work), and a day (the events' SQL).
+    jan, feb, feb_end = date(2024, 1, 1), date(2024, 2, 1), date(2024, 2, 29)
+    out += [
+        EventScope(EventFilter(since=feb)),
+        EventScope(EventFilter(until=feb_end)),
+        EventScope(EventFilter(actor="MAR", since=jan, until=jan + (feb - jan) - timedelta(1))),
+        EventScope(EventFilter(since=feb, until=feb_end), actors=frozenset(identities[:1])),
+        EventScope(EventFilter(event_type="CONSULT", since=jan, until=feb_end)),
+        EventScope(EventFilter(since=date(2024, 2, 2))),
+    ]
+    return [replace(scope, unit=unit) for scope in out for unit in ("stories", "events")]
+
+
+def answers(store: Store, scope: EventScope) -> str:
+    """Every tally of ``scope``, as JSON text (so that orders count too)."""
+    total, tallies = actor_tallies(store, scope)
+    out: dict[str, Any] = {
+        "actors": [total, [asdict(t) | {"sectors": sorted(t.sectors)} for t in tallies]],
+        "page": [
+            asdict(t) | {"sectors": sorted(t.sectors)}
+            for t in actor_tallies(store, scope, limit=2, offset=1)[1]
+        ],
+        "past_the_end": actor_tallies(store, scope, limit=2, offset=50)[0],
+        "graph": build_graph(store, scope),
+        "timeline": timeline(store, scope),
+        "places": places(store, scope),
+        "overview": asdict(overview(store, scope, NON_STATE_CODES)),
+        "events": event_page(store, scope, 3)[0],
+        "named": sorted(
+            map(str, identities_named(store, scope, "MAR") + identities_named(store, scope, "mali"))
+        ),
+    }
+    for identity in scope.actors or ():
+        out["own"] = [
+            asdict(t) | {"sectors": 0} for t in actor_tallies(store, scope, only=identity)[1]
+        ]
+        out["partners"] = [
+            asdict(t) | {"sectors": sorted(t.sectors)}
+            for t in actor_tallies(store, scope, without=identity)[1]
+        ]
+    return json.dumps(out, sort_keys=False, default=str, ensure_ascii=False)
+
+
+def tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        table.name: sorted(
+            store.connection.execute(f"SELECT * FROM {table.name}").fetchall(), key=repr
+        )
+        for table in (*summaries.TABLES, summaries.LANGUAGES, summaries.PEOPLE)
+    }
+
+
+def check(store: Store) -> None:
+    """Summaries and raw SQL agree on every scope; kept counts equal rebuilt ones."""
+    for scope in scopes(store):
+        store._summaries_built = None
+        odd_day = scope.where.since == date(2024, 2, 2)  # not the first of a month
+        if not scope.where.actor and scope.actors != frozenset():
+            assert (summary_of(store, scope) is None) == odd_day, scope
+        summarised = answers(store, scope)
+        store._summaries_built = False  # the SQL over the events
+        assert summary_of(store, scope) is None
+        assert summarised == answers(store, scope), scope
+    stats = store.stats()  # from the events and paragraphs
+    labels = {(a.code, a.identity) for a in ACTORS}
+    named = {label: people(store, *label) for label in labels}
+    store._summaries_built = None
+    assert json.dumps(store.stats()) == json.dumps(stats)  # no Decimal from PostgreSQL
+    assert {label: people(store, *label) for label in labels} == named
+    kept = tables(store)
+    summaries.rebuild(store)
+    assert tables(store) == kept
+
+
+def empty(store: Store) -> None:
+    for table in ("event_participants", "events", "actor_mentions", "paragraphs", "documents"):
+        store.connection.execute(f"DELETE FROM {table}")
+    store.connection.execute("DELETE FROM stories")
+    summaries.rebuild(store)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],  # a failure prints its example; no slow shrinking
+)
+@given(history=histories)
+def test_summaries_answer_as_the_events_do(store_db: str, history: Any) -> None:
+    written, deletions = history
+    with Store(store_db) as store:
+        empty(store)
+        stored: list[str] = []
+        for number, (outlet, published, coded) in enumerate(written):
+            result = article(number, outlet, published, coded)
+            if store.add(result):
+                stored.append(result.document.doc_id)
+            if number in deletions and stored:
+                assert store.delete_document(stored.pop(0))
+        check(store)
+        # Documents deleted with their stories' other tellings still stored.
+        for doc_id in stored[::2]:
+            assert store.delete_document(doc_id)
+        check(store)
+
+
+def test_stories_merge_and_split_in_the_counts(store_db: str) -> None:
+    """Three outlets tell one event (one story), then the first is deleted and coded again."""
+    coded = [("CONSULT", [0], [2], date(2024, 2, 1), PLACES[1])]
+    with Store(store_db) as store:
+        results = [article(i, OUTLETS[i], date(2024, 2, 2), coded) for i in range(3)]
+        for result in results:
+            assert store.add(result)
+        scope = EventScope(actors=frozenset({"MAR"}))
+        _, own = actor_tallies(store, scope, only="MAR")
+        assert (own[0].events, own[0].documents) == (1, 3)  # one story told three times
+        _, own = actor_tallies(store, replace(scope, unit="events"), only="MAR")
+        assert own[0].events == 3
+        check(store)
+        store.replace_document(results[0].document.doc_id, results[0])
+        check(store)
+        assert store.delete_document(results[1].document.doc_id)
+        check(store)
+
+
+def test_an_older_database_gets_its_summaries(tmp_path: Any) -> None:
+    """Migration 8 on a database with events: the counts are made when it is opened."""
+    path = str(tmp_path / "old.duckdb")
+    with Store(path) as store:
+        store.add(article(1, OUTLETS[0], date(2024, 2, 2), [("FIGHT", [0], [3], None, None)]))
+        store.connection.execute("DELETE FROM tally_built")
+        for table in summaries.TABLES:
+            store.connection.execute(f"DELETE FROM {table.name}")
+    with Store(path, read_only=True) as store:
+        assert not summaries.built(store)  # served as before, from the events
+        assert actor_tallies(store, EventScope())[0] == 2
+    with Store(path) as store:
+        assert summaries.built(store)
+        assert summary_of(store, EventScope()) is not None
+        check(store)
