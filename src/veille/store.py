@@ -659,16 +659,22 @@ class Store:
 
     def event_detail(self, event_id: str) -> dict[str, Any] | None:
         """An event's record, its evidence sliced from the stored text, and its document."""
-        row = self.connection.execute(
-            "SELECT e.record, e.start_offset, e.end_offset, d.doc_id, d.doc_path,"
-            " d.source_format, d.title, d.author, d.url, d.published, d.language,"
-            " d.near_duplicate_of, d.text"
-            " FROM events e JOIN documents d USING (doc_id) WHERE e.event_id = ?",
+        # Two lookups by key: a join would scan the documents on a large DuckDB store.
+        found = self.connection.execute(
+            "SELECT record, start_offset, end_offset, doc_id FROM events WHERE event_id = ?",
             [event_id],
+        ).fetchone()
+        if found is None:
+            return None
+        record, start, end, doc_id = found
+        row = self.connection.execute(
+            "SELECT doc_id, doc_path, source_format, title, author, url, published, language,"
+            " near_duplicate_of, text FROM documents WHERE doc_id = ?",
+            [doc_id],
         ).fetchone()
         if row is None:
             return None
-        record, start, end, *meta, text = row
+        *meta, text = row
         keys = ("doc_id", "doc_path", "source_format", "title", "author", "url", "published")
         document = dict(zip((*keys, "language", "near_duplicate_of"), meta, strict=True))
         document["length"] = len(text)

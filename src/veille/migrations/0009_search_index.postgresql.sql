@@ -1,6 +1,7 @@
 -- Version 9 on PostgreSQL: the tables of 0009_search_index.sql, with the postings read
 -- through their primary key (the frequency included, so a query reads the index only) and
--- deleted with their document through an index on doc_no.
+-- deleted with their document through an index on doc_no. A document's paragraphs and
+-- mentions are found through their primary keys (doc_id, position): no index to add.
 
 CREATE SEQUENCE search_term_ids START 1;
 CREATE SEQUENCE search_doc_nos START 1;

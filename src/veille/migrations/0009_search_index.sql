@@ -1,4 +1,5 @@
--- Version 9: full-text search in the database (veille.search), written with each document.
+-- Version 9: full-text search in the database (veille.search), written with each document,
+-- and indexes for the point lookups of a document's rows (at the end).
 --
 -- search_terms numbers each search key (a folded French stem), search_documents each
 -- document; search_postings holds a key's frequency in a document. No index on the postings
@@ -26,3 +27,9 @@ CREATE TABLE search_postings (
     doc_no  INTEGER NOT NULL,
     tf      INTEGER NOT NULL
 );
+
+-- A document's paragraphs and actor mentions by document (the API's event and document
+-- pages): their primary keys (doc_id, position) serve that on PostgreSQL, not on DuckDB,
+-- which would scan the tables.
+CREATE INDEX paragraphs_doc ON paragraphs (doc_id);
+CREATE INDEX actor_mentions_doc ON actor_mentions (doc_id);
