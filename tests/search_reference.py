@@ -24,8 +24,7 @@ def searchable_documents(store: Store) -> list[dict[str, Any]]:
         spans.setdefault(doc_id, []).append((start, end))
     keys = ("doc_id", "doc_path", "title", "published", "text")
     return [
-        {**dict(zip(keys, row, strict=True)), "kept": spans.get(row[0], [])}
-        for row in documents
+        {**dict(zip(keys, row, strict=True)), "kept": spans.get(row[0], [])} for row in documents
     ]
 
 

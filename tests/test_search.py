@@ -16,12 +16,47 @@ from veille.search import search, search_key
 from veille.store import SEARCH_VERSION, Store, migrations
 
 # Common words (in every document or nearly), rarer ones, accents and inflections.
-VOCABULARY = (
-    "le la de et des un une à coopération coopèrent sécurité securite sécuritaire Maroc Mali"
-    " Sénégal armée armées attaque attaques frontière frontières ministre ministres accord"
-    " accords visite officielle terroriste terroristes œuvre élections Niger Bamako Rabat"
-    " réunion sommet négociation négociations"
-).split()
+VOCABULARY = [
+    "le",
+    "la",
+    "de",
+    "et",
+    "des",
+    "un",
+    "une",
+    "à",
+    "coopération",
+    "coopèrent",
+    "sécurité",
+    "securite",
+    "sécuritaire",
+    "Maroc",
+    "Mali",
+    "Sénégal",
+    "armée",
+    "armées",
+    "attaque",
+    "attaques",
+    "frontière",
+    "frontières",
+    "ministre",
+    "ministres",
+    "accord",
+    "accords",
+    "visite",
+    "officielle",
+    "terroriste",
+    "terroristes",
+    "œuvre",
+    "élections",
+    "Niger",
+    "Bamako",
+    "Rabat",
+    "réunion",
+    "sommet",
+    "négociation",
+    "négociations",
+]
 QUERIES = [
     "de",
     "Maroc",
