@@ -249,7 +249,9 @@ def _matches_sql(keys: list[str], term_ids: list[int]) -> str:
     return (
         f"WITH query_terms (k, term_id) AS (VALUES {values}),"
         " hits AS (SELECT q.k, p.doc_no, p.tf, count(*) OVER (PARTITION BY q.k) AS df"
-        " FROM search_postings p JOIN query_terms q ON p.term_id = q.term_id),"
+        " FROM search_postings p JOIN query_terms q ON p.term_id = q.term_id"
+        # Said again as a filter, which DuckDB applies while it scans (before the join).
+        f" WHERE p.term_id IN ({', '.join(map(str, term_ids))})),"
         f" found AS (SELECT doc_no, {pivot} FROM hits GROUP BY doc_no"
         f" HAVING count(*) = {len(keys)}),"
         " n AS (SELECT count(*) AS documents FROM search_documents),"
