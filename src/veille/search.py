@@ -184,12 +184,14 @@ def index_all(store: Store) -> int:
 def _kept_spans(store: Store, doc_ids: Sequence[str]) -> dict[str, list[Span]]:
     spans: dict[str, list[Span]] = {}
     marks = ", ".join("?" * len(doc_ids))
-    for doc_id, start, end in store.connection.execute(
-        "SELECT doc_id, start_offset, end_offset FROM paragraphs"
-        f" WHERE kept AND doc_id IN ({marks}) ORDER BY doc_id, position",
+    # By doc_id alone, which DuckDB looks up in its index (with "kept AND" it scans).
+    for doc_id, start, end, kept in store.connection.execute(
+        "SELECT doc_id, start_offset, end_offset, kept FROM paragraphs"
+        f" WHERE doc_id IN ({marks}) ORDER BY doc_id, position",
         list(doc_ids),
     ).fetchall():
-        spans.setdefault(doc_id, []).append((start, end))
+        if kept:
+            spans.setdefault(doc_id, []).append((start, end))
     return spans
 
 

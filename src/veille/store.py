@@ -678,11 +678,7 @@ class Store:
         keys = ("doc_id", "doc_path", "source_format", "title", "author", "url", "published")
         document = dict(zip((*keys, "language", "near_duplicate_of"), meta, strict=True))
         document["length"] = len(text)
-        paragraph = self.connection.execute(
-            "SELECT position, start_offset, end_offset FROM paragraphs"
-            " WHERE doc_id = ? AND start_offset <= ? AND end_offset >= ? ORDER BY position LIMIT 1",
-            [document["doc_id"], start, end],
-        ).fetchone()
+        paragraph = self._evidence_paragraph(doc_id, start, end)
         event = load_record(record)
         return {
             "event": event,
@@ -699,6 +695,17 @@ class Store:
             },
             "document": document,
         }
+
+    def _evidence_paragraph(self, doc_id: str, start: int, end: int) -> tuple[int, int, int] | None:
+        """The first paragraph holding ``start``..``end``: (position, start, end). All the
+        document's paragraphs are read by ``doc_id`` alone, which DuckDB finds through its
+        index (a condition on the offsets too would make it scan the table)."""
+        rows = self.connection.execute(
+            "SELECT position, start_offset, end_offset FROM paragraphs WHERE doc_id = ?",
+            [doc_id],
+        ).fetchall()
+        holding = [row for row in rows if row[1] <= start and row[2] >= end]
+        return min(holding) if holding else None
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
