@@ -214,10 +214,13 @@ def search(
     )
     if len(term_ids) < len(keys):
         return 0, []  # a word no document has
-    matches = _matches_sql(keys, [int(term_ids[key]) for key in keys])
+    # Counted apart: in a subquery, PostgreSQL may count again for every match.
+    counted = store.connection.execute("SELECT count(*) FROM search_documents").fetchone()
+    documents = int(counted[0]) if counted else 0
+    matches = _matches_sql(keys, [int(term_ids[key]) for key in keys], documents)
     frequencies = ", ".join(f"m.tf{i}, m.df{i}" for i in range(len(keys)))
     rows = store.connection.execute(
-        f"{matches} SELECT d.doc_id, m.documents, count(*) OVER () AS total, {frequencies}"
+        f"{matches} SELECT d.doc_id, count(*) OVER () AS total, {frequencies}"
         " FROM matches m JOIN search_documents d ON d.doc_no = m.doc_no"
         f" ORDER BY CAST(m.score AS NUMERIC(18, {SCORE_DECIMALS})) DESC,"
         f" {store.backend.binary('d.doc_path')}, d.doc_id LIMIT ? OFFSET ?",
@@ -226,18 +229,18 @@ def search(
     if not rows:
         row = store.connection.execute(f"{matches} SELECT count(*) FROM matches").fetchone()
         return (int(row[0]) if row else 0), []
-    documents = _page_documents(store, [row[0] for row in rows])
+    page = _page_documents(store, [row[0] for row in rows])
     hits = []
-    for doc_id, total_documents, _total, *counts in rows:
+    for doc_id, _total, *counts in rows:
         tfs, dfs = counts[0::2], counts[1::2]
-        hits.append(_hit(documents[doc_id], keys, tfs, dfs, total_documents))
-    return int(rows[0][2]), hits
+        hits.append(_hit(page[doc_id], keys, tfs, dfs, documents))
+    return int(rows[0][1]), hits
 
 
-def _matches_sql(keys: list[str], term_ids: list[int]) -> str:
+def _matches_sql(keys: list[str], term_ids: list[int], documents: int) -> str:
     """A WITH clause defining ``matches``: each document holding every key, with the key's
     frequency there (tf<i>), its document frequency (df<i>) and the score, summed in the
-    order of the keys (floating-point sums depend on the order)."""
+    order of the keys (floating-point sums depend on the order); ``documents`` is N."""
     values = ", ".join(f"({i}, {term_id})" for i, term_id in enumerate(term_ids))
     pivot = ", ".join(
         f"max(CASE WHEN k = {i} THEN tf END) AS tf{i}, max(CASE WHEN k = {i} THEN df END) AS df{i}"
@@ -245,7 +248,7 @@ def _matches_sql(keys: list[str], term_ids: list[int]) -> str:
     )
     score = " + ".join(
         f"(1 + ln(CAST(tf{i} AS DOUBLE PRECISION)))"
-        f" * ln(1 + CAST(n.documents AS DOUBLE PRECISION) / df{i})"
+        f" * ln(1 + CAST({int(documents)} AS DOUBLE PRECISION) / df{i})"
         for i in range(len(keys))
     )
     return (
@@ -256,8 +259,7 @@ def _matches_sql(keys: list[str], term_ids: list[int]) -> str:
         f" WHERE p.term_id IN ({', '.join(map(str, term_ids))})),"
         f" found AS (SELECT doc_no, {pivot} FROM hits GROUP BY doc_no"
         f" HAVING count(*) = {len(keys)}),"
-        " n AS (SELECT count(*) AS documents FROM search_documents),"
-        f" matches AS (SELECT f.*, n.documents, {score} AS score FROM found f CROSS JOIN n)"
+        f" matches AS (SELECT f.*, {score} AS score FROM found f)"
     )
 
 
