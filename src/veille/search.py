@@ -10,7 +10,8 @@ Why not DuckDB's ``fts`` extension: it is not in the duckdb wheel, ``INSTALL fts
 the internet, and PostgreSQL's ``tsvector`` tokenizes and stems otherwise. Why integer
 keys: DuckDB scans the postings (no index: an ART index on tens of millions of rows costs
 more disk and memory than the table), and an integer column scans several times faster
-than strings; PostgreSQL reads them through its primary key, ``(term_id, doc_no)``.
+than strings; PostgreSQL reads them through their primary key, ``(term_id, doc_no)``, which
+migration 10 gives them.
 
 Words (``\\w+``) of a document's kept paragraphs (all its text if none is kept) and of its
 title are accent-folded and reduced to their Snowball French stem. A document must contain
@@ -43,7 +44,9 @@ SNIPPET_RADIUS = 80
 MAX_SPANS = 20
 #: Documents indexed per statement when an existing database gets its index.
 BACKFILL_BATCH = 500
-#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path).
+#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path). SQL
+#: ranks by a cast to NUMERIC, which rounds as Python's round() does but for a score within
+#: a rounding error of a half (about one in 10^12).
 SCORE_DECIMALS = 4
 
 Span = tuple[int, int]
