@@ -39,7 +39,6 @@ from veille.ingest import IngestError, decode, extract_html, publication_date
 from veille.lexicon import fold
 from veille.model import Document, DocumentResult, Unit
 from veille.queries import (
-    WORD,
     BriefEvents,
     CountUnit,
     Database,
@@ -50,6 +49,8 @@ from veille.queries import (
     encode_cursor,
     page,
 )
+from veille.search import WORD
+from veille.search import search as search_documents
 from veille.store import Store
 from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
 
@@ -262,8 +263,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
                 ]
             )
         with database.reading() as store:
-            hits = database.search_index(store).search(q)
-        return page(len(hits), paging, hits[paging.offset : paging.offset + paging.limit])
+            total, hits = search_documents(store, q, paging.limit, paging.offset)
+        return page(total, paging, hits)
 
 
 def resolve_identity(key: str, identities: list[str]) -> str:

@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import re
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 
-import snowballstemmer
 from fastapi import Depends, HTTPException, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
 from veille.backends import DuckDBBackend, backend_for, check_memory_limit
 from veille.graph import actor_filter_key
-from veille.lexicon import fold
 from veille.model import Unit
 from veille.store import EventFilter, EventKey, Store, StoreError
 from veille.tallies import EventScope
@@ -173,101 +168,6 @@ def decode_cursor(cursor: str) -> EventKey:
         ) from None
 
 
-# -- full-text search -------------------------------------------------------------------
-
-WORD = re.compile(r"\w+")
-SNIPPET_RADIUS = 80
-MAX_SPANS = 20
-
-
-def search_key(word: str) -> str:
-    """The index key of a word: accents folded first, then the Snowball French stem.
-
-    Folding before stemming makes "securite" and "sécurité" one key, so a query typed
-    without accents finds accented text (and the reverse).
-    """
-    folded = fold(word).replace("œ", "oe").replace("æ", "ae")
-    return _stemmer().stemWord(folded)
-
-
-@cache
-def _stemmer() -> Any:
-    return snowballstemmer.stemmer("french")
-
-
-@dataclass(slots=True)
-class SearchIndex:
-    """An in-memory inverted index over the kept paragraphs and titles of all documents.
-
-    Why not SQL: DuckDB's ``fts`` extension is not in the duckdb wheel and ``INSTALL fts``
-    needs the internet; the PyPI packages that ship it pin an older duckdb. The index is
-    built at the first search and again after documents were added or deleted. Words are
-    accent-folded and reduced to their Snowball French stem; a document must contain every
-    query word and ranks by term frequency weighted by inverse document frequency
-    (``sum((1 + ln tf) * ln(1 + N / df))``), so words such as "de" that every article has
-    weigh almost nothing.
-    """
-
-    documents: dict[str, dict[str, Any]]
-    postings: dict[str, dict[str, list[tuple[int, int] | None]]]
-
-    @classmethod
-    def build(cls, documents: list[dict[str, Any]]) -> SearchIndex:
-        postings: dict[str, dict[str, list[tuple[int, int] | None]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        metadata: dict[str, dict[str, Any]] = {}
-        for doc in documents:
-            doc_id = doc["doc_id"]
-            metadata[doc_id] = {k: doc[k] for k in ("doc_id", "doc_path", "title", "published")}
-            metadata[doc_id]["text"] = doc["text"]
-            for word in WORD.findall(doc["title"] or ""):
-                postings[search_key(word)][doc_id].append(None)  # a title hit has no offset
-            spans = doc["kept"] or [(0, len(doc["text"]))]
-            for start, end in spans:
-                for match in WORD.finditer(doc["text"], start, end):
-                    postings[search_key(match[0])][doc_id].append(match.span())
-        return cls(metadata, postings)
-
-    def search(self, query: str) -> list[dict[str, Any]]:
-        keys = list(dict.fromkeys(search_key(w) for w in WORD.findall(query)))
-        if not keys:
-            return []
-        matching = set(self.documents)
-        for key in keys:
-            matching &= set(self.postings.get(key, {}))
-        hits = [self._hit(doc_id, keys) for doc_id in matching]
-        hits.sort(key=lambda h: (-h["score"], h["doc_path"]))
-        return hits
-
-    def _hit(self, doc_id: str, keys: list[str]) -> dict[str, Any]:
-        total = len(self.documents)
-        score = 0.0
-        spans: list[tuple[int, int]] = []
-        frequencies: dict[str, int] = {}
-        for key in keys:
-            occurrences = self.postings[key][doc_id]
-            frequencies[key] = len(occurrences)
-            idf = math.log(1 + total / len(self.postings[key]))
-            score += (1 + math.log(len(occurrences))) * idf
-            spans += [span for span in occurrences if span is not None]
-        spans.sort()
-        meta = self.documents[doc_id]
-        return {
-            **{k: v for k, v in meta.items() if k != "text"},
-            "score": round(score, 4),
-            "term_frequencies": frequencies,
-            "spans": [{"start": s, "end": e} for s, e in spans[:MAX_SPANS]],
-            "snippet": snippet(meta["text"], spans[0]) if spans else None,
-        }
-
-
-def snippet(text: str, span: tuple[int, int]) -> dict[str, Any]:
-    start = max(0, span[0] - SNIPPET_RADIUS)
-    end = min(len(text), span[1] + SNIPPET_RADIUS)
-    return {"start": start, "end": end, "text": text[start:end]}
-
-
 # -- the database behind a request ------------------------------------------------------
 
 
@@ -292,8 +192,6 @@ class Database:
         self.db = db
         self.memory_limit = check_memory_limit(memory_limit) if memory_limit else None
         Store(db, read_only=True, wait=self.WAIT).close()  # fail at start-up, not per request
-        self._index: tuple[tuple[Any, ...], SearchIndex] | None = None
-        self._index_lock = threading.Lock()
         self._backend = backend_for(db)
         self._shareable = isinstance(self._backend, DuckDBBackend) and not self._backend.in_memory
         self._shared: _SharedFile | None = None
@@ -369,14 +267,6 @@ class Database:
                 if not shared.users and (idle or self._backend.writer_waiting()):
                     self._retire()
                     return
-
-    def search_index(self, store: Store) -> SearchIndex:
-        """The search index of the documents ``store`` holds, rebuilt when they changed."""
-        version = store.content_version()
-        with self._index_lock:
-            if self._index is None or self._index[0] != version:
-                self._index = (version, SearchIndex.build(store.searchable_documents()))
-            return self._index[1]
 
     def _open(self, read_only: bool) -> Store:
         try:

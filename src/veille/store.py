@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from veille import stories, summaries
+from veille import search, stories, summaries
 from veille.backends import Connection, DuckDBConnection, StoreError, backend_for
 from veille.model import DocumentResult, Event, Fetch, StoredFetch
 
@@ -47,6 +47,8 @@ MIGRATIONS_PACKAGE = "veille.migrations"
 DATE_SOURCE_VERSION = 4
 #: The schema version that added ``events.story_id`` and the story tables (veille.stories).
 STORIES_VERSION = 7
+#: The schema version that added the search index (veille.search).
+SEARCH_VERSION = 9
 #: Seconds a Store waits for a DuckDB file that another process is writing or reading.
 DEFAULT_WAIT = 10.0
 # NNNN_name.sql runs on every engine; NNNN_name.<dialect>.sql replaces it on that one.
@@ -214,6 +216,8 @@ class Store:
                     continue
                 with self._transaction():
                     self.connection.execute_script(migration.sql)
+                    if migration.version == SEARCH_VERSION:
+                        search.index_all(self)  # the documents stored before it
                     self.connection.execute(
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [migration.version, migration.name, _now()],
@@ -400,6 +404,8 @@ class Store:
         with summaries.removing_document(self, doc_id):
             for table in ("actor_mentions", "paragraphs"):
                 self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
+        if self._has_search_index():
+            search.forget_document(self, doc_id)
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
@@ -429,6 +435,8 @@ class Store:
             for event in result.events:
                 self._insert_event(event, story_ids.get(event.id))
         stories.refresh(self, story_ids.values())
+        if self._has_search_index():
+            search.index_documents(self, [search.Searchable.of(result)])
         return True
 
     def _insert_document(self, result: DocumentResult) -> bool:
@@ -625,6 +633,12 @@ class Store:
             self._story_column = self.schema_version() >= STORIES_VERSION
         return self._story_column
 
+    def _has_search_index(self) -> bool:
+        """Whether the database has migration 9's search index."""
+        if getattr(self, "_search_tables", None) is None:
+            self._search_tables = self.schema_version() >= SEARCH_VERSION
+        return self._search_tables
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
 
@@ -682,24 +696,26 @@ class Store:
 
     def event_detail(self, event_id: str) -> dict[str, Any] | None:
         """An event's record, its evidence sliced from the stored text, and its document."""
-        row = self.connection.execute(
-            "SELECT e.record, e.start_offset, e.end_offset, d.doc_id, d.doc_path,"
-            " d.source_format, d.title, d.author, d.url, d.published, d.language,"
-            " d.near_duplicate_of, d.text"
-            " FROM events e JOIN documents d USING (doc_id) WHERE e.event_id = ?",
+        # Two lookups by key: a join would scan the documents on a large DuckDB store.
+        found = self.connection.execute(
+            "SELECT record, start_offset, end_offset, doc_id FROM events WHERE event_id = ?",
             [event_id],
+        ).fetchone()
+        if found is None:
+            return None
+        record, start, end, doc_id = found
+        row = self.connection.execute(
+            "SELECT doc_id, doc_path, source_format, title, author, url, published, language,"
+            " near_duplicate_of, text FROM documents WHERE doc_id = ?",
+            [doc_id],
         ).fetchone()
         if row is None:
             return None
-        record, start, end, *meta, text = row
+        *meta, text = row
         keys = ("doc_id", "doc_path", "source_format", "title", "author", "url", "published")
         document = dict(zip((*keys, "language", "near_duplicate_of"), meta, strict=True))
         document["length"] = len(text)
-        paragraph = self.connection.execute(
-            "SELECT position, start_offset, end_offset FROM paragraphs"
-            " WHERE doc_id = ? AND start_offset <= ? AND end_offset >= ? ORDER BY position LIMIT 1",
-            [document["doc_id"], start, end],
-        ).fetchone()
+        paragraph = self._evidence_paragraph(doc_id, start, end)
         event = load_record(record)
         return {
             "event": event,
@@ -716,6 +732,17 @@ class Store:
             },
             "document": document,
         }
+
+    def _evidence_paragraph(self, doc_id: str, start: int, end: int) -> tuple[int, int, int] | None:
+        """The first paragraph holding ``start``..``end``: (position, start, end). All the
+        document's paragraphs are read by ``doc_id`` alone, which DuckDB finds through its
+        index (a condition on the offsets too would make it scan the table)."""
+        rows = self.connection.execute(
+            "SELECT position, start_offset, end_offset FROM paragraphs WHERE doc_id = ?",
+            [doc_id],
+        ).fetchall()
+        holding = [row for row in rows if row[1] <= start and row[2] >= end]
+        return min(holding) if holding else None
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
@@ -776,23 +803,6 @@ class Store:
             ("event_id", "event", "start", "end", "event_text"),
         )
         return document
-
-    def searchable_documents(self) -> list[dict[str, Any]]:
-        """Every document's metadata and text with the spans of its kept paragraphs."""
-        documents = self.connection.execute(
-            "SELECT doc_id, doc_path, title, published, text FROM documents ORDER BY doc_id"
-        ).fetchall()
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for doc_id, start, end in self.connection.execute(
-            "SELECT doc_id, start_offset, end_offset FROM paragraphs WHERE kept"
-            " ORDER BY doc_id, position"
-        ).fetchall():
-            spans.setdefault(doc_id, []).append((start, end))
-        keys = ("doc_id", "doc_path", "title", "published", "text")
-        return [
-            {**dict(zip(keys, row, strict=True)), "kept": spans.get(row[0], [])}
-            for row in documents
-        ]
 
     def event_conditions(
         self, where: EventFilter, context: str | None = None, text: str | None = None

@@ -1,0 +1,204 @@
+"""Full-text search in the database (veille.search), on both backends: the same answers as
+the former in-memory index (tests/search_reference.py), and an index that follows every
+write and delete."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from search_reference import SearchIndex, searchable_documents
+
+from veille.backends import backend_for
+from veille.model import CleanDocument, Document, DocumentResult, Paragraph
+from veille.search import search, search_key
+from veille.store import SEARCH_VERSION, Store, migrations
+
+# Common words (in every document or nearly), rarer ones, accents and inflections.
+VOCABULARY = [
+    "le",
+    "la",
+    "de",
+    "et",
+    "des",
+    "un",
+    "une",
+    "à",
+    "coopération",
+    "coopèrent",
+    "sécurité",
+    "securite",
+    "sécuritaire",
+    "Maroc",
+    "Mali",
+    "Sénégal",
+    "armée",
+    "armées",
+    "attaque",
+    "attaques",
+    "frontière",
+    "frontières",
+    "ministre",
+    "ministres",
+    "accord",
+    "accords",
+    "visite",
+    "officielle",
+    "terroriste",
+    "terroristes",
+    "œuvre",
+    "élections",
+    "Niger",
+    "Bamako",
+    "Rabat",
+    "réunion",
+    "sommet",
+    "négociation",
+    "négociations",
+]
+QUERIES = [
+    "de",
+    "Maroc",
+    "sécurité",
+    "SECURITE coopération",
+    "attaques frontière le",
+    "ministre accord Mali",
+    "oeuvre",
+    "terroristes armée",
+    "réunion sommet négociations Rabat",
+    "absentmot",
+    "de la et",
+]
+
+
+def _generated(count: int, seed: int = 7) -> list[DocumentResult]:
+    """Documents of random words: titles or none, kept and dropped paragraphs (or none
+    kept), repeated words, so that scores tie and differ."""
+    rng = random.Random(seed)
+    results = []
+    for n in range(count):
+        paragraphs: list[str] = []
+        for _ in range(rng.randint(1, 4)):
+            words = rng.choices(VOCABULARY, k=rng.randint(3, 30))
+            paragraphs.append(" ".join(words) + ".")
+        text = "\n".join(paragraphs)
+        spans, start = [], 0
+        for paragraph in paragraphs:
+            spans.append((start, start + len(paragraph)))
+            start += len(paragraph) + 1
+        none_kept = rng.random() < 0.15
+        kept = [not none_kept and rng.random() < 0.7 for _ in spans]
+        title = " ".join(rng.choices(VOCABULARY, k=3)) if rng.random() < 0.7 else None
+        document = Document(
+            Document.content_id(f"{n}:{text}"),
+            f"gen/{rng.randint(0, 10**6):07d}-{n}.txt",
+            text,
+            "txt",
+            title=title,
+            published=date(2024, 1, 1) + timedelta(days=n),
+        )
+        clean = CleanDocument(
+            document,
+            tuple(
+                Paragraph(s, e, text[s:e], "fr", k, None if k else "boilerplate:test")
+                for (s, e), k in zip(spans, kept, strict=True)
+            ),
+        )
+        results.append(DocumentResult(clean, (), ()))
+    return results
+
+
+def _postings(store: Store) -> tuple[int, int]:
+    row = store.connection.execute(
+        "SELECT (SELECT count(*) FROM search_postings), (SELECT count(*) FROM search_documents)"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _expected_postings(results: list[DocumentResult]) -> int:
+    from veille.search import Searchable
+
+    return sum(len(Searchable.of(r).term_frequencies()) for r in results)
+
+
+def _assert_same_answers(store: Store, queries: list[str] = QUERIES) -> None:
+    reference = SearchIndex(searchable_documents(store))
+    for query in queries:
+        expected = reference.search(query)
+        total, hits = search(store, query, 500)
+        assert (total, hits) == (len(expected), expected), query
+        for limit, offset in ((3, 0), (3, 4), (7, 5), (5, len(expected) + 2)):
+            assert search(store, query, limit, offset) == (
+                len(expected),
+                expected[offset : offset + limit],
+            ), (query, limit, offset)
+
+
+def test_sql_search_answers_as_the_in_memory_index(store_db: str) -> None:
+    results = _generated(120)
+    with Store(store_db) as store:
+        for result in results:
+            assert store.add(result)
+        assert _postings(store) == (_expected_postings(results), len(results))
+        _assert_same_answers(store)
+        # Ties are broken alike: many documents share a rounded score.
+        total, hits = search(store, "de", 500)
+        assert len({h["score"] for h in hits}) < total
+
+
+def test_deleted_and_recoded_documents_leave_no_stale_postings(store_db: str) -> None:
+    results = _generated(30, seed=11)
+    with Store(store_db) as store:
+        for result in results:
+            store.add(result)
+        gone, recoded = results[3], results[4]
+        assert store.delete_document(gone.document.doc_id)
+        # A recoded document (its text changed, hence its id) replaces the old one.
+        text = recoded.document.text + "\nZébulon visite Rabat."
+        document = Document(
+            Document.content_id(text), recoded.document.doc_path, text, "txt", title="Nouveau"
+        )
+        new = DocumentResult(
+            CleanDocument(document, (Paragraph(0, len(text), text, "fr", True),)), (), ()
+        )
+        store.replace_document(recoded.document.doc_id, new)
+        left = [r for r in results if r not in (gone, recoded)] + [new]
+        assert _postings(store) == (_expected_postings(left), len(left))
+        stale = store.connection.execute(
+            "SELECT count(*) FROM search_postings p WHERE NOT EXISTS (SELECT 1 FROM"
+            " search_documents s JOIN documents d USING (doc_id) WHERE s.doc_no = p.doc_no)"
+        ).fetchone()
+        assert stale == (0,)
+        found = {h["doc_id"] for h in search(store, "zebulon", 50)[1]}
+        assert found == {new.document.doc_id}
+        _assert_same_answers(store)
+        # Recoded again with the same text: replaced in place, indexed once.
+        store.replace_document(new.document.doc_id, new)
+        assert _postings(store) == (_expected_postings(left), len(left))
+        _assert_same_answers(store, ["zebulon", "de"])
+
+
+def test_a_database_older_than_the_index_is_indexed_when_migrated(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = _generated(40, seed=3)
+    dialect = backend_for(store_db).dialect
+    before = [m for m in migrations(dialect) if m.version < SEARCH_VERSION]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before)
+        with Store(store_db) as store:
+            for result in results:
+                store.add(result)
+            assert store.schema_version() == before[-1].version
+    with Store(store_db) as store:  # migrated: the documents already there are indexed
+        assert store.schema_version() >= SEARCH_VERSION
+        assert _postings(store) == (_expected_postings(results), len(results))
+        _assert_same_answers(store)
+
+
+def test_query_keys_fold_accents_before_stemming() -> None:
+    assert search_key("Sécurité") == search_key("securite") == search_key("SECURITE")
+    assert search_key("terroristes") == search_key("terroriste")
+    assert search_key("œuvre") == search_key("oeuvre")
