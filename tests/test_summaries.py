@@ -200,7 +200,15 @@ def check(store: Store) -> None:
 
 
 def empty(store: Store) -> None:
-    for table in ("event_participants", "events", "actor_mentions", "paragraphs", "documents"):
+    for table in (
+        "event_participants",
+        "events",
+        "actor_mentions",
+        "paragraphs",
+        "documents",
+        "search_postings",
+        "search_documents",
+    ):
         store.connection.execute(f"DELETE FROM {table}")
     store.connection.execute("DELETE FROM stories")
     summaries.rebuild(store)
