@@ -1025,6 +1025,19 @@ NOT_CODED = [
         {"MLI"},
         id="colonial-power-unnamed",
     ),
+    # Troops named by no state, or leaving their own country, withdraw from nowhere.
+    pytest.param(
+        "200 soldats ont ainsi quitté le Mali dimanche afin de suivre une formation.",
+        "RETREAT",
+        set(),
+        id="troops-of-no-state-leave",
+    ),
+    pytest.param(
+        "Des soldats maliens ont quitté le Mali pour se former au Maroc.",
+        "RETREAT",
+        set(),
+        id="troops-leave-their-own-country",
+    ),
     # A minister leaving a city does not withdraw.
     pytest.param(
         "Le ministre malien a quitté Alger mardi.",

@@ -379,6 +379,14 @@ class EventCoder:
         needed = 2 if event_type in TWO_PARTY_TYPES else 1
         if event_type == "ACCUSE" and args.refers_to_attack:
             needed = 1  # "a condamné l'attaque": against its author only when one is named
+        if trigger.requires_subject and (
+            not actors
+            or {a.code for a in actors}
+            & {*(m.actor.code for m in args.objects), *(code for _, code in args.places)}
+        ):
+            # "200 soldats ont quitté le Mali pour suivre une formation": troops named by no
+            # state, or leaving their own, withdraw from nowhere.
+            return None
         if trigger.joint_only:
             if sum(a.is_state for a in _unique([*actors, *recipients])) < 2:
                 return None

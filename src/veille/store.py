@@ -746,9 +746,7 @@ class Store:
 
     def matching_identities(self, key: str) -> list[str]:
         """Actor identities whose identity, code or name equals ``key`` (no case, no accents)."""
-        from veille.tallies import matching_identities  # it builds on this module
-
-        summarised = matching_identities(self, key)
+        summarised = summaries.matching_identities(self, key)
         if summarised is not None:
             return summarised
         fold = self.backend.fold

@@ -477,3 +477,25 @@ def _recompute_minima(
             f"UPDATE {table.name} SET {column} = ? WHERE {match}",
             [[fresh.get(key), *key] for key in stale],
         )
+
+
+def label_match(store: Store) -> str:
+    """SQL: a (code, identity, name) that the actor filter matches, as
+    ``Store.event_conditions`` matches a participant (three ``?``: the key)."""
+    fold = store.backend.fold
+    return (
+        f"(lower(code) = lower(?) OR lower({fold('identity')}) = lower({fold('?')})"
+        f" OR lower({fold('name')}) = lower({fold('?')}))"
+    )
+
+
+def matching_identities(store: Store, key: str) -> list[str] | None:
+    """``Store.matching_identities`` from the summaries, or None without them."""
+    if not built(store):
+        return None
+    rows = store.connection.execute(
+        "SELECT DISTINCT identity FROM tally_names WHERE anchor = ''"
+        f" AND month = {ALL_MONTHS} AND {label_match(store)} ORDER BY identity",
+        [key] * 3,
+    ).fetchall()
+    return [identity for (identity,) in rows]

@@ -239,23 +239,13 @@ def _month_number(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
-def _label_match(store: Store) -> str:
-    """SQL: a (code, identity, name) that the actor filter matches, as
-    ``Store.event_conditions`` matches a participant (three ``?``: the key)."""
-    fold = store.backend.fold
-    return (
-        f"(lower(code) = lower(?) OR lower({fold('identity')}) = lower({fold('?')})"
-        f" OR lower({fold('name')}) = lower({fold('?')}))"
-    )
-
-
 def _identity_named(store: Store, key: str) -> str | None:
     """The one identity whose participant rows are exactly those the actor filter ``key``
     matches (``NO_EVENTS`` if it matches none), else None."""
+    label = summaries.label_match(store)
     rows = store.connection.execute(
-        f"SELECT identity, bool_and({_label_match(store)}) FROM tally_names WHERE anchor = ''"
-        f" AND month = {summaries.ALL_MONTHS} GROUP BY identity"
-        f" HAVING bool_or({_label_match(store)})",
+        f"SELECT identity, bool_and({label}) FROM tally_names WHERE anchor = ''"
+        f" AND month = {summaries.ALL_MONTHS} GROUP BY identity HAVING bool_or({label})",
         [key] * 6,
     ).fetchall()
     if not rows:
@@ -263,18 +253,6 @@ def _identity_named(store: Store, key: str) -> str | None:
     if len(rows) == 1 and rows[0][1]:
         return str(rows[0][0])
     return None
-
-
-def matching_identities(store: Store, key: str) -> list[str] | None:
-    """``Store.matching_identities`` from the summaries, or None without them."""
-    if not summaries.built(store):
-        return None
-    rows = store.connection.execute(
-        "SELECT DISTINCT identity FROM tally_names WHERE anchor = ''"
-        f" AND month = {summaries.ALL_MONTHS} AND {_label_match(store)} ORDER BY identity",
-        [key] * 3,
-    ).fetchall()
-    return [identity for (identity,) in rows]
 
 
 # -- actors ----------------------------------------------------------------------------
@@ -805,7 +783,7 @@ def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str
         within, within_params = summary.where()
         rows = store.connection.execute(
             f"SELECT DISTINCT identity, code, name FROM tally_names WHERE anchor = ?{within}"
-            f" AND {_label_match(store)}",
+            f" AND {summaries.label_match(store)}",
             [summary.anchor, *within_params, key, key, key],
         ).fetchall()
         return [{"identity": i, "code": c, "name": n} for i, c, n in rows]
