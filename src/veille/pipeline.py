@@ -127,6 +127,10 @@ class IngestSummary:
 WRITE_BATCH_DOCUMENTS = 32
 #: ... or of what was coded in this many seconds, whichever comes first.
 WRITE_BATCH_SECONDS = 2.0
+#: A batch written right after another waits this long first: readers retry every 100 ms
+#: (``veille.backends``), so when coding outpaces writing they still get the file between
+#: batches.
+READERS_TURN_SECONDS = 0.15
 
 
 def ingest(
@@ -154,7 +158,10 @@ def ingest(
         summary.errors.append(str(error))
         on_error(error)
 
+    last_written = [float("-inf")]  # when the previous batch was written
+
     def write(batch: list[DocumentResult]) -> None:
+        time.sleep(max(0.0, READERS_TURN_SECONDS - (time.monotonic() - last_written[0])))
         with Store(db, wait=WRITE_WAIT_SECONDS) as store:
             for result in batch:
                 stored = store.add(result)
@@ -165,6 +172,7 @@ def ingest(
                     summary.already_stored += 1
                 if on_document:
                     on_document(result, stored)
+        last_written[0] = time.monotonic()
         batch.clear()
 
     with ingest_lock(db):
