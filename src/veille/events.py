@@ -64,6 +64,7 @@ from veille.syntax import (
     reflexive_ok,
     reporter_of,
     reporting_verbs,
+    source_complements,
     suffers_through,
     tokens_inside,
     without_nested_places,
@@ -526,12 +527,7 @@ class EventCoder:
         """ "Quatre assaillants ont été interpellés, indique l'armée ivoirienne": a state's
         security force that reports arrests no one is said to have made made them."""
         clause, _ = reporting_verbs(token)
-        sources = [
-            c
-            for c in clause.children
-            if c.dep_.startswith("obl") and case_of(c) in Grammar.of(c).source_cases
-        ]
-        for speaker in (*quote_speakers(token), *sources):
+        for speaker in (*quote_speakers(token), *source_complements(clause)):
             for mention in mentions_in(speaker, by_token, set()):
                 if (
                     mention.kind != "reference"  # "the ministry" may be anyone's
@@ -664,9 +660,8 @@ class EventCoder:
             for child in verb.children:
                 if child.dep_ in SUBJECT_DEPS:
                     found |= {m.actor.identity for m in mentions_in(child, by_token, set())}
-        for child in clause.children:
-            if child.dep_.startswith("obl") and case_of(child) in Grammar.of(child).source_cases:
-                found |= {m.actor.identity for m in mentions_in(child, by_token, set())}
+        for source in source_complements(clause):
+            found |= {m.actor.identity for m in mentions_in(source, by_token, set())}
         return found
 
     def _negated(self, token: Token, governors: Sequence[Token]) -> bool:

@@ -208,13 +208,29 @@ def reporter_of(verb: Token) -> Token | None:
     )
 
 
+def clause_verb(token: Token) -> Token:
+    """The verb of the clause ``token`` is in (the token itself for a verb; the root when
+    no verb governs it)."""
+    clause = token
+    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+        clause = clause.head
+    return clause
+
+
+def source_complements(clause: Token) -> list[Token]:
+    """The complements of ``clause`` that name the source of a statement ("selon X")."""
+    return [
+        c
+        for c in clause.children
+        if c.dep_.startswith("obl") and case_of(c) in Grammar.of(c).source_cases
+    ]
+
+
 def reporting_verbs(token: Token) -> tuple[Token, list[Token]]:
     """The clause ``token`` is in, and the verbs of saying that report it: the verb the
     clause is the complement of ("X a affirmé que ...") and those hanging from it ("...,
     a précisé X")."""
-    clause = token
-    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
-        clause = clause.head
+    clause = clause_verb(token)
     reporting = modality_of(token).reporting_verbs
     verbs = [
         c
@@ -526,9 +542,7 @@ def _other_clauses_subjects(token: Token) -> set[int]:
     est le principal médiateur depuis un accord signé entre le Mali et des groupes armés":
     Algeria is no party to the accord. A clause under the trigger's may name its other
     party ("a menacé de recourir à la force si la junte ne libère pas le président")."""
-    clause = token
-    while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
-        clause = clause.head
+    clause = clause_verb(token)
     own = {t.i for t in clause.subtree}
     marks = Grammar.of(token).concession_marks
     inside: set[int] = set()
