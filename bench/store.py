@@ -194,7 +194,8 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
     )
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE sev AS SELECT s.j, x.event_id AS template_event,"
-        f" {new_event} AS event_id, {new_doc} AS doc_id, {moved} AS day FROM sdoc s"
+        f" {new_event} AS event_id, {new_doc} AS doc_id, {moved} AS day, s.day AS published"
+        " FROM sdoc s"
         f" JOIN t.events x ON x.doc_id = s.template_id WHERE {chunk}"
         f" QUALIFY s.before + row_number() OVER (PARTITION BY s.j ORDER BY x.event_id) <= {events}"
     )
@@ -208,7 +209,7 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
         ' \'"date": (null|"[^"]*")\', \'"date": \' || CASE WHEN v.day IS NULL THEN \'null\''
         " ELSE '\"' || strftime(v.day, '%Y-%m-%d') || '\"' END), x.date_source,"
         # No story: each event counts as its own (the copies are not told by other outlets).
-        " NULL"
+        " NULL, coalesce(v.day, v.published)"
         " FROM sev v JOIN t.events x ON x.event_id = v.template_event"
     )
     connection.execute(
@@ -329,7 +330,8 @@ def endpoints(client: httpx.Client, search: bool) -> dict[str, tuple[str, dict[s
     only if ``search``)."""
     actors = client.get("/api/actors", params={"limit": 2}).json()["items"]
     top, second = actors[0]["identity"], actors[1]["identity"]
-    event = client.get("/api/events", params={"limit": 1}).json()["items"][0]
+    first_page = client.get("/api/events").json()
+    event = first_page["items"][0]
     since, until = "2023-01-01", "2023-12-31"
     filters = {"actor": top, "since": since, "until": until}
     return {
@@ -338,6 +340,8 @@ def endpoints(client: httpx.Client, search: bool) -> dict[str, tuple[str, dict[s
         "events?filters": ("/api/events", {**filters, "type": event["event"]}),
         "events?text": ("/api/events", {"text": "terroris"}),
         "events?deep_page": ("/api/events", {"offset": 100_000}),
+        # The second page through the first one's cursor (keyset pagination).
+        "events?next": ("/api/events", {"after": first_page["next"]}),
         "event": (f"/api/events/{event['id']}", {}),
         "actors": ("/api/actors", {}),
         "actors?filters": ("/api/actors", filters),

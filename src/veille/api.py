@@ -52,7 +52,15 @@ from veille.queries import (
 from veille.search import WORD
 from veille.search import search as search_documents
 from veille.store import Store
-from veille.tallies import ActorTally, EventScope, actor_tallies, people, places, timeline
+from veille.tallies import (
+    ActorTally,
+    EventScope,
+    actor_tallies,
+    event_count,
+    people,
+    places,
+    timeline,
+)
 
 if TYPE_CHECKING:
     from veille.pipeline import Pipeline
@@ -169,8 +177,9 @@ def register_routes(api: FastAPI, database: Database) -> None:
     ) -> dict[str, Any]:
         key = decode_cursor(after) if after else None
         with database.reading() as store:
+            total = event_count(store, query.scope())
             total, items, last = store.event_keyset_page(
-                query.where(paging.limit), query.context, query.text, paging.offset, key
+                query.where(paging.limit), query.context, query.text, paging.offset, key, total
             )
         full = last is not None and len(items) == paging.limit
         return page(total, paging, items) | {"next": encode_cursor(last) if full else None}

@@ -42,16 +42,24 @@ NO_GEONAMEID = -1
 NO_COORDINATE = 1000.0
 NO_COUNTRY = ""
 
-#: Month number of an event's day (its date, else its document's publication date).
-_MONTH = (
-    "CASE WHEN coalesce(e.date_start, d.published) IS NULL THEN -1"
-    " ELSE CAST(extract(year FROM coalesce(e.date_start, d.published)) AS INTEGER) * 12"
-    " + CAST(extract(month FROM coalesce(e.date_start, d.published)) AS INTEGER) - 1 END"
-)
-_EVENT_COLUMNS = (
-    "e.event_id, e.doc_id, e.event, coalesce(e.story_id, e.event_id) AS story,"
-    f" {_MONTH} AS month, e.place, e.geonameid, e.lat, e.lon, e.place_country"
-)
+
+def _month(store: Store) -> str:
+    """SQL: the month number of an event's day (its date, else its document's publication
+    date) over ``store.events_relation()``."""
+    day = store.event_day()
+    return (
+        f"CASE WHEN {day} IS NULL THEN -1 ELSE CAST(extract(year FROM {day}) AS INTEGER) * 12"
+        f" + CAST(extract(month FROM {day}) AS INTEGER) - 1 END"
+    )
+
+
+def _event_columns(store: Store) -> str:
+    return (
+        "e.event_id, e.doc_id, e.event, coalesce(e.story_id, e.event_id) AS story,"
+        f" {_month(store)} AS month, e.place, e.geonameid, e.lat, e.lon, e.place_country"
+    )
+
+
 _PARTICIPANT_COLUMNS = "p.event_id, p.role, p.position, p.code, p.sector, p.name, p.identity"
 
 
@@ -238,14 +246,15 @@ def contribution_sql(store: Store, table: Table) -> str:
     raise ValueError(table.name)
 
 
-def _sources(events_where: str = "TRUE") -> str:
+def _sources(store: Store, events_where: str = "TRUE") -> str:
     """``ev`` and ``pp`` over the stored events that meet ``events_where``."""
     participants = "FROM event_participants p"
     if events_where != "TRUE":
         participants += " WHERE p.event_id IN (SELECT event_id FROM ev)"
     return (
-        f"WITH ev AS (SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d USING (doc_id)"
-        f" WHERE {events_where}), pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), "
+        f"WITH ev AS (SELECT {_event_columns(store)} FROM {store.events_relation()}"
+        f" WHERE {events_where}),"
+        f" pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), "
     )
 
 
@@ -273,7 +282,7 @@ def rebuild(store: Store) -> None:
         store.connection.execute(f"DELETE FROM {table.name}")
         store.connection.execute(
             f"INSERT INTO {table.name} ({', '.join(table.columns)})"
-            f" {_sources()}{contribution_sql(store, table)}"
+            f" {_sources(store)}{contribution_sql(store, table)}"
         )
     store.connection.execute(f"DELETE FROM {LANGUAGES.name}")
     store.connection.execute(
@@ -354,7 +363,7 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
         touched += f" OR e.story_id IN ({', '.join('?' * len(story_list))})"
         params += story_list
     for name, columns, source in (
-        ("tally_ev", _EVENT_COLUMNS, "events e JOIN documents d USING (doc_id)"),
+        ("tally_ev", _event_columns(store), store.events_relation()),
         ("tally_pp", _PARTICIPANT_COLUMNS, "event_participants p"),
     ):
         connection.execute(
@@ -362,8 +371,8 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
         )
         connection.execute(f"DELETE FROM {name}")
     connection.execute(
-        f"INSERT INTO tally_ev SELECT {_EVENT_COLUMNS} FROM events e JOIN documents d"
-        f" USING (doc_id) WHERE {touched}",
+        f"INSERT INTO tally_ev SELECT {_event_columns(store)} FROM {store.events_relation()}"
+        f" WHERE {touched}",
         params,
     )
     connection.execute(
@@ -466,10 +475,10 @@ def _recompute_minima(
                 params += identities
             months = sorted({key[table.keys.index("month")] for key in stale})
             if ALL_MONTHS not in months:  # else every month
-                where += f" AND {_MONTH} IN ({', '.join('?' * len(months))})"
+                where += f" AND {_month(store)} IN ({', '.join('?' * len(months))})"
                 params += months
             rows = store.connection.execute(
-                _sources(where) + contribution_sql(store, table), params
+                _sources(store, where) + contribution_sql(store, table), params
             ).fetchall()
         fresh = {tuple(r[:width]): r[width + n_counts + index] for r in rows}
         match = " AND ".join(f"{k} = ?" for k in table.keys)

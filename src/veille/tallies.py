@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from veille import summaries
 from veille.model import NON_STATE_CODES, NON_STATE_SECTORS, Unit
-from veille.store import EventFilter, Store
+from veille.store import EventFilter, Store, load_record
 
 #: The units the tallies may count, over ``events e``. An event not yet given a story (a
 #: database served read-only before its migration to stories) counts as its own story.
@@ -71,8 +71,9 @@ def _takes_part(identities: frozenset[str], extra: str = "") -> tuple[str, list[
 
 def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[str, list[Any]]:
     """A SELECT of the scope's events: ``event_id, unit, doc_id, event, day, place,
-    geonameid, lat, lon, place_country`` (``day``: event date, else publication date; NULL
-    unless ``with_day``, which costs a join with the documents)."""
+    geonameid, lat, lon, place_country, record`` (``day``: event date, else publication
+    date; before migration 11, NULL unless ``with_day``, which then costs a join with the
+    documents)."""
     conditions, params = store.event_conditions(scope.where, scope.context, scope.text)
     sql = [conditions]
     actors = scope.actors
@@ -88,16 +89,18 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     if scope.place is not None:
         sql.append("e.place = ?")
         params.append(scope.place)
+    day = store.event_day()
     if scope.undated:
-        sql.append("coalesce(e.date_start, d.published) IS NULL")
-    # The documents are needed for the day alone (an event's date, else its article's).
+        sql.append(f"{day} IS NULL")
+    # Before migration 11 the day needs the documents (an event's date, else its article's).
     dated = with_day or scope.undated or scope.where.since or scope.where.until
-    day, documents = "coalesce(e.date_start, d.published)", " JOIN documents d USING (doc_id)"
+    relation = store.events_relation()
+    if relation != "events e" and not dated:
+        relation, day = "events e", "CAST(NULL AS DATE)"
     counted = COUNTED[scope.unit if store._has_stories() else "events"]
     return (
-        f"SELECT e.event_id, {counted} AS unit, e.doc_id, e.event,"
-        f" {day if dated else 'CAST(NULL AS DATE)'} AS day, e.place, e.geonameid, e.lat, e.lon,"
-        f" e.place_country FROM events e{documents if dated else ''}"
+        f"SELECT e.event_id, {counted} AS unit, e.doc_id, e.event, {day} AS day, e.place,"
+        f" e.geonameid, e.lat, e.lon, e.place_country, e.record FROM {relation}"
         f" WHERE {' AND '.join(sql)}",
         params,
     )
@@ -744,14 +747,8 @@ def events_with_actors(store: Store, scope: EventScope) -> int:
     return int(row[0]) if row else 0
 
 
-def event_page(
-    store: Store, scope: EventScope, limit: int, offset: int = 0
-) -> tuple[int, list[tuple[str, date | None]]]:
-    """(event id, day) of one page of the scope's events, newest first, undated last (by
-    id), and the number of all of them."""
-    events_sql, params = scope_sql(store, scope, with_day=True)
-    event_id = store.backend.binary("event_id")
-    # The count apart: a window over all rows would keep the sort from stopping at the page.
+def event_count(store: Store, scope: EventScope) -> int:
+    """How many events the scope has (in events, whatever its unit)."""
     summary = summary_of(store, replace(scope, unit="events"))
     if summary is not None:
         within, within_params = summary.where()
@@ -765,13 +762,26 @@ def event_page(
         row = store.connection.execute(
             f"SELECT count(*) FROM ({count_sql}) s", count_params
         ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def event_page(
+    store: Store, scope: EventScope, limit: int, offset: int = 0
+) -> tuple[int, list[tuple[dict[str, Any], date | None]]]:
+    """(spec record, day) of one page of the scope's events, newest first, undated last
+    (by id), and the number of all of them."""
+    events_sql, params = scope_sql(store, scope, with_day=True)
+    event_id = store.backend.binary("event_id")
+    # The count apart: a window over all rows would keep the sort from stopping at the page.
+    total = event_count(store, scope)
+    recent, recent_params = store.recent_days(events_sql, params, offset + limit)
     rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT event_id, day FROM s"
+        f"WITH s AS ({events_sql}) SELECT record, day FROM s WHERE {recent}"
         f" ORDER BY day IS NULL, day DESC, CASE WHEN day IS NULL THEN {event_id} END,"
         f" {event_id} DESC LIMIT ? OFFSET ?",
-        [*params, int(limit), int(offset)],
+        [*params, *recent_params, int(limit), int(offset)],
     ).fetchall()
-    return int(row[0]) if row else 0, [(event_id, day) for event_id, day in rows]
+    return total, [(load_record(record), day) for record, day in rows]
 
 
 def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str, str]]:

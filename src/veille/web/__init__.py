@@ -217,10 +217,8 @@ def register_dashboard_routes(app: FastAPI, database: Database) -> None:
     def dashboard_events(query: Events, refine: Refine, paging: Page) -> dict[str, Any]:
         with database.reading() as store:
             scope = event_scope(store, query, refine)
-            total, ids = tallies.event_page(store, scope, paging.limit, paging.offset)
-            details = [(store.event_detail(event_id), day) for event_id, day in ids]
-        items = [with_identities(d["event"], day) for d, day in details if d is not None]
-        return page(total, paging, items)
+            total, records = tallies.event_page(store, scope, paging.limit, paging.offset)
+        return page(total, paging, [with_identities(record, day) for record, day in records])
 
     @app.get(
         "/api/dashboard/overview",
