@@ -100,7 +100,7 @@ def template() -> Path:
 # -- building a store ----------------------------------------------------------------------
 
 
-def build_duckdb(events: int, path: str) -> dict[str, Any]:
+def build_duckdb(events: int, path: str, shuffled: bool = False) -> dict[str, Any]:
     """A DuckDB store of ``events`` events at ``path`` (replaced if present)."""
     for suffix in ("", ".wal", ".gate", ".lock"):
         Path(path + suffix).unlink(missing_ok=True)
@@ -110,7 +110,7 @@ def build_duckdb(events: int, path: str) -> dict[str, Any]:
     started = time.perf_counter()
     connection = duckdb.connect(path)
     try:
-        _generate(connection, events)
+        _generate(connection, events, shuffled)
     finally:
         connection.close()
     # The rows were written around the Store: count them into the summary tables.
@@ -125,7 +125,7 @@ def build_duckdb(events: int, path: str) -> dict[str, Any]:
     }
 
 
-def _generate(connection: duckdb.DuckDBPyConnection, events: int) -> None:
+def _generate(connection: duckdb.DuckDBPyConnection, events: int, shuffled: bool) -> None:
     """Fill the tables of ``connection`` with ``events`` events copied from the template."""
     connection.execute(f"ATTACH '{template()}' AS t (READ_ONLY)")
     # Template documents with events, numbered, and each one's number of events.
@@ -138,17 +138,21 @@ def _generate(connection: duckdb.DuckDBPyConnection, events: int) -> None:
     if not templates:
         raise SystemExit("the template store has no events")
     # Synthetic documents: a template each and a publication date, until `events` is reached.
+    # They are numbered, and so written, in the order of their dates (the undated ones
+    # first), as a watch stores the news as it comes (``--shuffled``: in random order).
     (mean,) = connection.execute("SELECT avg(n) FROM tdoc").fetchone() or (1.0,)
     documents = int(events / float(mean) * 1.1) + 10
+    order = "range" if shuffled else "day NULLS FIRST, range"
     connection.execute(
-        f"CREATE TEMP TABLE sdoc AS WITH drawn AS (SELECT range AS j,"
+        f"CREATE TEMP TABLE sdoc AS WITH drawn AS (SELECT range,"
         f" CAST(hash(range) % {templates} AS BIGINT) AS k,"
         f" CASE WHEN hash(range, 'undated') % 1000 < {int(UNDATED_SHARE * 1000)} THEN NULL"
         f" ELSE DATE '{FIRST_DAY}' + CAST(hash(range, 'day') % {DAYS} AS INTEGER) END AS day"
-        f" FROM range({documents}))"
-        " SELECT drawn.*, tdoc.doc_id AS template_id, tdoc.published AS template_published,"
+        f" FROM range({documents})), numbered AS (SELECT row_number() OVER (ORDER BY {order})"
+        " - 1 AS j, k, day FROM drawn)"
+        " SELECT numbered.*, tdoc.doc_id AS template_id, tdoc.published AS template_published,"
         " sum(tdoc.n) OVER (ORDER BY j ROWS UNBOUNDED PRECEDING) - tdoc.n AS before"
-        " FROM drawn JOIN tdoc USING (k)"
+        " FROM numbered JOIN tdoc USING (k)"
     )
     connection.execute(f"DELETE FROM sdoc WHERE before >= {events}")
     (last,) = connection.execute("SELECT max(j) FROM sdoc").fetchone() or (0,)
@@ -214,7 +218,7 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
     )
     connection.execute(
         "INSERT INTO event_participants SELECT v.event_id, p.role, p.position, p.code, p.sector,"
-        " p.name, p.identity, p.entity_text, p.office FROM sev v"
+        " p.name, p.identity, p.entity_text, p.office, coalesce(v.day, v.published) FROM sev v"
         " JOIN t.event_participants p ON p.event_id = v.template_event"
     )
     # The search index: the template document's postings under the new document's number,
@@ -233,7 +237,7 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
     )
 
 
-def build_postgresql(events: int, url: str, work: Path) -> dict[str, Any]:
+def build_postgresql(events: int, url: str, work: Path, shuffled: bool = False) -> dict[str, Any]:
     """A PostgreSQL store of ``events`` events at ``url``: generated in DuckDB, then
     loaded with COPY (the load time counts both)."""
     import psycopg
@@ -242,7 +246,7 @@ def build_postgresql(events: int, url: str, work: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     staging = work / "staging.duckdb"
-    build_duckdb(events, str(staging))
+    build_duckdb(events, str(staging), shuffled)
     Store(url).close()  # the schema
     with duckdb.connect(str(staging), read_only=True) as source, psycopg.connect(url) as target:
         for table in TABLES + SEARCH_TABLES + SUMMARY_TABLES:
@@ -455,6 +459,7 @@ def bench(args: argparse.Namespace, output: Path) -> dict[str, Any]:
         "budget_seconds": args.budget,
         "search_max_events": args.search_max,
         "only_endpoints": args.endpoints,
+        "shuffled": args.shuffled,
         "runs": runs,
     }
     work = Path(tempfile.mkdtemp(prefix="veille-bench-store-", dir=args.workdir))
@@ -462,7 +467,7 @@ def bench(args: argparse.Namespace, output: Path) -> dict[str, Any]:
         for size in args.sizes:
             path = str(work / f"store-{size}.duckdb")
             print(f"duckdb, {size:,} events: building", flush=True)
-            run = {"backend": "duckdb", "events": size, **build_duckdb(size, path)}
+            run = {"backend": "duckdb", "events": size, **build_duckdb(size, path, args.shuffled)}
             _print_built(run)
             run |= measure(path, args.repeats, args.budget, size <= args.search_max, args.endpoints)
             run["load_average_after"] = os.getloadavg()
@@ -475,7 +480,7 @@ def bench(args: argparse.Namespace, output: Path) -> dict[str, Any]:
                 for size in args.pg_sizes:
                     print(f"postgresql, {size:,} events: building", flush=True)
                     run = {"backend": "postgresql", "events": size}
-                    run |= build_postgresql(size, url, work)
+                    run |= build_postgresql(size, url, work, args.shuffled)
                     _print_built(run)
                     run |= measure(
                         url, args.repeats, args.budget, size <= args.search_max, args.endpoints
@@ -596,6 +601,11 @@ def main() -> None:
     )
     parser.add_argument("--workdir", help="folder for the stores (default: the temp folder)")
     parser.add_argument("--measure", action="store_true", help="with --db: time the endpoints")
+    parser.add_argument(
+        "--shuffled",
+        action="store_true",
+        help="write the documents in random order of date (default: in date order, as news come)",
+    )
     parser.add_argument("--report", help="print a results file as a Markdown table, and plot it")
     args = parser.parse_args()
     if args.report:
@@ -608,9 +618,9 @@ def main() -> None:
             parser.error("--events needs --db")
         if args.backend == "postgresql" or args.db.startswith("postgresql://"):
             with tempfile.TemporaryDirectory() as work:
-                built = build_postgresql(args.events, args.db, Path(work))
+                built = build_postgresql(args.events, args.db, Path(work), args.shuffled)
         else:
-            built = build_duckdb(args.events, args.db)
+            built = build_duckdb(args.events, args.db, args.shuffled)
         print(json.dumps(built))
         if args.measure:
             timed = measure(args.db, args.repeats, args.budget, only=args.endpoints)

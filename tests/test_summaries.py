@@ -31,6 +31,7 @@ from veille.store import EventFilter, Store
 from veille.tallies import (
     EventScope,
     actor_tallies,
+    event_list_page,
     event_page,
     identities_named,
     overview,
@@ -152,7 +153,15 @@ def answers(store: Store, scope: EventScope) -> str:
         "timeline": timeline(store, scope),
         "places": places(store, scope),
         "overview": asdict(overview(store, scope, NON_STATE_CODES)),
-        "events": event_page(store, scope, 3)[0],
+        # Pages of events (the summaries say which months hold them): the dashboard's, and
+        # the API's with its cursor.
+        "events": [event_page(store, scope, n, offset) for n, offset in ((3, 0), (2, 3), (9, 0))],
+        "listed": [
+            (total, [item["id"] for item in items], last)
+            for n, offset in ((3, 0), (2, 3), (9, 1))
+            for total, items, last in [event_list_page(store, scope, n, offset)]
+        ],
+        "next": _second_page(store, scope),
         "named": sorted(
             map(str, identities_named(store, scope, "MAR") + identities_named(store, scope, "mali"))
         ),
@@ -166,6 +175,14 @@ def answers(store: Store, scope: EventScope) -> str:
             for t in actor_tallies(store, scope, without=identity)[1]
         ]
     return json.dumps(out, sort_keys=False, default=str, ensure_ascii=False)
+
+
+def _second_page(store: Store, scope: EventScope) -> list[str]:
+    """The ids of the page after the first through its last key (keyset pagination)."""
+    _total, _items, last = event_list_page(store, scope, 2)
+    if last is None:
+        return []
+    return [item["id"] for item in event_list_page(store, scope, 2, after=last)[1]]
 
 
 def tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -56,7 +56,7 @@ from veille.tallies import (
     ActorTally,
     EventScope,
     actor_tallies,
-    event_count,
+    event_list_page,
     people,
     places,
     timeline,
@@ -177,9 +177,8 @@ def register_routes(api: FastAPI, database: Database) -> None:
     ) -> dict[str, Any]:
         key = decode_cursor(after) if after else None
         with database.reading() as store:
-            total = event_count(store, query.scope())
-            total, items, last = store.event_keyset_page(
-                query.where(paging.limit), query.context, query.text, paging.offset, key, total
+            total, items, last = event_list_page(
+                store, query.scope(), paging.limit, paging.offset, key
             )
         full = last is not None and len(items) == paging.limit
         return page(total, paging, items) | {"next": encode_cursor(last) if full else None}

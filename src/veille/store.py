@@ -524,8 +524,9 @@ class Store:
             values.append(record["date_source"])  # added by migration 4
         if self._has_stories():
             values.append(story_id)  # added by migration 7
+        day = event.date.value if event.date else published
         if self._has_event_day():
-            values.append(event.date.value if event.date else published)  # migration 11
+            values.append(day)  # added by migration 11
         self.connection.execute(
             f"INSERT INTO events VALUES ({', '.join('?' * len(values))})", values
         )
@@ -540,13 +541,15 @@ class Store:
                 a.identity,
                 a.entity_text,
                 a.office,
+                *([day] if self._has_event_day() else []),
             ]
             for role, actors in (("actor", event.actor), ("recipient", event.recipient))
             for i, a in enumerate(actors)
         ]
         if participants:
+            marks = ", ".join("?" * len(participants[0]))
             self.connection.executemany(
-                "INSERT INTO event_participants VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", participants
+                f"INSERT INTO event_participants VALUES ({marks})", participants
             )
 
     # -- reading --------------------------------------------------------------------
@@ -864,13 +867,19 @@ class Store:
         sql = ["TRUE"]
         params: list[Any] = []
         if where.actor:
-            sql.append(
-                "e.event_id IN (SELECT event_id FROM event_participants"
-                " WHERE lower(code) = lower(?)"
-                f" OR lower({fold('identity')}) = lower({fold('?')})"
-                f" OR lower({fold('name')}) = lower({fold('?')}))"
+            matched, matched_params = summaries.participant_condition(self, where.actor) or (
+                summaries.label_match(self),
+                [where.actor] * 3,
             )
-            params += [where.actor] * 3
+            # The dates too, on the participant rows, so that only those of the days asked
+            # for are read (the events' own condition below still decides).
+            if self._has_event_day():
+                for bound, operator in ((where.since, ">="), (where.until, "<=")):
+                    if bound:
+                        matched = f"({matched}) AND day {operator} ?"
+                        matched_params = [*matched_params, bound]
+            sql.append(f"e.event_id IN (SELECT event_id FROM event_participants WHERE {matched})")
+            params += matched_params
         if where.event_type:
             sql.append("e.event = ?")
             params.append(where.event_type.upper())

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from veille import summaries
 from veille.model import NON_STATE_CODES, NON_STATE_SECTORS, Unit
-from veille.store import EventFilter, Store, load_record
+from veille.store import EventFilter, EventKey, Store, load_record
 
 #: The units the tallies may count, over ``events e``. An event not yet given a story (a
 #: database served read-only before its migration to stories) counts as its own story.
@@ -245,16 +245,11 @@ def _month_number(day: date) -> int:
 def _identity_named(store: Store, key: str) -> str | None:
     """The one identity whose participant rows are exactly those the actor filter ``key``
     matches (``NO_EVENTS`` if it matches none), else None."""
-    label = summaries.label_match(store)
-    rows = store.connection.execute(
-        f"SELECT identity, bool_and({label}) FROM tally_names WHERE anchor = ''"
-        f" AND month = {summaries.ALL_MONTHS} GROUP BY identity HAVING bool_or({label})",
-        [key] * 6,
-    ).fetchall()
+    rows = summaries.identities_labelled(store, key) or []
     if not rows:
         return NO_EVENTS
     if len(rows) == 1 and rows[0][1]:
-        return str(rows[0][0])
+        return rows[0][0]
     return None
 
 
@@ -765,15 +760,72 @@ def event_count(store: Store, scope: EventScope) -> int:
     return int(row[0]) if row else 0
 
 
+def recent_months(
+    store: Store, scope: EventScope, rows: int, before: date | None = None
+) -> date | None:
+    """The first day of the latest months that hold at least ``rows`` of the scope's dated
+    events (in months before that of ``before``, if given), from the summaries; None when
+    they cannot answer the scope or the events of those months are too few.
+
+    A list's page, newest first, lies in those months (or in ``before``'s), so its query
+    may start there: on a store written in the order the news came, the database then
+    reads the rows of those months only, whatever the size of the store.
+    """
+    summary = summary_of(store, replace(scope, unit="events"))
+    if summary is None or rows <= 0:
+        return None
+    typed, type_params = summary.type_condition()
+    first, last = summary.months or (0, LAST_MONTH)
+    if before is not None:
+        last = min(last, _month_number(before) - 1)
+    counts = store.connection.execute(
+        "SELECT month, sum(n_events) FROM tally_units WHERE anchor = '' AND identity = ?"
+        f" AND role = '*'{typed} AND month = month_to AND month >= ? AND month <= ?"
+        " GROUP BY month ORDER BY month DESC",
+        [summary.identity, *type_params, max(first, 0), last],
+    ).fetchall()
+    seen = 0
+    for month, n in counts:
+        seen += int(n)
+        if seen >= rows:
+            return date(int(month) // 12, int(month) % 12 + 1, 1)
+    return None
+
+
+def from_day(where: EventFilter, day: date | None) -> EventFilter:
+    """``where`` with its events from ``day`` on (None: unchanged)."""
+    if day is None or (where.since is not None and where.since >= day):
+        return where
+    return replace(where, since=day)
+
+
+def event_list_page(
+    store: Store, scope: EventScope, limit: int, offset: int = 0, after: EventKey | None = None
+) -> tuple[int, list[dict[str, Any]], EventKey | None]:
+    """``Store.event_keyset_page`` of the scope's API filters (``where``, ``context``,
+    ``text``), counted from the summaries and read from the months that hold the page
+    where the summaries can say (the dashboard's refinements of ``scope`` do not apply)."""
+    scope = EventScope(scope.where, scope.context, scope.text)
+    total = event_count(store, scope)
+    start = None
+    if after is None or after.day is not None:  # else the page is among the undated events
+        start = recent_months(store, scope, offset + limit, after.day if after else None)
+    where = replace(from_day(scope.where, start), limit=limit)
+    return store.event_keyset_page(where, scope.context, scope.text, offset, after, total)
+
+
 def event_page(
     store: Store, scope: EventScope, limit: int, offset: int = 0
 ) -> tuple[int, list[tuple[dict[str, Any], date | None]]]:
     """(spec record, day) of one page of the scope's events, newest first, undated last
     (by id), and the number of all of them."""
-    events_sql, params = scope_sql(store, scope, with_day=True)
-    event_id = store.backend.binary("event_id")
     # The count apart: a window over all rows would keep the sort from stopping at the page.
     total = event_count(store, scope)
+    start = recent_months(store, scope, offset + limit)
+    events_sql, params = scope_sql(
+        store, replace(scope, where=from_day(scope.where, start)), with_day=True
+    )
+    event_id = store.backend.binary("event_id")
     recent, recent_params = store.recent_days(events_sql, params, offset + limit)
     rows = store.connection.execute(
         f"WITH s AS ({events_sql}) SELECT record, day FROM s WHERE {recent}"
