@@ -79,9 +79,15 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     actors = scope.actors
     if actors is not None:
         role = f" AND x.role = '{scope.role}'" if scope.role in ("actor", "recipient") else ""
-        condition, values = _takes_part(actors, role)
+        # The dates on the participant rows too: only those of the days asked for are read.
+        bounds = [
+            (f" AND x.day {operator} ?", day)
+            for day, operator in ((scope.where.since, ">="), (scope.where.until, "<="))
+            if day is not None and store._has_event_day()
+        ]
+        condition, values = _takes_part(actors, role + "".join(bound for bound, _ in bounds))
         sql.append(condition)
-        params += values
+        params += [*values, *(day for _, day in bounds)] if actors else values
     if scope.partners is not None:
         condition, values = _partner_condition(actors, scope.partners, scope.edge)
         sql.append(condition)
@@ -771,18 +777,28 @@ def recent_months(
     may start there: on a store written in the order the news came, the database then
     reads the rows of those months only, whatever the size of the store.
     """
-    summary = summary_of(store, replace(scope, unit="events"))
+    # The events of an actor with a partner (the dashboard's click): those of the actor's
+    # anchor in which the partner takes part.
+    partners = scope.partners
+    summary = summary_of(store, replace(scope, partners=None, edge=None, unit="events"))
     if summary is None or rows <= 0:
         return None
+    anchor, identity = "", summary.identity
+    if partners is not None:
+        if scope.edge is not None or len(partners) != 1 or not summary.anchor.startswith("i:"):
+            return None
+        anchor, identity = summary.anchor, next(iter(partners))
+        if identity == summary.identity:
+            return None
     typed, type_params = summary.type_condition()
     first, last = summary.months or (0, LAST_MONTH)
     if before is not None:
         last = min(last, _month_number(before) - 1)
     counts = store.connection.execute(
-        "SELECT month, sum(n_events) FROM tally_units WHERE anchor = '' AND identity = ?"
+        "SELECT month, sum(n_events) FROM tally_units WHERE anchor = ? AND identity = ?"
         f" AND role = '*'{typed} AND month = month_to AND month >= ? AND month <= ?"
         " GROUP BY month ORDER BY month DESC",
-        [summary.identity, *type_params, max(first, 0), last],
+        [anchor, identity, *type_params, max(first, 0), last],
     ).fetchall()
     seen = 0
     for month, n in counts:
