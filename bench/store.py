@@ -215,11 +215,14 @@ def _insert_chunk(connection: duckdb.DuckDBPyConnection, chunk: str, events: int
         # No story: each event counts as its own (the copies are not told by other outlets).
         " NULL, coalesce(v.day, v.published)"
         " FROM sev v JOIN t.events x ON x.event_id = v.template_event"
+        # In the documents' order, as the Store writes them (a join would shuffle them).
+        " ORDER BY v.j, v.event_id"
     )
     connection.execute(
         "INSERT INTO event_participants SELECT v.event_id, p.role, p.position, p.code, p.sector,"
         " p.name, p.identity, p.entity_text, p.office, coalesce(v.day, v.published) FROM sev v"
         " JOIN t.event_participants p ON p.event_id = v.template_event"
+        " ORDER BY v.j, v.event_id, p.role, p.position"
     )
     # The search index: the template document's postings under the new document's number,
     # in document order as the Store writes them.

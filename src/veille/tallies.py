@@ -748,15 +748,33 @@ def events_with_actors(store: Store, scope: EventScope) -> int:
     return int(row[0]) if row else 0
 
 
+def _counted_events(store: Store, scope: EventScope) -> tuple[Summary, str, str] | None:
+    """How ``tally_units`` counts the scope's events: the scope's summary, and the anchor and
+    identity of its rows (all events, or an actor's: no anchor; an actor's events with a
+    partner, the dashboard's click: the partner's rows under the actor's anchor); None when
+    the summaries cannot say."""
+    summary = summary_of(store, replace(scope, partners=None, edge=None, unit="events"))
+    if summary is None:
+        return None
+    partners = scope.partners
+    if partners is None:
+        return summary, "", summary.identity
+    if scope.edge is not None or len(partners) != 1 or not summary.anchor.startswith("i:"):
+        return None
+    partner = next(iter(partners))
+    return (summary, summary.anchor, partner) if partner != summary.identity else None
+
+
 def event_count(store: Store, scope: EventScope) -> int:
     """How many events the scope has (in events, whatever its unit)."""
-    summary = summary_of(store, replace(scope, unit="events"))
-    if summary is not None:
+    counted = _counted_events(store, scope)
+    if counted is not None:
+        summary, anchor, identity = counted
         within, within_params = summary.where()
         row = store.connection.execute(
-            "SELECT coalesce(sum(n_events), 0) FROM tally_units WHERE anchor = ''"
+            "SELECT coalesce(sum(n_events), 0) FROM tally_units WHERE anchor = ?"
             f" AND identity = ? AND role = '*'{within}",
-            [summary.identity, *within_params],
+            [anchor, identity, *within_params],
         ).fetchone()
     else:
         count_sql, count_params = scope_sql(store, scope)
@@ -777,19 +795,10 @@ def recent_months(
     may start there: on a store written in the order the news came, the database then
     reads the rows of those months only, whatever the size of the store.
     """
-    # The events of an actor with a partner (the dashboard's click): those of the actor's
-    # anchor in which the partner takes part.
-    partners = scope.partners
-    summary = summary_of(store, replace(scope, partners=None, edge=None, unit="events"))
-    if summary is None or rows <= 0:
+    counted = _counted_events(store, scope)
+    if counted is None or rows <= 0:
         return None
-    anchor, identity = "", summary.identity
-    if partners is not None:
-        if scope.edge is not None or len(partners) != 1 or not summary.anchor.startswith("i:"):
-            return None
-        anchor, identity = summary.anchor, next(iter(partners))
-        if identity == summary.identity:
-            return None
+    summary, anchor, identity = counted
     typed, type_params = summary.type_condition()
     first, last = summary.months or (0, LAST_MONTH)
     if before is not None:
