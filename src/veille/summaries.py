@@ -293,6 +293,8 @@ def rebuild(store: Store, parts: int | None = None) -> None:
     where documents are counted, so that no unit is counted in two parts and the sums
     equal the counts over all events; a first event or row is the least of the parts'."""
     connection = store.connection
+    if store.backend.dialect == "duckdb":
+        connection.execute("SET enable_progress_bar = false")
     tables = (*TABLES, LANGUAGES, PEOPLE)
     with store.backend.bounded_memory(connection):
         if parts is None:
