@@ -10,10 +10,12 @@ from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from veille import summaries
+from veille.backends import StoreError
 from veille.graph import build_graph
 from veille.model import (
     NON_STATE_CODES,
@@ -295,3 +297,67 @@ def test_an_older_database_gets_its_summaries(tmp_path: Any) -> None:
         assert summaries.built(store)
         assert summary_of(store, EventScope()) is not None
         check(store)
+
+
+def test_a_rebuild_in_parts_counts_as_one_part_and_the_writes(
+    store_db: str, monkeypatch: Any
+) -> None:
+    """Counted in parts (by story, by document), the tables are those counted in one part
+    and those kept at write time: stories told by several outlets over several months,
+    documents whose events belong to several stories."""
+    days = (date(2024, 1, 30), date(2024, 2, 1), date(2024, 7, 9), None)
+    told = [
+        ("FIGHT", [3], [2], days[0], PLACES[1]),
+        ("CONSULT", [0], [2], days[1], PLACES[2]),
+        ("COOPERATE", [0, 6], [4], days[2], None),
+        ("FIGHT", [5], [1], days[3], PLACES[3]),
+    ]
+    with Store(store_db) as store:
+        for number in range(12):
+            # Each outlet tells the events from its own offset on: stories span documents.
+            coded = [told[(number + i) % len(told)] for i in range(1 + number % 3)]
+            store.add(article(number, OUTLETS[number % 3], days[number % 4], coded))
+        stories = store.connection.execute(
+            "SELECT count(DISTINCT story_id), count(*) FROM events"
+        ).fetchone()
+        assert stories is not None and 1 < stories[0] < stories[1]
+        kept = tables(store)
+        for parts in (2, 3, 5, 1):
+            summaries.rebuild(store, parts)
+            assert tables(store) == kept, parts
+        monkeypatch.setattr(summaries, "EVENTS_PER_GIB", 10)
+        monkeypatch.setenv("VEILLE_MEMORY_LIMIT", "1GiB")
+        assert summaries._parts_needed(store) == -(-stories[1] // 10)
+        summaries.rebuild(store)
+        assert tables(store) == kept
+        check(store)  # and the tallies answer from them as from the events
+
+
+def test_a_rebuild_bounds_duckdb_memory_and_gives_it_back(tmp_path: Any, monkeypatch: Any) -> None:
+    """VEILLE_MEMORY_LIMIT caps DuckDB while it counts, the connection's own limit comes back
+    after, and a limit DuckDB cannot read is a one-line error that leaves the counts alone."""
+    with Store(str(tmp_path / "veille.duckdb")) as store:
+        store.add(article(1, OUTLETS[0], date(2024, 2, 2), [("FIGHT", [0], [3], None, None)]))
+        kept = tables(store)
+        setting = "SELECT current_setting('memory_limit')"
+        before = store.connection.execute(setting).fetchone()  # DuckDB's default
+        during: list[Any] = []
+        counted = summaries.contribution_sql
+
+        def counting(store: Store, table: summaries.Table) -> str:
+            during.append(store.connection.execute(setting).fetchone())
+            return counted(store, table)
+
+        monkeypatch.setattr(summaries, "contribution_sql", counting)
+        monkeypatch.setenv("VEILLE_MEMORY_LIMIT", "64MiB")
+        summaries.rebuild(store)
+        assert during == [("64.0 MiB",)] * len(summaries.TABLES)
+        assert store.connection.execute(setting).fetchone() == before != during[0]
+        assert tables(store) == kept
+        store.connection.execute("SET memory_limit = '3GiB'")  # as `veille serve` sets it
+        summaries.rebuild(store)
+        assert store.connection.execute(setting).fetchone() == ("3.0 GiB",)
+        monkeypatch.setenv("VEILLE_MEMORY_LIMIT", "lots")
+        with pytest.raises(StoreError, match="^VEILLE_MEMORY_LIMIT: not an amount of memory"):
+            store.rebuild_summaries()
+        assert tables(store) == kept

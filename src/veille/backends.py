@@ -38,9 +38,11 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT = 10
 
 
-#: ``veille serve --memory-limit``: what DuckDB's buffer pool may use in the server.
+#: ``veille serve --memory-limit``: what DuckDB's buffer pool may use in the server, and in
+#: any process while it counts the summaries from scratch (``Backend.bounded_memory``).
 DEFAULT_MEMORY_LIMIT = "1GB"
-_MEMORY_LIMIT = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+MEMORY_LIMIT_VARIABLE = "VEILLE_MEMORY_LIMIT"
+_MEMORY_LIMIT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT])(I?)B", re.IGNORECASE)
 
 
 def check_memory_limit(value: str) -> str:
@@ -53,6 +55,23 @@ def check_memory_limit(value: str) -> str:
 
 class StoreError(Exception):
     """The database cannot be opened or written; ``str()`` is one line for the user."""
+
+
+def memory_limit() -> str:
+    """``VEILLE_MEMORY_LIMIT`` if set, else ``DEFAULT_MEMORY_LIMIT``."""
+    value = os.environ.get(MEMORY_LIMIT_VARIABLE) or DEFAULT_MEMORY_LIMIT
+    try:
+        return check_memory_limit(value)
+    except ValueError as error:
+        raise StoreError(f"{MEMORY_LIMIT_VARIABLE}: {error}") from None
+
+
+def memory_bytes(limit: str) -> int:
+    """The bytes of a memory limit as DuckDB reads it (GB = 10^9 bytes, GiB = 2^30)."""
+    match = _MEMORY_LIMIT.fullmatch(check_memory_limit(limit))
+    assert match is not None  # checked
+    power = "KMGT".index(match[2].upper()) + 1
+    return int(float(match[1]) * (1024 if match[3] else 1000) ** power)
 
 
 class Rows(Protocol):
@@ -99,6 +118,16 @@ class Backend(ABC):
     def binary(self, expression: str) -> str:
         """SQL for ``expression`` compared and sorted by code point, as Python sorts."""
         return expression
+
+    @abstractmethod
+    def bucket(self, expression: str, buckets: int) -> str:
+        """SQL for a number in ``[0, buckets)`` drawn from the text ``expression`` by a hash
+        (equal texts, equal numbers: within one run, not necessarily across versions)."""
+
+    def bounded_memory(self, connection: Connection) -> AbstractContextManager[None]:
+        """Around statements that read the whole database at once (``summaries.rebuild``):
+        their memory kept within ``memory_limit()`` where the engine runs in this process."""
+        return nullcontext()  # a PostgreSQL server spills past its work_mem by itself
 
     @abstractmethod
     def ingest_lock(self) -> AbstractContextManager[None]:
@@ -172,6 +201,24 @@ class DuckDBBackend(Backend):
 
     def fold(self, expression: str) -> str:
         return f"strip_accents({expression})"
+
+    def bucket(self, expression: str, buckets: int) -> str:
+        return f"hash({expression}) % {buckets}"
+
+    @contextmanager
+    def bounded_memory(self, connection: Connection) -> Iterator[None]:
+        # Past the limit DuckDB spills to its temp_directory (<file>.tmp); an insert that
+        # need not keep its rows' order buffers less.
+        bounded = {"memory_limit": memory_limit(), "preserve_insertion_order": "false"}
+        before = {name: _setting(connection, name) for name in bounded}
+        for name, value in bounded.items():
+            connection.execute(f"SET {name} = '{value}'")
+        yield  # not restored after an error: an aborted transaction refuses SET
+        for name, value in before.items():
+            # The default back exactly (a limit reads back rounded, "2.7 GiB"), else the value.
+            connection.execute(f"RESET {name}")
+            if _setting(connection, name) != value:
+                connection.execute(f"SET {name} = '{value}'")
 
     def writer_waiting(self) -> bool:
         # A writer holds the gate exclusively from the moment it asks for the file.
@@ -274,6 +321,11 @@ class DuckDBConnection(Connection):
             self.gate = None
 
 
+def _setting(connection: Connection, name: str) -> str:
+    row = connection.execute(f"SELECT current_setting('{name}')").fetchone()
+    return str(row[0]) if row else ""
+
+
 def _backoff(deadline: float) -> Iterator[float | None]:
     """Sleep times between attempts (5 ms doubling to 100 ms); None once time is up."""
     delay = 0.005
@@ -347,6 +399,12 @@ class PostgresBackend(Backend):
 
     def binary(self, expression: str) -> str:
         return f'({expression}) COLLATE "C"'  # not the database's language collation
+
+    def bucket(self, expression: str, buckets: int) -> str:
+        # The first 28 bits of an MD5: a non-negative integer.
+        return (
+            f"CAST(CAST('x' || substr(md5({expression}), 1, 7) AS bit(28)) AS integer) % {buckets}"
+        )
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:

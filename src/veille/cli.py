@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from veille import __version__
-from veille.backends import DEFAULT_MEMORY_LIMIT
+from veille.backends import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE
 from veille.ingest import IngestError, iter_input_files
 from veille.lang import language_name
 from veille.model import DocumentResult
@@ -679,7 +679,7 @@ def serve(
     memory_limit: Annotated[
         str,
         typer.Option(
-            envvar="VEILLE_MEMORY_LIMIT",
+            envvar=MEMORY_LIMIT_VARIABLE,
             show_envvar=True,
             help="Memory DuckDB may use for its cache in the server (1GB, 512MiB); its own"
             " default is 80 % of the RAM.",
