@@ -77,21 +77,17 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     conditions, params = store.event_conditions(scope.where, scope.context, scope.text)
     sql = [conditions]
     actors = scope.actors
+    # The dates on the participant rows too: only those of the days asked for are read.
+    days, day_params = _day_bounds(store, scope.where)
     if actors is not None:
         role = f" AND x.role = '{scope.role}'" if scope.role in ("actor", "recipient") else ""
-        # The dates on the participant rows too: only those of the days asked for are read.
-        bounds = [
-            (f" AND x.day {operator} ?", day)
-            for day, operator in ((scope.where.since, ">="), (scope.where.until, "<="))
-            if day is not None and store._has_event_day()
-        ]
-        condition, values = _takes_part(actors, role + "".join(bound for bound, _ in bounds))
+        condition, values = _takes_part(actors, role + days)
         sql.append(condition)
-        params += [*values, *(day for _, day in bounds)] if actors else values
+        params += [*values, *day_params] if actors else values
     if scope.partners is not None:
-        condition, values = _partner_condition(actors, scope.partners, scope.edge)
+        condition, values = _partner_condition(actors, scope.partners, scope.edge, days)
         sql.append(condition)
-        params += values
+        params += [*values, *day_params] if condition != "FALSE" else values
     if scope.place is not None:
         sql.append("e.place = ?")
         params.append(scope.place)
@@ -112,27 +108,39 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     )
 
 
+def _day_bounds(store: Store, where: EventFilter) -> tuple[str, list[Any]]:
+    """``where``'s dates as conditions on participant rows ``x`` (their ``day``, migration
+    11; nothing before it)."""
+    if not store._has_event_day():
+        return "", []
+    bounds = [(op, day) for op, day in ((">=", where.since), ("<=", where.until)) if day]
+    return "".join(f" AND x.day {op} ?" for op, _ in bounds), [day for _, day in bounds]
+
+
 def _partner_condition(
-    actors: frozenset[str] | None, partners: frozenset[str], edge: str | None
+    actors: frozenset[str] | None, partners: frozenset[str], edge: str | None, days: str = ""
 ) -> tuple[str, list[Any]]:
     """The partner takes part beside the actor (as briefs count partners); with ``edge``,
-    the two form that edge of the graph (as ``graph_edges`` counts edges)."""
+    the two form that edge of the graph (as ``graph_edges`` counts edges). ``days``:
+    conditions on the participant rows ``x`` of the event (their parameters, the caller's,
+    come after those returned)."""
     if actors is None:
-        return _takes_part(partners)
+        return _takes_part(partners, days)
     if not actors or not partners:
         return "FALSE", []
     a_marks, p_marks = _marks(actors), _marks(partners)
     a_list, p_list = sorted(actors), sorted(partners)
     if edge is None:
-        return _takes_part(partners, f" AND x.identity NOT IN ({a_marks})")[0], [*p_list, *a_list]
+        condition = _takes_part(partners, f" AND x.identity NOT IN ({a_marks}){days}")[0]
+        return condition, [*p_list, *a_list]
     pair = (
-        "EXISTS (SELECT 1 FROM event_participants a JOIN event_participants b"
-        " ON b.event_id = a.event_id AND b.identity <> a.identity"
-        f" WHERE a.event_id = e.event_id AND a.identity IN ({a_marks})"
-        f" AND b.identity IN ({p_marks}){{roles}})"
+        "EXISTS (SELECT 1 FROM event_participants x JOIN event_participants b"
+        " ON b.event_id = x.event_id AND b.identity <> x.identity"
+        f" WHERE x.event_id = e.event_id AND x.identity IN ({a_marks})"
+        f" AND b.identity IN ({p_marks}){{roles}}{days})"
     )
     if edge == "directed":  # the actor acts on the partner
-        return pair.format(roles=" AND a.role = 'actor' AND b.role <> 'actor'"), [*a_list, *p_list]
+        return pair.format(roles=" AND x.role = 'actor' AND b.role <> 'actor'"), [*a_list, *p_list]
     # joint action: the event has actors or recipients, not both
     one_side = (
         "NOT (EXISTS (SELECT 1 FROM event_participants s WHERE s.event_id = e.event_id"
