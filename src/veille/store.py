@@ -653,6 +653,14 @@ class Store:
         publication date (what event lists sort by and date filters compare)."""
         return "e.day" if self._has_event_day() else "coalesce(e.date_start, d.published)"
 
+    def participant_days(self, where: EventFilter, alias: str = "p") -> tuple[str, list[Any]]:
+        """``where``'s dates as conditions (each after an AND) on the participant rows
+        ``alias``, which keep their event's day (migration 11; nothing before it)."""
+        if not self._has_event_day():
+            return "", []
+        bounds = [(op, day) for op, day in ((">=", where.since), ("<=", where.until)) if day]
+        return "".join(f" AND {alias}.day {op} ?" for op, _ in bounds), [d for _, d in bounds]
+
     def events_relation(self) -> str:
         """The events as ``e`` for ``event_conditions``: with their documents as ``d``
         before migration 11 (a database served read-only before its upgrade), which the
@@ -873,13 +881,11 @@ class Store:
             )
             # The dates too, on the participant rows, so that only those of the days asked
             # for are read (the events' own condition below still decides).
-            if self._has_event_day():
-                for bound, operator in ((where.since, ">="), (where.until, "<=")):
-                    if bound:
-                        matched = f"({matched}) AND day {operator} ?"
-                        matched_params = [*matched_params, bound]
-            sql.append(f"e.event_id IN (SELECT event_id FROM event_participants WHERE {matched})")
-            params += matched_params
+            days, day_params = self.participant_days(where)
+            sql.append(
+                f"e.event_id IN (SELECT event_id FROM event_participants p WHERE ({matched}){days})"
+            )
+            params += [*matched_params, *day_params]
         if where.event_type:
             sql.append("e.event = ?")
             params.append(where.event_type.upper())

@@ -582,14 +582,8 @@ def label_match(store: Store) -> str:
 
 def matching_identities(store: Store, key: str) -> list[str] | None:
     """``Store.matching_identities`` from the summaries, or None without them."""
-    if not built(store):
-        return None
-    rows = store.connection.execute(
-        "SELECT DISTINCT identity FROM tally_names WHERE anchor = ''"
-        f" AND month = {ALL_MONTHS} AND {label_match(store)} ORDER BY identity",
-        [key] * 3,
-    ).fetchall()
-    return [identity for (identity,) in rows]
+    labelled = identities_labelled(store, key)
+    return None if labelled is None else [identity for identity, _every in labelled]
 
 
 def identities_labelled(store: Store, key: str) -> list[tuple[str, bool]] | None:

@@ -78,7 +78,7 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     sql = [conditions]
     actors = scope.actors
     # The dates on the participant rows too: only those of the days asked for are read.
-    days, day_params = _day_bounds(store, scope.where)
+    days, day_params = store.participant_days(scope.where, "x")
     if actors is not None:
         role = f" AND x.role = '{scope.role}'" if scope.role in ("actor", "recipient") else ""
         condition, values = _takes_part(actors, role + days)
@@ -106,15 +106,6 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
         f" WHERE {' AND '.join(sql)}",
         params,
     )
-
-
-def _day_bounds(store: Store, where: EventFilter) -> tuple[str, list[Any]]:
-    """``where``'s dates as conditions on participant rows ``x`` (their ``day``, migration
-    11; nothing before it)."""
-    if not store._has_event_day():
-        return "", []
-    bounds = [(op, day) for op, day in ((">=", where.since), ("<=", where.until)) if day]
-    return "".join(f" AND x.day {op} ?" for op, _ in bounds), [day for _, day in bounds]
 
 
 def _partner_condition(
