@@ -225,6 +225,7 @@ class Store:
                         [migration.version, migration.name, _now()],
                     )
                 current = migration.version
+                self._summaries_built = None  # not cached: 13 has them counted again
             self._build_summaries(current)
         return current
 
