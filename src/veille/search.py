@@ -359,17 +359,16 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     numbers: dict[int, list[Any]] = {term: [] for term in term_ids}
     frequencies: dict[int, list[Any]] = {term: [] for term in term_ids}
     if packed:
-        for term, chunk_nos, chunk_tfs in zip(
-            *_columns(
+        for term in term_ids:
+            # A key at a time: DuckDB finds one key through the index, several by a scan.
+            chunk_nos, chunk_tfs = _columns(
                 store,
-                "SELECT term_id, doc_nos, tfs FROM search_packed"
-                f" WHERE term_id IN ({marks}) ORDER BY term_id, first_doc_no",
-                term_ids,
-            ),
-            strict=True,
-        ):
-            numbers[int(term)].append(np.asarray(chunk_nos, dtype=np.int32))
-            frequencies[int(term)].append(np.asarray(chunk_tfs, dtype=np.int32))
+                "SELECT doc_nos, tfs FROM search_packed WHERE term_id = ? ORDER BY first_doc_no",
+                [term],
+                width=2,
+            )
+            numbers[term] = [np.asarray(chunk, dtype=np.int32) for chunk in chunk_nos]
+            frequencies[term] = [np.asarray(chunk, dtype=np.int32) for chunk in chunk_tfs]
     since = _packed_end(store) if packed else 0
     tail_terms, tail_nos, tail_tfs = (
         np.asarray(column, dtype=np.int32)
