@@ -194,8 +194,7 @@ class Store:
             if getattr(self, "_search_written", False):
                 # The end of a batch of writes: pack the search postings if a chunk is full.
                 self._search_written = False
-                with self._transaction():
-                    search.pack(self)
+                self.pack_search()
         finally:
             self.connection.close()
 
@@ -256,8 +255,13 @@ class Store:
         postings (after rows were written around the Store, as ``bench/store.py`` does)."""
         with self._transaction():
             summaries.rebuild(self)
+        self.pack_search()
+
+    def pack_search(self) -> int:
+        """Pack the search postings by key where a chunk of documents is complete
+        (``veille.search.pack``); returns how many chunks were packed."""
         with self._transaction():
-            search.pack(self)
+            return search.pack(self)
 
     # -- writing --------------------------------------------------------------------
 
