@@ -13,12 +13,30 @@ more disk and memory than the table), and an integer column scans several times 
 than strings; PostgreSQL reads them through their primary key, ``(term_id, doc_no)``, which
 migration 10 gives them.
 
+Scanning every posting grows with the store, so the postings are also packed by key
+(migration 14): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key, one
+``search_packed`` row lists the chunk's documents having the key (ascending) and the key's
+frequency in each, found through an index on the key. A chunk is packed once a document is
+numbered past it: when a Store that wrote the index closes (the end of an ingest batch, of a
+watch page), after ``Store.rebuild_summaries`` and when a database is migrated to version
+14. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
+the documents numbered since (at the table's end, which DuckDB's zonemaps find, as postings
+are appended in doc_no order). A document deleted from a packed chunk has its postings
+recorded in ``search_deleted``, which queries leave out (document frequencies included),
+until ``DELETED_REPACK`` of them have the chunks holding them packed again.
+
+The lists are intersected and scored with NumPy, the score summed as ``_hit`` sums it with
+Python's floats (the same value to the last bit), and ranked by the score rounded to
+``SCORE_DECIMALS``: only the matches scoring at least as well as the last one of the page
+(ties included) are looked up for their ``doc_path``, in SQL. The total is the exact number
+of matches.
+
 Words (``\\w+``) of a document's kept paragraphs (all its text if none is kept) and of its
 title are accent-folded and reduced to their Snowball French stem. A document must contain
 every query word and ranks by term frequency weighted by inverse document frequency,
 ``sum((1 + ln tf) * ln(1 + N / df))``, so that words such as "de" that every article has
-weigh almost nothing; ties by ``doc_path``. The spans and snippet of a hit are found again
-in its stored text, for the page of hits returned only.
+weigh almost nothing; ties by ``doc_path`` (binary), then ``doc_id``. The spans and
+snippet of a hit are found again in its stored text, for the page of hits returned only.
 """
 
 from __future__ import annotations
