@@ -433,27 +433,28 @@ def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray
     """The documents holding every key (ascending numbers) and each key's frequency there."""
     base = min(range(len(postings)), key=lambda k: len(postings[k][0]))
     found = postings[base][0]
-    positions: list[np.ndarray | None] = [None] * len(postings)
-    positions[base] = np.arange(len(found))
-    for k, (doc_nos, _) in enumerate(postings):
+    tfs: list[np.ndarray | None] = [None] * len(postings)
+    tfs[base] = postings[base][1]
+    for k, (doc_nos, frequencies) in enumerate(postings):
         if k == base or not len(found):
             continue
         if len(found) * 32 < len(doc_nos):  # few candidates: searched for
             at = np.minimum(np.searchsorted(doc_nos, found), len(doc_nos) - 1)
             held = doc_nos[at] == found
-        else:  # many: looked up through a map of the numbers
-            where = np.full(int(max(doc_nos[-1], found[-1])) + 1, -1, dtype=np.int32)
-            where[doc_nos] = np.arange(len(doc_nos), dtype=np.int32)
-            at = where[found]
-            held = at >= 0
-        found = found[held]
-        positions = [None if p is None else p[held] for p in positions]
-        positions[k] = at[held]
-    tfs = [
-        frequencies[p] if p is not None else frequencies[:0]
-        for (_, frequencies), p in zip(postings, positions, strict=True)
+            got = frequencies[at]
+        else:  # many: looked up by number (a frequency is at least 1)
+            by_number = np.zeros(int(max(doc_nos[-1], found[-1])) + 1, dtype=np.int32)
+            by_number[doc_nos] = frequencies
+            got = by_number[found]
+            held = got > 0
+        if not held.all():
+            found, got = found[held], got[held]
+            tfs = [None if t is None else t[held] for t in tfs]
+        tfs[k] = got
+    return found, [
+        t if t is not None else frequencies[:0]
+        for t, (_, frequencies) in zip(tfs, postings, strict=True)
     ]
-    return found, tfs
 
 
 def _scores(tfs: list[np.ndarray], dfs: list[int], documents: int) -> np.ndarray:
@@ -487,18 +488,20 @@ def _page_order(
     near = np.flatnonzero(scores >= floor - 10.0**-SCORE_DECIMALS)
     values, index = np.unique(scores[near], return_inverse=True)
     rounded = np.array([round(value, SCORE_DECIMALS) for value in values.tolist()])[index]
-    candidates = near[rounded >= floor]
-    rounded = rounded[rounded >= floor]
+    kept = rounded >= floor
+    # One list goes to SQL (each costs per value): a candidate's number, and above it its
+    # rank among the distinct rounded scores (0 the best).
+    _, rank = np.unique(-rounded[kept], return_inverse=True)
+    keyed = (rank.astype(np.int64) << 32) + doc_nos[near[kept]]
     rows = store.connection.execute(
-        "SELECT c.match, d.doc_id FROM (SELECT unnest(CAST(? AS INTEGER[])) AS doc_no,"
-        " unnest(CAST(? AS INTEGER[])) AS match,"
-        " unnest(CAST(? AS DOUBLE PRECISION[])) AS score) c"
+        "SELECT c.doc_no, d.doc_id FROM (SELECT CAST(k % 4294967296 AS INTEGER) AS doc_no,"
+        " k - k % 4294967296 AS level FROM (SELECT unnest(CAST(? AS BIGINT[])) AS k) l) c"
         " JOIN search_documents d ON d.doc_no = c.doc_no"
-        f" ORDER BY c.score DESC, {store.backend.binary('d.doc_path')}, d.doc_id"
-        " LIMIT ? OFFSET ?",
-        [doc_nos[candidates].tolist(), candidates.tolist(), rounded.tolist(), limit, offset],
+        f" ORDER BY c.level, {store.backend.binary('d.doc_path')}, d.doc_id LIMIT ? OFFSET ?",
+        [keyed.tolist(), limit, offset],
     ).fetchall()
-    return [(int(match), str(doc_id)) for match, doc_id in rows]
+    matches = np.searchsorted(doc_nos, np.array([row[0] for row in rows], dtype=np.int32))
+    return list(zip(matches.tolist(), (str(row[1]) for row in rows), strict=True))
 
 
 def _page_documents(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
