@@ -5,6 +5,8 @@ write and delete."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -180,18 +182,24 @@ def test_deleted_and_recoded_documents_leave_no_stale_postings(store_db: str) ->
         _assert_same_answers(store, ["zebulon", "de"])
 
 
+@contextmanager
+def _older_store(store_db: str, monkeypatch: pytest.MonkeyPatch, version: int) -> Iterator[Store]:
+    """A Store on a database given only the migrations before ``version``."""
+    before = [m for m in migrations(backend_for(store_db).dialect) if m.version < version]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before)
+        with Store(store_db) as store:
+            yield store
+
+
 def test_a_database_older_than_the_index_is_indexed_when_migrated(
     store_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results = _generated(40, seed=3)
-    dialect = backend_for(store_db).dialect
-    before = [m for m in migrations(dialect) if m.version < SEARCH_VERSION]
-    with monkeypatch.context() as patch:
-        patch.setattr("veille.store.migrations", lambda dialect: before)
-        with Store(store_db) as store:
-            for result in results:
-                store.add(result)
-            assert store.schema_version() == before[-1].version
+    with _older_store(store_db, monkeypatch, SEARCH_VERSION) as store:
+        for result in results:
+            store.add(result)
+        assert store.schema_version() == SEARCH_VERSION - 1
     with Store(store_db) as store:  # migrated: the documents already there are indexed
         assert store.schema_version() >= SEARCH_VERSION
         assert _postings(store) == (_expected_postings(results), len(results))
@@ -251,14 +259,10 @@ def test_a_database_older_than_the_packed_postings_is_packed_when_migrated(
 ) -> None:
     monkeypatch.setattr("veille.search.CHUNK_DOCUMENTS", 8)
     results = _generated(30, seed=9)
-    dialect = backend_for(store_db).dialect
-    before = [m for m in migrations(dialect) if m.version < PACKED_VERSION]
-    with monkeypatch.context() as patch:
-        patch.setattr("veille.store.migrations", lambda dialect: before)
-        with Store(store_db) as store:
-            for result in results:
-                store.add(result)
-            _assert_same_answers(store, ["de", "Maroc"])  # read without packed postings
+    with _older_store(store_db, monkeypatch, PACKED_VERSION) as store:
+        for result in results:
+            store.add(result)
+        _assert_same_answers(store, ["de", "Maroc"])  # read without packed postings
     with Store(store_db) as store:
         assert store.schema_version() >= PACKED_VERSION
         assert _count(store, "search_chunks") == 30 // 8

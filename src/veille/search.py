@@ -63,9 +63,8 @@ SNIPPET_RADIUS = 80
 MAX_SPANS = 20
 #: Documents indexed per statement when an existing database gets its index.
 BACKFILL_BATCH = 500
-#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path). SQL
-#: ranks by a cast to NUMERIC, which rounds as Python's round() does but for a score within
-#: a rounding error of a half (about one in 10^12).
+#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path): the
+#: score as Python's round() gives it, for every match.
 SCORE_DECIMALS = 4
 #: The schema version that packs the postings by key (``search_chunks``, ``search_packed``).
 PACKED_VERSION = 14
@@ -258,7 +257,7 @@ def pack(store: Store) -> int:
     """Pack the complete chunks not packed yet (a chunk is complete once a document is
     numbered past it), and pack again those holding the deleted postings once there are
     ``DELETED_REPACK`` of them; returns how many chunks were packed. Nothing to do costs
-    two small queries. Call it inside a transaction."""
+    a few small queries. Call it inside a transaction."""
     if not _has_chunks(store):
         return 0
     connection = store.connection
