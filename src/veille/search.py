@@ -378,14 +378,15 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     if packed:
         for term in term_ids:
             # A key at a time: DuckDB finds one key through the index, several by a scan.
-            chunk_nos, chunk_tfs = _columns(
+            # Put in order here: an ORDER BY would copy the lists through DuckDB's sort.
+            firsts, chunk_nos, chunk_tfs = _columns(
                 store,
-                "SELECT doc_nos, tfs FROM search_packed WHERE term_id = ? ORDER BY first_doc_no",
+                "SELECT first_doc_no, doc_nos, tfs FROM search_packed WHERE term_id = ?",
                 [term],
-                width=2,
             )
-            numbers[term] = [np.asarray(chunk, dtype=np.int32) for chunk in chunk_nos]
-            frequencies[term] = [np.asarray(chunk, dtype=np.int32) for chunk in chunk_tfs]
+            order = np.argsort(np.asarray(firsts, dtype=np.int64)).tolist()
+            numbers[term] = [np.asarray(chunk_nos[i], dtype=np.int32) for i in order]
+            frequencies[term] = [np.asarray(chunk_tfs[i], dtype=np.int32) for i in order]
     since = _packed_end(store) if packed else 0
     tail_terms, tail_nos, tail_tfs = (
         np.asarray(column, dtype=np.int32)
@@ -417,15 +418,15 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     return postings
 
 
-def _columns(store: Store, sql: str, params: Sequence[Any], width: int = 3) -> list[Any]:
-    """The ``width`` columns of a query's rows, as NumPy arrays from DuckDB: no Python
-    object per value, which matters for a key that millions of documents hold."""
+def _columns(store: Store, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The three columns of a query's rows, as NumPy arrays from DuckDB: no Python object
+    per value, which matters for a key that millions of documents hold."""
     result = store.connection.execute(sql, params)
     fetch_numpy = getattr(result, "fetchnumpy", None)
     if fetch_numpy is not None:
         return list(fetch_numpy().values())
     rows = result.fetchall()
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
 
 
 def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray]]:
