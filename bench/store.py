@@ -270,6 +270,10 @@ def build_postgresql(events: int, url: str, work: Path, shuffled: bool = False) 
         target.commit()
         target.autocommit = True
         target.execute("VACUUM ANALYZE")
+    with Store(url) as store:  # the search postings packed by key, as in DuckDB
+        store.pack_search()
+    with psycopg.connect(url, autocommit=True) as target:
+        target.execute("VACUUM ANALYZE search_packed")
         (size,) = target.execute("SELECT pg_database_size(current_database())").fetchone() or (0,)
     staging.unlink()
     return {"load_seconds": time.perf_counter() - started, "disk_bytes": int(size)}

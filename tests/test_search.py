@@ -5,6 +5,8 @@ write and delete."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +14,7 @@ from search_reference import SearchIndex, searchable_documents
 
 from veille.backends import backend_for
 from veille.model import CleanDocument, Document, DocumentResult, Paragraph
-from veille.search import search, search_key
+from veille.search import PACKED_VERSION, search, search_key
 from veille.store import SEARCH_VERSION, Store, migrations
 
 # Common words (in every document or nearly), rarer ones, accents and inflections.
@@ -180,18 +182,24 @@ def test_deleted_and_recoded_documents_leave_no_stale_postings(store_db: str) ->
         _assert_same_answers(store, ["zebulon", "de"])
 
 
+@contextmanager
+def _older_store(store_db: str, monkeypatch: pytest.MonkeyPatch, version: int) -> Iterator[Store]:
+    """A Store on a database given only the migrations before ``version``."""
+    before = [m for m in migrations(backend_for(store_db).dialect) if m.version < version]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before)
+        with Store(store_db) as store:
+            yield store
+
+
 def test_a_database_older_than_the_index_is_indexed_when_migrated(
     store_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     results = _generated(40, seed=3)
-    dialect = backend_for(store_db).dialect
-    before = [m for m in migrations(dialect) if m.version < SEARCH_VERSION]
-    with monkeypatch.context() as patch:
-        patch.setattr("veille.store.migrations", lambda dialect: before)
-        with Store(store_db) as store:
-            for result in results:
-                store.add(result)
-            assert store.schema_version() == before[-1].version
+    with _older_store(store_db, monkeypatch, SEARCH_VERSION) as store:
+        for result in results:
+            store.add(result)
+        assert store.schema_version() == SEARCH_VERSION - 1
     with Store(store_db) as store:  # migrated: the documents already there are indexed
         assert store.schema_version() >= SEARCH_VERSION
         assert _postings(store) == (_expected_postings(results), len(results))
@@ -202,3 +210,60 @@ def test_query_keys_fold_accents_before_stemming() -> None:
     assert search_key("Sécurité") == search_key("securite") == search_key("SECURITE")
     assert search_key("terroristes") == search_key("terroriste")
     assert search_key("œuvre") == search_key("oeuvre")
+
+
+def _count(store: Store, table: str) -> int:
+    row = store.connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_packed_chunks_the_postings_since_and_deletions_answer_as_from_scratch(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks, so that a few documents fill several and leave some unpacked.
+    monkeypatch.setattr("veille.search.CHUNK_DOCUMENTS", 16)
+    monkeypatch.setattr("veille.search.PACK_BATCH", 2)
+    monkeypatch.setattr("veille.search.DELETED_REPACK", 40)
+    results = _generated(100, seed=5)
+    with Store(store_db) as store:
+        for result in results[:70]:
+            store.add(result)
+        assert _count(store, "search_chunks") == 0  # packed when the Store closes
+    with Store(store_db) as store:
+        chunks = _count(store, "search_chunks")
+        assert chunks == 70 // 16  # doc_no 1 to 70: the chunks [1, 17) ... [49, 65)
+        assert _count(store, "search_packed") > 0
+        _assert_same_answers(store)
+        # Deleted: packed documents (recorded as deleted) and one numbered since.
+        for result in results[3:40:6] + [results[68]]:
+            assert store.delete_document(result.document.doc_id)
+        assert _count(store, "search_deleted") >= 40  # enough to pack their chunks again
+        _assert_same_answers(store)
+        for result in results[70:]:
+            store.add(result)
+        _assert_same_answers(store)  # before they are packed
+    with Store(store_db) as store:
+        # Packed on closing: the new complete chunks, and those holding deleted documents
+        # again, without them.
+        assert _count(store, "search_chunks") == 100 // 16
+        assert _count(store, "search_deleted") == 0
+        _assert_same_answers(store)
+        assert store.delete_document(results[1].document.doc_id)
+        assert _count(store, "search_deleted") > 0
+        _assert_same_answers(store)
+
+
+def test_a_database_older_than_the_packed_postings_is_packed_when_migrated(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veille.search.CHUNK_DOCUMENTS", 8)
+    results = _generated(30, seed=9)
+    with _older_store(store_db, monkeypatch, PACKED_VERSION) as store:
+        for result in results:
+            store.add(result)
+        _assert_same_answers(store, ["de", "Maroc"])  # read without packed postings
+    with Store(store_db) as store:
+        assert store.schema_version() >= PACKED_VERSION
+        assert _count(store, "search_chunks") == 30 // 8
+        _assert_same_answers(store)

@@ -13,12 +13,30 @@ more disk and memory than the table), and an integer column scans several times 
 than strings; PostgreSQL reads them through their primary key, ``(term_id, doc_no)``, which
 migration 10 gives them.
 
+Scanning every posting grows with the store, so the postings are also packed by key
+(migration 14): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key, one
+``search_packed`` row lists the chunk's documents having the key (ascending) and the key's
+frequency in each, found through an index on the key. A chunk is packed once a document is
+numbered past it: when a Store that wrote the index closes (the end of an ingest batch, of a
+watch page), after ``Store.rebuild_summaries`` and when a database is migrated to version
+14. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
+the documents numbered since (at the table's end, which DuckDB's zonemaps find, as postings
+are appended in doc_no order). A document deleted from a packed chunk has its postings
+recorded in ``search_deleted``, which queries leave out (document frequencies included),
+until ``DELETED_REPACK`` of them have the chunks holding them packed again.
+
+The lists are intersected and scored with NumPy, the score summed as ``_hit`` sums it with
+Python's floats (the same value to the last bit), and ranked by the score rounded to
+``SCORE_DECIMALS``: only the matches scoring at least as well as the last one of the page
+(ties included) are looked up for their ``doc_path``, in SQL. The total is the exact number
+of matches.
+
 Words (``\\w+``) of a document's kept paragraphs (all its text if none is kept) and of its
 title are accent-folded and reduced to their Snowball French stem. A document must contain
 every query word and ranks by term frequency weighted by inverse document frequency,
 ``sum((1 + ln tf) * ln(1 + N / df))``, so that words such as "de" that every article has
-weigh almost nothing; ties by ``doc_path``. The spans and snippet of a hit are found again
-in its stored text, for the page of hits returned only.
+weigh almost nothing; ties by ``doc_path`` (binary), then ``doc_id``. The spans and
+snippet of a hit are found again in its stored text, for the page of hits returned only.
 """
 
 from __future__ import annotations
@@ -31,6 +49,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import snowballstemmer
 
 from veille.lexicon import fold
@@ -44,10 +63,20 @@ SNIPPET_RADIUS = 80
 MAX_SPANS = 20
 #: Documents indexed per statement when an existing database gets its index.
 BACKFILL_BATCH = 500
-#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path). SQL
-#: ranks by a cast to NUMERIC, which rounds as Python's round() does but for a score within
-#: a rounding error of a half (about one in 10^12).
+#: Decimals of a hit's score, which the ranking compares (ties then go by doc_path): the
+#: score as Python's round() gives it, for every match.
 SCORE_DECIMALS = 4
+#: The schema version that packs the postings by key (``search_chunks``, ``search_packed``).
+PACKED_VERSION = 14
+#: Document numbers per packed chunk: a query reads from ``search_postings`` the postings of
+#: at most this many documents (those numbered since the last complete chunk).
+CHUNK_DOCUMENTS = 16_384
+#: Chunks packed per statement, which bounds the memory of packing a large store at once.
+PACK_BATCH = 8
+#: Deleted postings that queries leave out before the chunks holding them are packed again.
+DELETED_REPACK = 100_000
+#: A key's frequencies up to this are weighed through a table, larger ones one by one.
+WEIGHT_TABLE = 1024
 
 Span = tuple[int, int]
 
@@ -153,14 +182,25 @@ def index_documents(store: Store, documents: Sequence[Searchable]) -> None:
 
 
 def forget_document(store: Store, doc_id: str) -> None:
-    """Delete a document's postings (the keys stay numbered, harmlessly)."""
+    """Delete a document's postings (the keys stay numbered, harmlessly); those a packed
+    chunk holds are recorded in ``search_deleted`` until the chunk is packed again."""
     row = store.connection.execute(
         "SELECT doc_no FROM search_documents WHERE doc_id = ?", [doc_id]
     ).fetchone()
-    if row is not None:
-        # By value, not by subquery: DuckDB skips the row groups whose doc_no range excludes it.
-        store.connection.execute("DELETE FROM search_postings WHERE doc_no = ?", [row[0]])
-        store.connection.execute("DELETE FROM search_documents WHERE doc_no = ?", [row[0]])
+    if row is None:
+        return
+    doc_no = int(row[0])
+    # By value, not by subquery: DuckDB skips the row groups whose doc_no range excludes it.
+    # Deleted before the chunks are read: on PostgreSQL this waits for a pack under way.
+    terms = store.connection.execute(
+        "DELETE FROM search_postings WHERE doc_no = ? RETURNING term_id", [doc_no]
+    ).fetchall()
+    if terms and _has_chunks(store) and doc_no < _packed_end(store):
+        store.connection.execute(
+            "INSERT INTO search_deleted SELECT unnest(CAST(? AS INTEGER[])), CAST(? AS INTEGER)",
+            [[term for (term,) in terms], doc_no],
+        )
+    store.connection.execute("DELETE FROM search_documents WHERE doc_no = ?", [doc_no])
 
 
 def index_all(store: Store) -> int:
@@ -198,6 +238,95 @@ def _kept_spans(store: Store, doc_ids: Sequence[str]) -> dict[str, list[Span]]:
     return spans
 
 
+# -- packing the postings by key -------------------------------------------------------------
+
+
+def _has_chunks(store: Store) -> bool:
+    """Whether the database has migration 14's packed postings."""
+    return store.schema_version() >= PACKED_VERSION
+
+
+def _packed_end(store: Store) -> int:
+    """The first document number no chunk covers: the postings from there on are read in
+    ``search_postings``."""
+    row = store.connection.execute("SELECT max(end_doc_no) FROM search_chunks").fetchone()
+    return int(row[0]) if row and row[0] is not None else 1
+
+
+def pack(store: Store) -> int:
+    """Pack the complete chunks not packed yet (a chunk is complete once a document is
+    numbered past it), and pack again those holding the deleted postings once there are
+    ``DELETED_REPACK`` of them; returns how many chunks were packed. Nothing to do costs
+    a few small queries. Call it inside a transaction."""
+    if not _has_chunks(store):
+        return 0
+    connection = store.connection
+    if not _chunks_due(store):
+        return 0
+    if store.backend.dialect == "postgresql":
+        # Writers wait until the chunks are written: none may number a document below the
+        # new end meanwhile, nor delete one the chunks hold without recording it.
+        connection.execute(
+            "LOCK TABLE search_documents, search_postings IN SHARE ROW EXCLUSIVE MODE"
+        )
+    end, top = _packed_end(store), _last_doc_no(store)
+    complete = max(0, (top - end) // CHUNK_DOCUMENTS)
+    for batch in range(0, complete, PACK_BATCH):
+        first = end + batch * CHUNK_DOCUMENTS
+        chunks = min(PACK_BATCH, complete - batch)
+        _pack_range(store, first, first + chunks * CHUNK_DOCUMENTS, CHUNK_DOCUMENTS)
+        connection.execute(
+            "INSERT INTO search_chunks SELECT first_doc_no, first_doc_no + CAST(? AS INTEGER)"
+            " FROM (SELECT unnest(CAST(? AS INTEGER[])) AS first_doc_no) c",
+            [
+                CHUNK_DOCUMENTS,
+                [first + n * CHUNK_DOCUMENTS for n in range(chunks)],
+            ],
+        )
+    repacked = 0
+    if _deleted_postings(store) >= DELETED_REPACK:
+        for first, stop in connection.execute(
+            "SELECT c.first_doc_no, c.end_doc_no FROM search_chunks c WHERE EXISTS (SELECT 1"
+            " FROM search_deleted d WHERE d.doc_no >= c.first_doc_no AND d.doc_no < c.end_doc_no)"
+            " ORDER BY c.first_doc_no"
+        ).fetchall():
+            connection.execute("DELETE FROM search_packed WHERE first_doc_no = ?", [first])
+            connection.execute(
+                "DELETE FROM search_deleted WHERE doc_no >= ? AND doc_no < ?", [first, stop]
+            )
+            _pack_range(store, first, stop, stop - first)
+            repacked += 1
+    return complete + repacked
+
+
+def _chunks_due(store: Store) -> bool:
+    """Whether ``pack`` has a chunk to pack."""
+    complete = _last_doc_no(store) - _packed_end(store) >= CHUNK_DOCUMENTS
+    return complete or _deleted_postings(store) >= DELETED_REPACK
+
+
+def _last_doc_no(store: Store) -> int:
+    row = store.connection.execute("SELECT max(doc_no) FROM search_documents").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _deleted_postings(store: Store) -> int:
+    row = store.connection.execute("SELECT count(*) FROM search_deleted").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _pack_range(store: Store, first: int, stop: int, width: int) -> None:
+    """Write the packed rows of the chunks of ``width`` document numbers from ``first`` to
+    ``stop`` (exclusive), from ``search_postings``."""
+    store.connection.execute(
+        "INSERT INTO search_packed SELECT doc_no - (doc_no - CAST(? AS INTEGER))"
+        " % CAST(? AS INTEGER) AS first_doc_no, term_id, array_agg(doc_no ORDER BY doc_no),"
+        " array_agg(tf ORDER BY doc_no) FROM search_postings WHERE doc_no >= ? AND doc_no < ?"
+        " GROUP BY 1, 2 ORDER BY 1, 2",
+        [first, width, first, stop],
+    )
+
+
 # -- searching -------------------------------------------------------------------------------
 
 
@@ -217,53 +346,162 @@ def search(
     )
     if len(term_ids) < len(keys):
         return 0, []  # a word no document has
-    # Counted apart: in a subquery, PostgreSQL may count again for every match.
     counted = store.connection.execute("SELECT count(*) FROM search_documents").fetchone()
     documents = int(counted[0]) if counted else 0
-    matches = _matches_sql(keys, [int(term_ids[key]) for key in keys], documents)
-    frequencies = ", ".join(f"m.tf{i}, m.df{i}" for i in range(len(keys)))
-    rows = store.connection.execute(
-        f"{matches} SELECT d.doc_id, count(*) OVER () AS total, {frequencies}"
-        " FROM matches m JOIN search_documents d ON d.doc_no = m.doc_no"
-        f" ORDER BY CAST(m.score AS NUMERIC(18, {SCORE_DECIMALS})) DESC,"
-        f" {store.backend.binary('d.doc_path')}, d.doc_id LIMIT ? OFFSET ?",
-        [int(limit), int(offset)],
-    ).fetchall()
-    if not rows:
-        row = store.connection.execute(f"{matches} SELECT count(*) FROM matches").fetchone()
-        return (int(row[0]) if row else 0), []
-    page = _page_documents(store, [row[0] for row in rows])
+    postings = _postings(store, [int(term_ids[key]) for key in keys])
+    dfs = [len(doc_nos) for doc_nos, _ in postings]
+    doc_nos, tfs = _intersection(postings)
+    total = len(doc_nos)
+    if offset >= total or limit <= 0:
+        return total, []
+    scores = _scores(tfs, dfs, documents)
+    rows = _page_order(store, doc_nos, scores, limit, offset)
+    page = _page_documents(store, [doc_id for _, doc_id in rows])
     hits = []
-    for doc_id, _total, *counts in rows:
-        tfs, dfs = counts[0::2], counts[1::2]
-        hits.append(_hit(page[doc_id], keys, tfs, dfs, documents))
-    return int(rows[0][1]), hits
+    for match, doc_id in rows:
+        counts = [int(frequencies[match]) for frequencies in tfs]
+        hits.append(_hit(page[doc_id], keys, counts, dfs, documents))
+    return total, hits
 
 
-def _matches_sql(keys: list[str], term_ids: list[int], documents: int) -> str:
-    """A WITH clause defining ``matches``: each document holding every key, with the key's
-    frequency there (tf<i>), its document frequency (df<i>) and the score, summed in the
-    order of the keys (floating-point sums depend on the order); ``documents`` is N."""
-    values = ", ".join(f"({i}, {term_id})" for i, term_id in enumerate(term_ids))
-    pivot = ", ".join(
-        f"max(CASE WHEN k = {i} THEN tf END) AS tf{i}, max(CASE WHEN k = {i} THEN df END) AS df{i}"
-        for i in range(len(keys))
+Postings = tuple[np.ndarray, np.ndarray]
+
+
+def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
+    """Each key's postings, its documents' numbers ascending and its frequency in each:
+    the packed chunks', then those numbered since in ``search_postings``, less the deleted
+    ones the chunks still hold."""
+    marks = ", ".join("?" * len(term_ids))
+    packed = _has_chunks(store)
+    numbers: dict[int, list[Any]] = {term: [] for term in term_ids}
+    frequencies: dict[int, list[Any]] = {term: [] for term in term_ids}
+    if packed:
+        for term in term_ids:
+            # A key at a time: DuckDB finds one key through the index, several by a scan.
+            # Put in order here: an ORDER BY would copy the lists through DuckDB's sort.
+            firsts, chunk_nos, chunk_tfs = _columns(
+                store,
+                "SELECT first_doc_no, doc_nos, tfs FROM search_packed WHERE term_id = ?",
+                [term],
+            )
+            order = np.argsort(np.asarray(firsts, dtype=np.int64)).tolist()
+            numbers[term] = [np.asarray(chunk_nos[i], dtype=np.int32) for i in order]
+            frequencies[term] = [np.asarray(chunk_tfs[i], dtype=np.int32) for i in order]
+    since = _packed_end(store) if packed else 0
+    tail_terms, tail_nos, tail_tfs = (
+        np.asarray(column, dtype=np.int32)
+        for column in _columns(
+            store,
+            # Said as a range of doc_no, which DuckDB's zonemaps find at the table's end.
+            "SELECT term_id, doc_no, tf FROM search_postings"
+            f" WHERE term_id IN ({marks}) AND doc_no >= ? ORDER BY term_id, doc_no",
+            [*term_ids, since],
+        )
     )
-    score = " + ".join(
-        f"(1 + ln(CAST(tf{i} AS DOUBLE PRECISION)))"
-        f" * ln(1 + CAST({int(documents)} AS DOUBLE PRECISION) / df{i})"
-        for i in range(len(keys))
-    )
-    return (
-        f"WITH query_terms (k, term_id) AS (VALUES {values}),"
-        " hits AS (SELECT q.k, p.doc_no, p.tf, count(*) OVER (PARTITION BY q.k) AS df"
-        " FROM search_postings p JOIN query_terms q ON p.term_id = q.term_id"
-        # Said again as a filter, which DuckDB applies while it scans (before the join).
-        f" WHERE p.term_id IN ({', '.join(map(str, term_ids))})),"
-        f" found AS (SELECT doc_no, {pivot} FROM hits GROUP BY doc_no"
-        f" HAVING count(*) = {len(keys)}),"
-        f" matches AS (SELECT f.*, {score} AS score FROM found f)"
-    )
+    deleted: dict[int, list[int]] = {}
+    if packed:
+        for term, doc_no in store.connection.execute(
+            f"SELECT term_id, doc_no FROM search_deleted WHERE term_id IN ({marks})", term_ids
+        ).fetchall():
+            deleted.setdefault(int(term), []).append(int(doc_no))
+    postings = []
+    for term in term_ids:
+        own = tail_terms == term
+        doc_nos = np.concatenate([*numbers[term], tail_nos[own]])
+        tfs = np.concatenate([*frequencies[term], tail_tfs[own]])
+        if term in deleted:
+            gone = np.sort(np.asarray(deleted[term], dtype=np.int32))
+            at = np.minimum(np.searchsorted(doc_nos, gone), max(len(doc_nos) - 1, 0))
+            held = at[doc_nos[at] == gone] if len(doc_nos) else at[:0]
+            doc_nos, tfs = np.delete(doc_nos, held), np.delete(tfs, held)
+        postings.append((doc_nos, tfs))
+    return postings
+
+
+def _columns(store: Store, sql: str, params: Sequence[Any]) -> list[Any]:
+    """The three columns of a query's rows, as NumPy arrays from DuckDB: no Python object
+    per value, which matters for a key that millions of documents hold."""
+    result = store.connection.execute(sql, params)
+    fetch_numpy = getattr(result, "fetchnumpy", None)
+    if fetch_numpy is not None:
+        return list(fetch_numpy().values())
+    rows = result.fetchall()
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
+
+
+def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The documents holding every key (ascending numbers) and each key's frequency there."""
+    base = min(range(len(postings)), key=lambda k: len(postings[k][0]))
+    found = postings[base][0]
+    tfs: list[np.ndarray | None] = [None] * len(postings)
+    tfs[base] = postings[base][1]
+    for k, (doc_nos, frequencies) in enumerate(postings):
+        if k == base or not len(found):
+            continue
+        if len(found) * 32 < len(doc_nos):  # few candidates: searched for
+            at = np.minimum(np.searchsorted(doc_nos, found), len(doc_nos) - 1)
+            held = doc_nos[at] == found
+            got = frequencies[at]
+        else:  # many: looked up by number (a frequency is at least 1)
+            by_number = np.zeros(int(max(doc_nos[-1], found[-1])) + 1, dtype=np.int32)
+            by_number[doc_nos] = frequencies
+            got = by_number[found]
+            held = got > 0
+        if not held.all():
+            found, got = found[held], got[held]
+            tfs = [None if t is None else t[held] for t in tfs]
+        tfs[k] = got
+    return found, [
+        t if t is not None else frequencies[:0]
+        for t, (_, frequencies) in zip(tfs, postings, strict=True)
+    ]
+
+
+def _scores(tfs: list[np.ndarray], dfs: list[int], documents: int) -> np.ndarray:
+    """``sum((1 + ln tf) * ln(1 + N / df))`` for each match, with Python's floats in the
+    order of the keys, as ``_hit`` computes it: the same value to the last bit."""
+    scores = np.zeros(len(tfs[0]))
+    for frequencies, df in zip(tfs, dfs, strict=True):
+        idf = math.log(1 + documents / df)
+        values, index = (
+            (np.arange(int(frequencies.max()) + 1), frequencies)
+            if frequencies.max() <= WEIGHT_TABLE
+            else np.unique(frequencies, return_inverse=True)
+        )
+        weights = np.array([(1 + math.log(tf)) * idf if tf else 0.0 for tf in values.tolist()])
+        scores += weights[index]
+    return scores
+
+
+def _page_order(
+    store: Store, doc_nos: np.ndarray, scores: np.ndarray, limit: int, offset: int
+) -> list[tuple[int, str]]:
+    """The page of matches in the order of their rounded scores (descending), then of
+    doc_path and doc_id: each as its index among the matches, and its doc_id. Only the
+    matches that can be on the page are looked up: those scoring at least as well as the
+    (offset + limit)-th, ties included."""
+    wanted = offset + limit
+    floor = -math.inf
+    if wanted < len(scores):
+        nth = float(np.partition(scores, len(scores) - wanted)[len(scores) - wanted])
+        floor = round(nth, SCORE_DECIMALS)  # rounding keeps the order: the page is above
+    near = np.flatnonzero(scores >= floor - 10.0**-SCORE_DECIMALS)
+    values, index = np.unique(scores[near], return_inverse=True)
+    rounded = np.array([round(value, SCORE_DECIMALS) for value in values.tolist()])[index]
+    kept = rounded >= floor
+    # One list goes to SQL (each costs per value): a candidate's number, and above it its
+    # rank among the distinct rounded scores (0 the best).
+    _, rank = np.unique(-rounded[kept], return_inverse=True)
+    keyed = (rank.astype(np.int64) << 32) + doc_nos[near[kept]]
+    rows = store.connection.execute(
+        "SELECT c.doc_no, d.doc_id FROM (SELECT CAST(k % 4294967296 AS INTEGER) AS doc_no,"
+        " k - k % 4294967296 AS level FROM (SELECT unnest(CAST(? AS BIGINT[])) AS k) l) c"
+        " JOIN search_documents d ON d.doc_no = c.doc_no"
+        f" ORDER BY c.level, {store.backend.binary('d.doc_path')}, d.doc_id LIMIT ? OFFSET ?",
+        [keyed.tolist(), limit, offset],
+    ).fetchall()
+    matches = np.searchsorted(doc_nos, np.array([row[0] for row in rows], dtype=np.int32))
+    return list(zip(matches.tolist(), (str(row[1]) for row in rows), strict=True))
 
 
 def _page_documents(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -190,7 +190,13 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.connection.close()
+        try:
+            if getattr(self, "_search_written", False):
+                # The end of a batch of writes: pack the search postings if a chunk is full.
+                self._search_written = False
+                self.pack_search()
+        finally:
+            self.connection.close()
 
     # -- schema ---------------------------------------------------------------------
 
@@ -224,6 +230,8 @@ class Store:
                         "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [migration.version, migration.name, _now()],
                     )
+                    if migration.version == search.PACKED_VERSION:
+                        search.pack(self)  # the postings written before it
                 current = migration.version
                 self._summaries_built = None  # not cached: 13 has them counted again
             self._build_summaries(current)
@@ -244,10 +252,17 @@ class Store:
         )
 
     def rebuild_summaries(self) -> None:
-        """Count every stored event again into the summary tables (after rows were written
-        around the Store, as ``bench/store.py`` does)."""
+        """Count every stored event again into the summary tables, and pack the search
+        postings (after rows were written around the Store, as ``bench/store.py`` does)."""
         with self._transaction():
             summaries.rebuild(self)
+        self.pack_search()
+
+    def pack_search(self) -> int:
+        """Pack the search postings by key where a chunk of documents is complete
+        (``veille.search.pack``); returns how many chunks were packed."""
+        with self._transaction():
+            return search.pack(self)
 
     # -- writing --------------------------------------------------------------------
 
@@ -409,6 +424,7 @@ class Store:
                 self.connection.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])
         if self._has_search_index():
             search.forget_document(self, doc_id)
+            self._search_written = True
         deleted = self.connection.execute(
             "DELETE FROM documents WHERE doc_id = ? RETURNING doc_id", [doc_id]
         ).fetchone()
@@ -440,6 +456,7 @@ class Store:
         stories.refresh(self, story_ids.values())
         if self._has_search_index():
             search.index_documents(self, [search.Searchable.of(result)])
+            self._search_written = True
         return True
 
     def _insert_document(self, result: DocumentResult) -> bool:
