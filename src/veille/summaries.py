@@ -335,11 +335,9 @@ def built(store: Store) -> bool:
 
 
 #: Events that ``rebuild`` counts together per GiB of the memory limit: a part's distinct
-#: counts fit in it. Measured on DuckDB: with the actors' anchors alone, 250,000 events
-#: peaked at 1.1 GB of RSS under a 1GB limit and 500,000 took twice as long, spilling; the
-#: pairs' anchors (migration 13) count each event under about 1.7 times as many anchors, and
-#: 232,000 events then ran out of a 1GB limit on a store of 10^7 events.
-EVENTS_PER_GIB = 100_000
+#: counts fit in it (measured on DuckDB: 250,000 events peak at 1.1 GB of RSS under a 1GB
+#: limit; 500,000 take twice as long, spilling to disk).
+EVENTS_PER_GIB = 250_000
 #: Tables counted per story; ``DOCUMENTS`` is counted per document.
 _BY_STORY = tuple(table for table in TABLES if table is not DOCUMENTS)
 
