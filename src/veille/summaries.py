@@ -207,9 +207,10 @@ def _anchors_sql(store: Store) -> str:
 
 
 def contribution_sql(store: Store, table: Table) -> str:
-    """The rows of ``table`` counted over the events of the relation ``ev``, their
-    participants ``pp`` and their ``anchors`` (defined by the caller's WITH: ``_sources``)."""
+    """The rows of ``table`` counted over the events of the relation ``ev`` and their
+    participants ``pp`` (both defined by the caller's WITH)."""
     binary = store.backend.binary
+    anchors = _anchors_sql(store)
     # Stories (documents) told in more than one month: the only ones with pairs of months.
     stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
     documents = "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
@@ -217,7 +218,7 @@ def contribution_sql(store: Store, table: Table) -> str:
     if table is UNITS:
         anchored = "FROM pp p JOIN anchors a ON a.event_id = p.event_id"
         return (
-            "roles AS ("
+            f"{anchors}, roles AS ("
             f"SELECT a.anchor, p.identity, '*' AS role, p.event_id {anchored}"
             " UNION SELECT a.anchor, p.identity,"
             f" CASE WHEN p.role = 'actor' THEN 'actor' ELSE 'other' END, p.event_id {anchored}"
@@ -235,7 +236,7 @@ def contribution_sql(store: Store, table: Table) -> str:
         )
     if table is DOCUMENTS:
         return (
-            "typed AS (SELECT DISTINCT a.anchor, p.identity, ev.event, ev.doc_id,"
+            f"{anchors}, typed AS (SELECT DISTINCT a.anchor, p.identity, ev.event, ev.doc_id,"
             " ev.month FROM pp p JOIN anchors a ON a.event_id = p.event_id"
             " JOIN ev ON ev.event_id = p.event_id UNION SELECT a.anchor, '', ev.event,"
             f" ev.doc_id, ev.month FROM anchors a JOIN ev ON ev.event_id = a.event_id"
@@ -254,7 +255,7 @@ def contribution_sql(store: Store, table: Table) -> str:
             "p.event_id || chr(1) || p.role || chr(1) || lpad(CAST(p.position AS VARCHAR), 9, '0')"
         )
         return (
-            "facts AS (SELECT a.anchor, p.identity, p.code, p.name, p.sector,"
+            f"{anchors}, facts AS (SELECT a.anchor, p.identity, p.code, p.name, p.sector,"
             f" ev.event, {first_row} AS first_row, ev.month FROM pp p"
             " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id) "
             + _grouped(
@@ -264,7 +265,7 @@ def contribution_sql(store: Store, table: Table) -> str:
         )
     if table is EDGES:
         return (
-            "x AS (SELECT event_id, identity, role = 'actor' AS acts FROM pp),"
+            f"{anchors}, x AS (SELECT event_id, identity, role = 'actor' AS acts FROM pp),"
             " sides AS (SELECT event_id, bool_or(acts) AND bool_or(NOT acts) AS directed"
             " FROM x GROUP BY event_id),"
             " pairs AS (SELECT DISTINCT a.event_id, a.identity AS source, b.identity AS target,"
@@ -284,7 +285,7 @@ def contribution_sql(store: Store, table: Table) -> str:
         )
     if table is PLACES:
         return (
-            "facts AS (SELECT an.anchor, ev.place,"
+            f"{anchors}, facts AS (SELECT an.anchor, ev.place,"
             f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
             f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
             f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
@@ -301,22 +302,15 @@ def contribution_sql(store: Store, table: Table) -> str:
 
 
 def _sources(store: Store, events_where: str = "TRUE") -> str:
-    """The WITH of ``contribution_sql``: ``ev``, ``pp`` and ``anchors`` over the stored events
-    that meet ``events_where``."""
+    """``ev`` and ``pp`` over the stored events that meet ``events_where``."""
     participants = "FROM event_participants p"
     if events_where != "TRUE":
         participants += " WHERE p.event_id IN (SELECT event_id FROM ev)"
     return (
         f"WITH ev AS (SELECT {_event_columns(store)} FROM {store.events_relation()}"
         f" WHERE {events_where}),"
-        f" pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), {_anchors_sql(store)}, "
+        f" pp AS (SELECT {_PARTICIPANT_COLUMNS} {participants}), "
     )
-
-
-def _sources_in(tables: str) -> str:
-    """``_sources``' WITH over the events and participants copied into ``{tables}_ev`` and
-    ``{tables}_pp``."""
-    return f"WITH ev AS (SELECT * FROM {tables}_ev), pp AS (SELECT * FROM {tables}_pp), "
 
 
 # -- state -------------------------------------------------------------------------------
@@ -378,7 +372,7 @@ def rebuild(store: Store, parts: int | None = None) -> None:
                     )
             for table in tables:
                 _add_up_parts(store, table)
-            for name in ("ev", "pp", "anchors"):
+            for name in ("ev", "pp"):
                 connection.execute(f"DROP TABLE tally_part_{name}")
     connection.execute("DELETE FROM tally_built")
     connection.execute(
@@ -416,19 +410,15 @@ def _part_rows(store: Store, part: int, parts: int) -> Iterator[tuple[Table, str
 def _copied(store: Store, events_where: str) -> str:
     """``_sources(store, events_where)``'s ``ev`` and ``pp`` copied into temporary tables:
     the WITH that reads them."""
-    # The anchors from the copies, once for every table rather than by each.
-    for name, sources in (
-        ("ev", _sources(store, events_where)),
-        ("pp", _sources(store, events_where)),
-        ("anchors", _sources_in("tally_part") + _anchors_sql(store) + ", "),
-    ):
+    sources = _sources(store, events_where)
+    for name in ("ev", "pp"):
         rows = f"{sources}copied AS (SELECT * FROM {name}) SELECT * FROM copied"
         store.connection.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS tally_part_{name} AS {rows} WHERE FALSE"
         )
         store.connection.execute(f"DELETE FROM tally_part_{name}")
         store.connection.execute(f"INSERT INTO tally_part_{name} {rows}")
-    return _sources_in("tally_part") + "anchors AS (SELECT * FROM tally_part_anchors), "
+    return "WITH ev AS (SELECT * FROM tally_part_ev), pp AS (SELECT * FROM tally_part_pp), "
 
 
 def _add_up_parts(store: Store, table: Table) -> None:
@@ -525,7 +515,7 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
         f"INSERT INTO tally_pp SELECT {_PARTICIPANT_COLUMNS} FROM event_participants p"
         " WHERE p.event_id IN (SELECT event_id FROM tally_ev)"
     )
-    sources = _sources_in("tally") + _anchors_sql(store) + ", "
+    sources = "WITH ev AS (SELECT * FROM tally_ev), pp AS (SELECT * FROM tally_pp), "
     out: Counts = {}
     for table in TABLES:
         rows = connection.execute(sources + contribution_sql(store, table)).fetchall()
