@@ -233,7 +233,6 @@ class Store:
                     if migration.version == search.PACKED_VERSION:
                         search.pack(self)  # the postings written before it
                 current = migration.version
-                self._summaries_built = None  # not cached: 13 has them counted again
             self._build_summaries(current)
         return current
 

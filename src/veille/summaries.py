@@ -1,13 +1,11 @@
 """Counts kept up to date at write time, so that the tallies (``veille.tallies``) read a few
 hundred rows instead of every (event, participant) row of a large store.
 
-The tables (migration 8, ``tally_*``) hold, for all events, for the events of each actor
-identity and for those of each pair of identities (the *anchor*; migration 13 added the
-pairs, which a click on a graph edge or a partner asks for), how many events and how many
-stories there are per actor, role, type and month, per graph edge and per place, how many
-documents, and the names that the participants go by. They are exact: a document is
-written or deleted whole, in one transaction, and with it the counts of the stories its
-events belong to.
+The tables (migration 8, ``tally_*``) hold, for all events and for the events of each actor
+identity (the *anchor*), how many events and how many stories there are per actor, role,
+type and month, per graph edge and per place, how many documents, and the names that the
+participants go by. They are exact: a document is written or deleted whole, in one
+transaction, and with it the counts of the stories its events belong to.
 
 How a write updates them: the events the write can change a count of are those of the
 stories it touches (an event joins a story, a document's events leave theirs), and the
@@ -152,65 +150,14 @@ def _grouped(
     return sql
 
 
-# -- anchors ------------------------------------------------------------------------------
-#
-# The events a table's rows count: all events (anchor ""), those of an actor identity
-# ("i:" + identity), and those of a pair of identities, as a click on a graph edge or on a
-# partner asks for them: the two take part together ("w:"), one acts on the other ("d:"),
-# or they act jointly ("j:", an event with actors only or recipients only). The pairs that
-# have no direction name the two in code-point order (which SQL's binary order is).
-PAIR_SEPARATOR = "\x1f"
-PAIR_KINDS = {None: "w", "directed": "d", "joint": "j"}
-
-
-def actor_anchor(identity: str) -> str:
-    return f"i:{identity}"
-
-
-def pair_anchor(edge: str | None, actor: str, partner: str) -> str:
-    """The anchor of the events in which ``actor`` and ``partner`` take part together
-    (``edge`` None), in which ``actor`` acts on ``partner`` ("directed"), or in which they
-    act jointly ("joint")."""
-    first, second = (actor, partner) if edge == "directed" else sorted((actor, partner))
-    return f"{PAIR_KINDS[edge]}:{first}{PAIR_SEPARATOR}{second}"
-
-
-def is_pair_anchor(anchor: str) -> bool:
-    return anchor[:2] in {f"{kind}:" for kind in PAIR_KINDS.values()}
-
-
-#: The anchors whose events get rows of their own (identity ""): all events and the pairs'.
-#: An actor's events are its rows under the anchor of all events.
-_OWN_ROWS = "anchor NOT LIKE 'i:%'"
-
-
-def _anchors_sql(store: Store) -> str:
-    """``anchors (event_id, anchor)``: each event of ``ev`` under each anchor it counts in."""
-    binary = store.backend.binary
-    ordered = f"{binary('a.identity')} < {binary('b.identity')}"
-    separator = f"chr({ord(PAIR_SEPARATOR)})"
-    pairs = (
-        "SELECT a.event_id, '{kind}:' || a.identity || {separator} || b.identity"
-        " FROM pp a JOIN pp b ON b.event_id = a.event_id AND b.identity <> a.identity"
-    )
-    return (
-        "anchor_sides AS (SELECT event_id, bool_or(role = 'actor') AND bool_or(role <> 'actor')"
-        " AS directed FROM pp GROUP BY event_id),"
-        " anchors AS (SELECT event_id, '' AS anchor FROM ev"
-        f" UNION SELECT event_id, '{actor_anchor('')}' || identity FROM pp"
-        f" UNION {pairs.format(kind='w', separator=separator)} WHERE {ordered}"
-        f" UNION {pairs.format(kind='d', separator=separator)}"
-        " WHERE a.role = 'actor' AND b.role <> 'actor'"
-        f" UNION {pairs.format(kind='j', separator=separator)}"
-        f" JOIN anchor_sides s ON s.event_id = a.event_id WHERE NOT s.directed AND {ordered})"
-    )
-
-
 def contribution_sql(store: Store, table: Table) -> str:
     """The rows of ``table`` counted over the events of the relation ``ev`` and their
     participants ``pp`` (both defined by the caller's WITH)."""
     binary = store.backend.binary
-    anchors = _anchors_sql(store)
+    anchors = (
+        "anchors AS (SELECT event_id, '' AS anchor FROM ev"
+        " UNION SELECT event_id, 'i:' || identity FROM pp)"
+    )
     # Stories (documents) told in more than one month: the only ones with pairs of months.
     stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
     documents = "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
@@ -224,7 +171,7 @@ def contribution_sql(store: Store, table: Table) -> str:
             f" CASE WHEN p.role = 'actor' THEN 'actor' ELSE 'other' END, p.event_id {anchored}"
             f" UNION SELECT a.anchor, p.identity, 'self', p.event_id {anchored}"
             " WHERE p.identity = p.code"
-            f" UNION SELECT anchor, '', '*', event_id FROM anchors WHERE {_OWN_ROWS}),"
+            " UNION SELECT '', '', '*', event_id FROM ev),"
             " facts AS (SELECT r.anchor, r.identity, r.role, ev.event, ev.event_id, ev.story,"
             " ev.month FROM roles r JOIN ev ON ev.event_id = r.event_id) "
             + _grouped(
@@ -238,9 +185,8 @@ def contribution_sql(store: Store, table: Table) -> str:
         return (
             f"{anchors}, typed AS (SELECT DISTINCT a.anchor, p.identity, ev.event, ev.doc_id,"
             " ev.month FROM pp p JOIN anchors a ON a.event_id = p.event_id"
-            " JOIN ev ON ev.event_id = p.event_id UNION SELECT a.anchor, '', ev.event,"
-            f" ev.doc_id, ev.month FROM anchors a JOIN ev ON ev.event_id = a.event_id"
-            f" WHERE {_OWN_ROWS}), facts AS (SELECT * FROM typed UNION SELECT anchor, identity,"
+            " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', event, doc_id, month"
+            " FROM ev), facts AS (SELECT * FROM typed UNION SELECT anchor, identity,"
             f" '{ANY_TYPE}', doc_id, month FROM typed) "
             + _grouped(
                 "anchor, identity, event",

@@ -149,9 +149,9 @@ NO_EVENTS = "-"
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """A scope as the summary tables answer it: the events of ``anchor`` (all events, an
-    actor's or a pair's: ``veille.summaries``' anchors; ``identity`` is the actor's, else
-    ``""``), of one type or all, counted in ``column`` (``n_stories`` or ``n_events``)."""
+    """A scope as the summary tables answer it: the events of ``identity`` (``""``: all
+    events, with ``anchor`` ``""``; else ``anchor`` ``"i:" + identity``), of one type or
+    all, counted in ``column`` (``n_stories`` or ``n_events``)."""
 
     anchor: str
     identity: str
@@ -159,14 +159,6 @@ class Summary:
     column: str
     #: The first and last month counted (``veille.summaries``' numbers), None for all.
     months: tuple[int, int] | None = None
-
-    @property
-    def own(self) -> list[str]:
-        """The anchor and identity of the rows that count the scope's events themselves:
-        an actor's are its rows among all events, a pair's the rows of no identity."""
-        if summaries.is_pair_anchor(self.anchor):
-            return [self.anchor, ""]
-        return ["", self.identity]
 
     def type_condition(self, column: str = "event") -> tuple[str, list[Any]]:
         if self.event_type is None:
@@ -210,6 +202,8 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
         or scope.text
         or where.min_confidence
         or scope.role is not None
+        or scope.partners is not None
+        or scope.edge is not None
         or scope.place is not None
         or scope.undated
         or not summaries.built(store)
@@ -228,17 +222,7 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
     if len(identities) > 1:
         return None  # two actors, or an actor that is not the filter's
     identity = next(iter(identities), "")
-    anchor = (
-        NO_EVENTS
-        if identity == NO_EVENTS
-        else (summaries.actor_anchor(identity) if identity else "")
-    )
-    if scope.partners is not None or scope.edge is not None:
-        # A pair's events: an actor and one partner, another identity.
-        partners = scope.partners or frozenset()
-        if anchor in ("", NO_EVENTS) or len(partners) != 1 or identity in partners:
-            return None
-        anchor, identity = summaries.pair_anchor(scope.edge, identity, next(iter(partners))), ""
+    anchor = NO_EVENTS if identity == NO_EVENTS else (f"i:{identity}" if identity else "")
     column = "n_stories" if scope.unit == "stories" and store._has_stories() else "n_events"
     event_type = where.event_type.upper() if where.event_type else None
     months = None
@@ -573,10 +557,10 @@ def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
         typed, type_params = summary.type_condition()
         first, last = summary.months or (summaries.UNDATED, LAST_MONTH)
         numbered = store.connection.execute(
-            f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ?"
+            f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ''"
             " AND identity = ? AND role = '*' AND month_to = month AND month >= ?"
             f" AND month <= ?{typed}",
-            [*summary.own, first, last, *type_params],
+            [summary.identity, first, last, *type_params],
         ).fetchall()
         rows = [
             (None, None, t, n) if m == summaries.UNDATED else (m // 12, m % 12 + 1, t, n)
@@ -704,25 +688,25 @@ def _summary_overview(store: Store, summary: Summary, non_state_codes: Collectio
     within, within_params = summary.where()
     typed, type_params = summary.type_condition()
     by_type_rows = store.connection.execute(
-        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ?"
+        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ''"
         f" AND identity = ? AND role = '*'{within} GROUP BY event",
-        [*summary.own, *within_params],
+        [summary.identity, *within_params],
     ).fetchall()
     by_type = {t: int(k) for t, k, _ in by_type_rows}
     raw_events = sum(int(e) for _, _, e in by_type_rows)
     undated = 0
     if summary.months is None:  # a range of dates leaves the undated events out
         row = store.connection.execute(
-            f"SELECT sum({n}) FROM tally_units WHERE anchor = ? AND identity = ? AND role = '*'"
+            f"SELECT sum({n}) FROM tally_units WHERE anchor = '' AND identity = ? AND role = '*'"
             f" AND month = {summaries.UNDATED} AND month_to = {summaries.UNDATED}{typed}",
-            [*summary.own, *type_params],
+            [summary.identity, *type_params],
         ).fetchone()
         undated = int(row[0] or 0) if row else 0
     months, month_params = summary.months_condition()
     row = store.connection.execute(
-        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ?"
+        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ''"
         f" AND identity = ? AND event = ?{months}",
-        [*summary.own, summary.event_type or summaries.ANY_TYPE, *month_params],
+        [summary.identity, summary.event_type or summaries.ANY_TYPE, *month_params],
     ).fetchone()
     documents = int(row[0] or 0) if row else 0
     anchored = f"anchor = ? AND identity <> ''{within}"
@@ -763,15 +747,33 @@ def events_with_actors(store: Store, scope: EventScope) -> int:
     return int(row[0]) if row else 0
 
 
+def _counted_events(store: Store, scope: EventScope) -> tuple[Summary, str, str] | None:
+    """How ``tally_units`` counts the scope's events: the scope's summary, and the anchor and
+    identity of its rows (all events, or an actor's: no anchor; an actor's events with a
+    partner, the dashboard's click: the partner's rows under the actor's anchor); None when
+    the summaries cannot say."""
+    summary = summary_of(store, replace(scope, partners=None, edge=None, unit="events"))
+    if summary is None:
+        return None
+    partners = scope.partners
+    if partners is None:
+        return summary, "", summary.identity
+    if scope.edge is not None or len(partners) != 1 or not summary.anchor.startswith("i:"):
+        return None
+    partner = next(iter(partners))
+    return (summary, summary.anchor, partner) if partner != summary.identity else None
+
+
 def event_count(store: Store, scope: EventScope) -> int:
     """How many events the scope has (in events, whatever its unit)."""
-    summary = summary_of(store, replace(scope, unit="events"))
-    if summary is not None:
+    counted = _counted_events(store, scope)
+    if counted is not None:
+        summary, anchor, identity = counted
         within, within_params = summary.where()
         row = store.connection.execute(
             "SELECT coalesce(sum(n_events), 0) FROM tally_units WHERE anchor = ?"
             f" AND identity = ? AND role = '*'{within}",
-            [*summary.own, *within_params],
+            [anchor, identity, *within_params],
         ).fetchone()
     else:
         count_sql, count_params = scope_sql(store, scope)
@@ -792,9 +794,10 @@ def recent_months(
     may start there: on a store written in the order the news came, the database then
     reads the rows of those months only, whatever the size of the store.
     """
-    summary = summary_of(store, replace(scope, unit="events"))
-    if summary is None or rows <= 0:
+    counted = _counted_events(store, scope)
+    if counted is None or rows <= 0:
         return None
+    summary, anchor, identity = counted
     typed, type_params = summary.type_condition()
     first, last = summary.months or (0, LAST_MONTH)
     if before is not None:
@@ -803,7 +806,7 @@ def recent_months(
         "SELECT month, sum(n_events) FROM tally_units WHERE anchor = ? AND identity = ?"
         f" AND role = '*'{typed} AND month = month_to AND month >= ? AND month <= ?"
         " GROUP BY month ORDER BY month DESC",
-        [*summary.own, *type_params, max(first, 0), last],
+        [anchor, identity, *type_params, max(first, 0), last],
     ).fetchall()
     seen = 0
     for month, n in counts:
