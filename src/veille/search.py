@@ -14,12 +14,12 @@ than strings; PostgreSQL reads them through their primary key, ``(term_id, doc_n
 migration 10 gives them.
 
 Scanning every posting grows with the store, so the postings are also packed by key
-(migration 14): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key, one
+(migration 13): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key, one
 ``search_packed`` row lists the chunk's documents having the key (ascending) and the key's
 frequency in each, found through an index on the key. A chunk is packed once a document is
 numbered past it: when a Store that wrote the index closes (the end of an ingest batch, of a
 watch page), after ``Store.rebuild_summaries`` and when a database is migrated to version
-14. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
+13. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
 the documents numbered since (at the table's end, which DuckDB's zonemaps find, as postings
 are appended in doc_no order). A document deleted from a packed chunk has its postings
 recorded in ``search_deleted``, which queries leave out (document frequencies included),
@@ -67,7 +67,7 @@ BACKFILL_BATCH = 500
 #: score as Python's round() gives it, for every match.
 SCORE_DECIMALS = 4
 #: The schema version that packs the postings by key (``search_chunks``, ``search_packed``).
-PACKED_VERSION = 14
+PACKED_VERSION = 13
 #: Document numbers per packed chunk: a query reads from ``search_postings`` the postings of
 #: at most this many documents (those numbered since the last complete chunk).
 CHUNK_DOCUMENTS = 16_384
@@ -242,7 +242,7 @@ def _kept_spans(store: Store, doc_ids: Sequence[str]) -> dict[str, list[Span]]:
 
 
 def _has_chunks(store: Store) -> bool:
-    """Whether the database has migration 14's packed postings."""
+    """Whether the database has migration 13's packed postings."""
     return store.schema_version() >= PACKED_VERSION
 
 

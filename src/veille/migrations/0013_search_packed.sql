@@ -1,4 +1,4 @@
--- Version 14: the search postings (version 9) also packed by key, so that a query reads a
+-- Version 13: the search postings (version 9) also packed by key, so that a query reads a
 -- key's postings without scanning every posting (veille.search).
 --
 -- search_chunks lists the packed ranges of document numbers, [first_doc_no, end_doc_no);

@@ -1,4 +1,4 @@
--- Version 14 on PostgreSQL: as 0014_search_packed.sql, with the packed rows and the deleted
+-- Version 13 on PostgreSQL: as 0013_search_packed.sql, with the packed rows and the deleted
 -- postings read by key through an index (DuckDB scans these small tables).
 
 CREATE TABLE search_chunks (
