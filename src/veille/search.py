@@ -242,8 +242,9 @@ def _kept_spans(store: Store, doc_ids: Sequence[str]) -> dict[str, list[Span]]:
 
 
 def _has_chunks(store: Store) -> bool:
-    """Whether the database has migration 13's packed postings."""
-    return store.schema_version() >= PACKED_VERSION
+    """Whether the database has migration 13's packed postings (cached by the Store, as its
+    other schema checks: a search or a deletion need not ask the schema each time)."""
+    return store._has_packed_search()
 
 
 def _packed_end(store: Store) -> int:

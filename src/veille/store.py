@@ -690,6 +690,12 @@ class Store:
             self._search_tables = self.schema_version() >= SEARCH_VERSION
         return self._search_tables
 
+    def _has_packed_search(self) -> bool:
+        """Whether the database has migration 13's search postings packed by key."""
+        if getattr(self, "_packed_search_tables", None) is None:
+            self._packed_search_tables = self.schema_version() >= search.PACKED_VERSION
+        return self._packed_search_tables
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)
 
