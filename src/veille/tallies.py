@@ -58,14 +58,17 @@ def _marks(values: Collection[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _takes_part(identities: frozenset[str], extra: str = "") -> tuple[str, list[Any]]:
-    """An event has a participant among ``identities`` (and meeting ``extra``)."""
+def _takes_part(
+    identities: frozenset[str], extra: str = "", extra_params: Sequence[Any] = ()
+) -> tuple[str, list[Any]]:
+    """An event has a participant ``x`` among ``identities`` (and meeting ``extra``, whose
+    parameters are ``extra_params``)."""
     if not identities:
         return "FALSE", []
     return (
         "EXISTS (SELECT 1 FROM event_participants x WHERE x.event_id = e.event_id"
         f" AND x.identity IN ({_marks(identities)}){extra})",
-        sorted(identities),
+        [*sorted(identities), *extra_params],
     )
 
 
@@ -81,13 +84,13 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
     days, day_params = store.participant_days(scope.where, "x")
     if actors is not None:
         role = f" AND x.role = '{scope.role}'" if scope.role in ("actor", "recipient") else ""
-        condition, values = _takes_part(actors, role + days)
+        condition, values = _takes_part(actors, role + days, day_params)
         sql.append(condition)
-        params += [*values, *day_params] if actors else values
+        params += values
     if scope.partners is not None:
-        condition, values = _partner_condition(actors, scope.partners, scope.edge, days)
+        condition, values = _partner_condition(actors, scope.partners, scope.edge, days, day_params)
         sql.append(condition)
-        params += [*values, *day_params] if condition != "FALSE" else values
+        params += values
     if scope.place is not None:
         sql.append("e.place = ?")
         params.append(scope.place)
@@ -109,36 +112,41 @@ def scope_sql(store: Store, scope: EventScope, with_day: bool = False) -> tuple[
 
 
 def _partner_condition(
-    actors: frozenset[str] | None, partners: frozenset[str], edge: str | None, days: str = ""
+    actors: frozenset[str] | None,
+    partners: frozenset[str],
+    edge: str | None,
+    days: str = "",
+    day_params: Sequence[Any] = (),
 ) -> tuple[str, list[Any]]:
     """The partner takes part beside the actor (as briefs count partners); with ``edge``,
     the two form that edge of the graph (as ``graph_edges`` counts edges). ``days``:
-    conditions on the participant rows ``x`` of the event (their parameters, the caller's,
-    come after those returned)."""
+    conditions on the participant rows ``x`` of the event, with ``day_params``."""
     if actors is None:
-        return _takes_part(partners, days)
+        return _takes_part(partners, days, day_params)
     if not actors or not partners:
         return "FALSE", []
     a_marks, p_marks = _marks(actors), _marks(partners)
     a_list, p_list = sorted(actors), sorted(partners)
     if edge is None:
-        condition = _takes_part(partners, f" AND x.identity NOT IN ({a_marks}){days}")[0]
-        return condition, [*p_list, *a_list]
+        return _takes_part(
+            partners, f" AND x.identity NOT IN ({a_marks}){days}", [*a_list, *day_params]
+        )
     pair = (
         "EXISTS (SELECT 1 FROM event_participants x JOIN event_participants b"
         " ON b.event_id = x.event_id AND b.identity <> x.identity"
         f" WHERE x.event_id = e.event_id AND x.identity IN ({a_marks})"
         f" AND b.identity IN ({p_marks}){{roles}}{days})"
     )
+    params = [*a_list, *p_list, *day_params]
     if edge == "directed":  # the actor acts on the partner
-        return pair.format(roles=" AND x.role = 'actor' AND b.role <> 'actor'"), [*a_list, *p_list]
+        return pair.format(roles=" AND x.role = 'actor' AND b.role <> 'actor'"), params
     # joint action: the event has actors or recipients, not both
     one_side = (
         "NOT (EXISTS (SELECT 1 FROM event_participants s WHERE s.event_id = e.event_id"
         " AND s.role = 'actor') AND EXISTS (SELECT 1 FROM event_participants s"
         " WHERE s.event_id = e.event_id AND s.role <> 'actor'))"
     )
-    return f"{one_side} AND {pair.format(roles='')}", [*a_list, *p_list]
+    return f"{one_side} AND {pair.format(roles='')}", params
 
 
 # -- scopes the summaries answer --------------------------------------------------------
