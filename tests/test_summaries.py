@@ -29,7 +29,7 @@ from veille.model import (
     Paragraph,
     ResolvedDate,
 )
-from veille.store import EventFilter, Store
+from veille.store import EventFilter, Store, migrations
 from veille.tallies import (
     EventScope,
     actor_tallies,
@@ -138,10 +138,27 @@ def scopes(store: Store) -> list[EventScope]:
         EventScope(EventFilter(event_type="CONSULT", since=jan, until=feb_end)),
         EventScope(EventFilter(since=date(2024, 2, 2))),
     ]
-    # The dashboard's partner clicks (only their event pages read the summaries).
+    # The dashboard's clicks on a partner or an edge, both ways (the summaries answer the
+    # overview, places, timeline and event pages): with a type and months, as the dashboard
+    # sends them (the actor filter too), two partners and the actor as its own partner.
+    one, two = frozenset(identities[:1]), frozenset(identities[1:2])
+    edges: list[Any] = [None, "directed", "joint"]
     out += [
-        EventScope(actors=frozenset(identities[:1]), partners=frozenset(identities[1:2]), edge=e)
-        for e in (None, "directed")
+        EventScope(actors=a, partners=p, edge=e) for a, p in ((one, two), (two, one)) for e in edges
+    ]
+    out += [
+        EventScope(
+            EventFilter(actor=key, event_type="FIGHT", since=jan, until=feb_end),
+            actors=one,
+            partners=two,
+            edge=e,
+        )
+        for e in edges
+        for key in identities[:1]
+    ]
+    out += [EventScope(EventFilter(actor=key), partners=two) for key in identities[:1]] + [
+        EventScope(actors=one, partners=frozenset(identities[1:3])),
+        EventScope(actors=one, partners=one, edge="directed"),
     ]
     return [replace(scope, unit=unit) for scope in out for unit in ("stories", "events")]
 
@@ -208,6 +225,10 @@ def check(store: Store) -> None:
         odd_day = scope.where.since == date(2024, 2, 2)  # not the first of a month
         if not scope.where.actor and scope.actors != frozenset() and scope.partners is None:
             assert (summary_of(store, scope) is None) == odd_day, scope
+        if scope.partners is not None and not scope.where.actor:  # a pair's summary
+            single = len(scope.partners) == 1 and len(scope.actors or ()) == 1
+            assert summary_of(store, scope) is None
+            assert (summary_of(store, scope, pairs=True) is not None) == single, scope
         summarised = answers(store, scope)
         store._summaries_built = False  # the SQL over the events
         assert summary_of(store, scope) is None
@@ -299,6 +320,39 @@ def test_an_older_database_gets_its_summaries(tmp_path: Any) -> None:
         check(store)
 
 
+def test_a_database_counted_before_pairs_counts_them_when_migrated(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Migration 14 on a database whose counts hold no pairs: served read-only, a partner
+    click is answered from the events; opened for writing, the pairs are counted."""
+    path = str(tmp_path / "old.duckdb")
+    before = [m for m in migrations("duckdb") if m.version < summaries.PAIRS_VERSION]
+    coded = [("FIGHT", [0], [3], None, PLACES[1]), ("CONSULT", [3, 0], [], date(2024, 2, 1), None)]
+    with monkeypatch.context() as patch:
+        patch.setattr("veille.store.migrations", lambda dialect: before)
+        with Store(path) as store:
+            store.add(article(1, OUTLETS[0], date(2024, 2, 2), coded))
+            assert summaries.built(store)
+            for table in summaries.TABLES:  # as a Veille before migration 14 counted
+                for kind in summaries.PAIRS:
+                    store.connection.execute(
+                        f"DELETE FROM {table.name} WHERE anchor LIKE ?", [f"{kind}%"]
+                    )
+    clicks = [
+        EventScope(actors=frozenset({"MAR"}), partners=frozenset({ACTORS[3].identity}), edge=e)
+        for e in (None, "directed", "joint")
+    ]
+    with Store(path, read_only=True) as store:
+        assert not summaries.pairs_built(store)
+        assert all(summary_of(store, click, pairs=True) is None for click in clicks)
+        from_events = [answers(store, click) for click in clicks]
+    with Store(path) as store:
+        assert summaries.pairs_built(store)
+        assert all(summary_of(store, click, pairs=True) is not None for click in clicks)
+        assert [answers(store, click) for click in clicks] == from_events
+        check(store)
+
+
 def test_a_rebuild_in_parts_counts_as_one_part_and_the_writes(
     store_db: str, monkeypatch: Any
 ) -> None:
@@ -344,14 +398,15 @@ def test_a_rebuild_bounds_duckdb_memory_and_gives_it_back(tmp_path: Any, monkeyp
         during: list[Any] = []
         counted = summaries.contribution_sql
 
-        def counting(store: Store, table: summaries.Table) -> str:
+        def counting(store: Store, table: summaries.Table, pairs: bool = False) -> str:
             during.append(store.connection.execute(setting).fetchone())
-            return counted(store, table)
+            return counted(store, table, pairs)
 
         monkeypatch.setattr(summaries, "contribution_sql", counting)
         monkeypatch.setenv("VEILLE_MEMORY_LIMIT", "64MiB")
         summaries.rebuild(store)
-        assert during == [("64.0 MiB",)] * len(summaries.TABLES)
+        statements = len(summaries.TABLES) + len(summaries.PAIR_TABLES)
+        assert during == [("64.0 MiB",)] * statements
         assert store.connection.execute(setting).fetchone() == before != during[0]
         assert tables(store) == kept
         store.connection.execute("SET memory_limit = '3GiB'")  # as `veille serve` sets it

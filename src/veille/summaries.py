@@ -4,7 +4,10 @@ hundred rows instead of every (event, participant) row of a large store.
 The tables (migration 8, ``tally_*``) hold, for all events and for the events of each actor
 identity (the *anchor*), how many events and how many stories there are per actor, role,
 type and month, per graph edge and per place, how many documents, and the names that the
-participants go by. They are exact: a document is written or deleted whole, in one
+participants go by. The events of each pair of identities (the dashboard's click on a
+partner or an edge) are anchors too, with only what the dashboard's overview of them reads:
+their own counts, their participants' (all roles, and as states), their places and
+documents. They are exact: a document is written or deleted whole, in one
 transaction, and with it the counts of the stories its events belong to.
 
 How a write updates them: the events the write can change a count of are those of the
@@ -33,15 +36,30 @@ if TYPE_CHECKING:
 
 #: The schema version that added the tables.
 SUMMARIES_VERSION = 8
+#: The schema version whose counts hold pairs of identities too (``pair_anchor``).
+PAIRS_VERSION = 14
 #: ``month`` of the rows counting all months, and of undated events.
 ALL_MONTHS = -2
 UNDATED = -1
 #: ``event`` of the document counts over every type.
 ANY_TYPE = "*"
+#: Anchors: the events of an identity, and those of a pair of identities (``pair_anchor``).
+IDENTITY = "i:"
+TOGETHER, DIRECTED, JOINT = "w:", "d:", "j:"
+PAIRS = (TOGETHER, DIRECTED, JOINT)
 #: Place keys stand for a missing value with these.
 NO_GEONAMEID = -1
 NO_COORDINATE = 1000.0
 NO_COUNTRY = ""
+
+
+def pair_anchor(kind: str, first: str, second: str) -> str:
+    """The anchor of the events in which two identities take part: ``TOGETHER`` (both),
+    ``DIRECTED`` (``first`` acts on ``second``, as the graph's directed edges) or ``JOINT``
+    (both, in an event whose participants all act or none does, as its joint edges)."""
+    if kind != DIRECTED:
+        first, second = sorted((first, second))  # code points: the binary order of UTF-8
+    return f"{kind}{first}\x01{second}"
 
 
 def _month(store: Store) -> str:
@@ -150,13 +168,16 @@ def _grouped(
     return sql
 
 
-def contribution_sql(store: Store, table: Table) -> str:
+def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
     """The rows of ``table`` counted over the events of the relation ``ev`` and their
-    participants ``pp`` (both defined by the caller's WITH)."""
+    participants ``pp`` (both defined by the caller's WITH): under no anchor and those of
+    identities, or, with ``pairs``, those of pairs of identities (``PAIR_TABLES`` only)."""
+    if pairs:
+        return _pair_contribution_sql(store, table)
     binary = store.backend.binary
     anchors = (
         "anchors AS (SELECT event_id, '' AS anchor FROM ev"
-        " UNION SELECT event_id, 'i:' || identity FROM pp)"
+        f" UNION SELECT event_id, '{IDENTITY}' || identity FROM pp)"
     )
     # Stories (documents) told in more than one month: the only ones with pairs of months.
     stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
@@ -247,6 +268,94 @@ def contribution_sql(store: Store, table: Table) -> str:
     raise ValueError(table.name)
 
 
+#: The tables that count pairs of identities: what the dashboard's overview of a pair reads.
+PAIR_TABLES = (UNITS, DOCUMENTS, PLACES)
+
+
+def statements(store: Store, table: Table) -> Iterator[str]:
+    """``contribution_sql`` of ``table``: the statements whose rows together are its rows
+    (their keys never meet: anchors differ). Apart, so that each one's memory is its own."""
+    yield contribution_sql(store, table)
+    if table in PAIR_TABLES:
+        yield contribution_sql(store, table, pairs=True)
+
+
+def _pair_contribution_sql(store: Store, table: Table) -> str:
+    """``contribution_sql`` of the pairs' anchors: each pair of identities of an event
+    under the anchor of each way they take part in it (``pair_anchor``). Each (event,
+    identity) is one row of ``members`` and each (event, anchor) one of ``pair_anchors``,
+    so that no row needs to be found twice and dropped."""
+    binary = store.backend.binary
+    joined = "a.identity || chr(1) || b.identity"
+    pair_anchors = (
+        "members AS (SELECT event_id, identity, bool_or(role = 'actor') AS acts,"
+        " bool_or(role <> 'actor') AS undergoes, bool_or(identity = code) AS state"
+        " FROM pp GROUP BY event_id, identity),"
+        " sides AS (SELECT event_id, bool_or(acts) AND bool_or(undergoes) AS directed"
+        " FROM members GROUP BY event_id),"
+        " unordered AS (SELECT a.event_id, {joined} AS pair FROM members a JOIN members b"
+        f" ON b.event_id = a.event_id AND {binary('a.identity')} < {binary('b.identity')}),"
+        f" pair_anchors AS (SELECT event_id, '{TOGETHER}' || pair AS anchor FROM unordered"
+        f" UNION ALL SELECT u.event_id, '{JOINT}' || u.pair FROM unordered u"
+        " JOIN sides s ON s.event_id = u.event_id WHERE NOT s.directed"
+        f" UNION ALL SELECT a.event_id, '{DIRECTED}' || {joined} FROM members a"
+        " JOIN members b ON b.event_id = a.event_id AND b.identity <> a.identity"
+        " WHERE a.acts AND b.undergoes), "
+    ).replace("{joined}", joined)
+    stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
+    by_story = {"unit": "story", "several": stories}
+    if table is UNITS:
+        # The pair's own rows, and its participants' as the overview reads them.
+        paired = (
+            "FROM pair_anchors a JOIN members m ON m.event_id = a.event_id"
+            " JOIN ev ON ev.event_id = a.event_id"
+        )
+        event = "ev.event, ev.event_id, ev.story, ev.month"
+        return (
+            f"{pair_anchors}facts AS (SELECT a.anchor, '' AS identity, '*' AS role, {event}"
+            " FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
+            f" UNION ALL SELECT a.anchor, m.identity, '*', {event} {paired}"
+            f" UNION ALL SELECT a.anchor, m.identity, 'self', {event} {paired} WHERE m.state) "
+            + _grouped(
+                "anchor, identity, role, event",
+                f"count(*), count(DISTINCT story), min({binary('event_id')})",
+                unit_counts="0, count(*), NULL",
+                **by_story,
+            )
+        )
+    if table is DOCUMENTS:
+        anchored = "FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
+        return (
+            f"{pair_anchors}facts AS (SELECT a.anchor, '' AS identity, ev.event, ev.doc_id,"
+            f" ev.month {anchored} UNION ALL SELECT a.anchor, '', '{ANY_TYPE}', ev.doc_id,"
+            f" ev.month {anchored}) "
+            + _grouped(
+                "anchor, identity, event",
+                "count(DISTINCT doc_id)",
+                unit="doc_id",
+                unit_counts="count(*)",
+                several="doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id"
+                " HAVING count(DISTINCT month) > 1)",
+            )
+        )
+    if table is PLACES:
+        return (
+            f"{pair_anchors}facts AS (SELECT a.anchor, ev.place,"
+            f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
+            f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
+            f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
+            " ev.story, ev.month FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
+            " WHERE ev.place IS NOT NULL AND ev.place <> '') "
+            + _grouped(
+                "anchor, place, geonameid, lat, lon, country, event",
+                "count(*), count(DISTINCT story)",
+                unit_counts="0, count(*)",
+                **by_story,
+            )
+        )
+    raise ValueError(f"{table.name} does not count pairs")
+
+
 def _sources(store: Store, events_where: str = "TRUE") -> str:
     """``ev`` and ``pp`` over the stored events that meet ``events_where``."""
     participants = "FROM event_participants p"
@@ -271,6 +380,17 @@ def built(store: Store) -> bool:
             row = store.connection.execute("SELECT count(*) FROM tally_built").fetchone()
             cached = bool(row and row[0])
         store._summaries_built = cached
+    return cached
+
+
+def pairs_built(store: Store) -> bool:
+    """Whether the tables hold the counts of pairs of identities too: not those of a
+    database counted before migration 14 and served read-only before its upgrade."""
+    if not built(store):
+        return False
+    cached = getattr(store, "_summaries_have_pairs", None)
+    if cached is None:
+        cached = store._summaries_have_pairs = store.schema_version() >= PAIRS_VERSION
     return cached
 
 
@@ -348,7 +468,8 @@ def _part_rows(store: Store, part: int, parts: int) -> Iterator[tuple[Table, str
         # Copied once for the tables that read them, rather than found again by each.
         sources = _sources(store, events) if parts == 1 else _copied(store, events)
         for table in tables:
-            yield table, sources + contribution_sql(store, table)
+            for statement in statements(store, table):
+                yield table, sources + statement
     yield LANGUAGES, f"SELECT * FROM ({store.main_language_sql(of_part('doc_id'))}) languages"
     yield PEOPLE, people_sql(store, of_part("doc_id"))
 
@@ -464,9 +585,12 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
     sources = "WITH ev AS (SELECT * FROM tally_ev), pp AS (SELECT * FROM tally_pp), "
     out: Counts = {}
     for table in TABLES:
-        rows = connection.execute(sources + contribution_sql(store, table)).fetchall()
         width = len(table.keys)
-        out[table.name] = {tuple(row[:width]): tuple(row[width:]) for row in rows}
+        out[table.name] = {
+            tuple(row[:width]): tuple(row[width:])
+            for statement in statements(store, table)
+            for row in connection.execute(sources + statement).fetchall()
+        }
     return out
 
 
@@ -559,9 +683,13 @@ def _recompute_minima(
             if ALL_MONTHS not in months:  # else every month
                 where += f" AND {_month(store)} IN ({', '.join('?' * len(months))})"
                 params += months
-            rows = store.connection.execute(
-                _sources(store, where) + contribution_sql(store, table), params
-            ).fetchall()
+            rows = [
+                row
+                for statement in statements(store, table)
+                for row in store.connection.execute(
+                    _sources(store, where) + statement, params
+                ).fetchall()
+            ]
         fresh = {tuple(r[:width]): r[width + n_counts + index] for r in rows}
         match = " AND ".join(f"{k} = ?" for k in table.keys)
         store.connection.executemany(

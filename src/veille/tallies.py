@@ -158,8 +158,9 @@ NO_EVENTS = "-"
 @dataclass(frozen=True, slots=True)
 class Summary:
     """A scope as the summary tables answer it: the events of ``identity`` (``""``: all
-    events, with ``anchor`` ``""``; else ``anchor`` ``"i:" + identity``), of one type or
-    all, counted in ``column`` (``n_stories`` or ``n_events``)."""
+    events, with ``anchor`` ``""``; else ``anchor`` ``"i:" + identity``) or of a pair of
+    identities (``anchor``: ``summaries.pair_anchor``), of one type or all, counted in
+    ``column`` (``n_stories`` or ``n_events``)."""
 
     anchor: str
     identity: str
@@ -167,6 +168,16 @@ class Summary:
     column: str
     #: The first and last month counted (``veille.summaries``' numbers), None for all.
     months: tuple[int, int] | None = None
+
+    @property
+    def pair(self) -> bool:
+        return self.anchor.startswith(summaries.PAIRS)
+
+    @property
+    def own(self) -> tuple[str, str]:
+        """``anchor`` and ``identity`` of the rows that count the scope's events themselves:
+        an identity's under no anchor, a pair's under its anchor."""
+        return (self.anchor, "") if self.pair or self.anchor == NO_EVENTS else ("", self.identity)
 
     def type_condition(self, column: str = "event") -> tuple[str, list[Any]]:
         if self.event_type is None:
@@ -202,16 +213,18 @@ class Summary:
         ).fetchall()
 
 
-def summary_of(store: Store, scope: EventScope) -> Summary | None:
-    """How the summary tables answer ``scope``, or None when only the events can."""
+def summary_of(store: Store, scope: EventScope, pairs: bool = False) -> Summary | None:
+    """How the summary tables answer ``scope``, or None when only the events can. With
+    ``pairs``, also an actor's events with a partner (or an edge between them), whose
+    anchors count only what ``overview``, ``places``, ``timeline`` and the event counts read."""
     where = scope.where
     if (
         scope.context
         or scope.text
         or where.min_confidence
         or scope.role is not None
-        or scope.partners is not None
-        or scope.edge is not None
+        or (scope.partners is not None and not pairs)
+        or (scope.edge is not None and scope.partners is None)
         or scope.place is not None
         or scope.undated
         or not summaries.built(store)
@@ -231,6 +244,11 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
         return None  # two actors, or an actor that is not the filter's
     identity = next(iter(identities), "")
     anchor = NO_EVENTS if identity == NO_EVENTS else (f"i:{identity}" if identity else "")
+    if scope.partners is not None:
+        paired = _pair_anchor(scope, identity) if summaries.pairs_built(store) else None
+        if paired is None:
+            return None
+        anchor = paired
     column = "n_stories" if scope.unit == "stories" and store._has_stories() else "n_events"
     event_type = where.event_type.upper() if where.event_type else None
     months = None
@@ -245,6 +263,27 @@ def summary_of(store: Store, scope: EventScope) -> Summary | None:
             _month_number(where.until) if where.until else LAST_MONTH,
         )
     return Summary(anchor, identity, event_type, column, months)
+
+
+def _pair_anchor(scope: EventScope, identity: str) -> str | None:
+    """The anchor of ``identity``'s events with the scope's partner (as ``_partner_condition``
+    takes them), or None if the summaries do not count them."""
+    partners = scope.partners or frozenset()
+    if identity == NO_EVENTS:
+        return NO_EVENTS
+    if not identity or len(partners) != 1:
+        return None
+    partner = next(iter(partners))
+    if scope.actors is None:  # the partner takes part, whatever the edge
+        return (
+            f"i:{identity}"
+            if partner == identity
+            else summaries.pair_anchor(summaries.TOGETHER, identity, partner)
+        )
+    if partner == identity:  # a partner is another identity than the actor
+        return NO_EVENTS
+    kind = {None: summaries.TOGETHER, "directed": summaries.DIRECTED, "joint": summaries.JOINT}
+    return summaries.pair_anchor(kind[scope.edge], identity, partner)
 
 
 #: A month number after every date's.
@@ -560,20 +599,19 @@ def graph_edges(store: Store, scope: EventScope) -> list[tuple[str, str, bool, s
 
 def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Events per month (event date, else publication date); undated events under null."""
-    summary = summary_of(store, scope)
+    summary = summary_of(store, scope, pairs=True)
     if summary is not None:
         typed, type_params = summary.type_condition()
         first, last = summary.months or (summaries.UNDATED, LAST_MONTH)
         numbered = store.connection.execute(
-            f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ''"
+            f"SELECT month, event, {summary.column} FROM tally_units WHERE anchor = ?"
             " AND identity = ? AND role = '*' AND month_to = month AND month >= ?"
             f" AND month <= ?{typed}",
-            [summary.identity, first, last, *type_params],
+            [*summary.own, first, last, *type_params],
         ).fetchall()
         rows = [
             (None, None, t, n) if m == summaries.UNDATED else (m // 12, m % 12 + 1, t, n)
             for m, t, n in numbered
-            if summary.anchor != NO_EVENTS
         ]
     else:
         events_sql, params = scope_sql(store, scope, with_day=True)
@@ -599,7 +637,7 @@ def timeline(store: Store, scope: EventScope) -> list[dict[str, Any]]:
 
 def places(store: Store, scope: EventScope) -> list[dict[str, Any]]:
     """Event locations with their number of events, most first."""
-    summary = summary_of(store, scope)
+    summary = summary_of(store, scope, pairs=True)
     if summary is not None:
         keyed = summary.counts(store, "tally_places", "place, geonameid, lat, lon, country")
         rows = [
@@ -652,7 +690,7 @@ def overview(store: Store, scope: EventScope, non_state_codes: Collection[str]) 
     """How many events, documents, undated events and actors the scope holds, by type and
     per state (states: participants whose identity is their code, not in
     ``non_state_codes``)."""
-    summary = summary_of(store, scope)
+    summary = summary_of(store, scope, pairs=True)
     if summary is not None:
         return _summary_overview(store, summary, non_state_codes)
     dated_sql, dated_params = scope_sql(store, scope, with_day=True)
@@ -696,25 +734,25 @@ def _summary_overview(store: Store, summary: Summary, non_state_codes: Collectio
     within, within_params = summary.where()
     typed, type_params = summary.type_condition()
     by_type_rows = store.connection.execute(
-        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ''"
+        f"SELECT event, {summary.added(n)}, sum(n_events) FROM tally_units WHERE anchor = ?"
         f" AND identity = ? AND role = '*'{within} GROUP BY event",
-        [summary.identity, *within_params],
+        [*summary.own, *within_params],
     ).fetchall()
     by_type = {t: int(k) for t, k, _ in by_type_rows}
     raw_events = sum(int(e) for _, _, e in by_type_rows)
     undated = 0
     if summary.months is None:  # a range of dates leaves the undated events out
         row = store.connection.execute(
-            f"SELECT sum({n}) FROM tally_units WHERE anchor = '' AND identity = ? AND role = '*'"
+            f"SELECT sum({n}) FROM tally_units WHERE anchor = ? AND identity = ? AND role = '*'"
             f" AND month = {summaries.UNDATED} AND month_to = {summaries.UNDATED}{typed}",
-            [summary.identity, *type_params],
+            [*summary.own, *type_params],
         ).fetchone()
         undated = int(row[0] or 0) if row else 0
     months, month_params = summary.months_condition()
     row = store.connection.execute(
-        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ''"
+        f"SELECT {summary.added('documents')} FROM tally_documents WHERE anchor = ?"
         f" AND identity = ? AND event = ?{months}",
-        [summary.identity, summary.event_type or summaries.ANY_TYPE, *month_params],
+        [*summary.own, summary.event_type or summaries.ANY_TYPE, *month_params],
     ).fetchone()
     documents = int(row[0] or 0) if row else 0
     anchored = f"anchor = ? AND identity <> ''{within}"
@@ -731,8 +769,6 @@ def _summary_overview(store: Store, summary: Summary, non_state_codes: Collectio
         f" ORDER BY n DESC, {store.backend.binary('identity')}",
         [*anchored_params, *codes],
     ).fetchall()
-    if summary.anchor == NO_EVENTS:
-        by_type, raw_events, undated, documents = {}, 0, 0, 0
     return Overview(
         events=sum(by_type.values()),
         raw_events=raw_events,
@@ -757,19 +793,11 @@ def events_with_actors(store: Store, scope: EventScope) -> int:
 
 def _counted_events(store: Store, scope: EventScope) -> tuple[Summary, str, str] | None:
     """How ``tally_units`` counts the scope's events: the scope's summary, and the anchor and
-    identity of its rows (all events, or an actor's: no anchor; an actor's events with a
-    partner, the dashboard's click: the partner's rows under the actor's anchor); None when
-    the summaries cannot say."""
-    summary = summary_of(store, replace(scope, partners=None, edge=None, unit="events"))
+    identity of its own rows (``Summary.own``); None when the summaries cannot say."""
+    summary = summary_of(store, replace(scope, unit="events"), pairs=True)
     if summary is None:
         return None
-    partners = scope.partners
-    if partners is None:
-        return summary, "", summary.identity
-    if scope.edge is not None or len(partners) != 1 or not summary.anchor.startswith("i:"):
-        return None
-    partner = next(iter(partners))
-    return (summary, summary.anchor, partner) if partner != summary.identity else None
+    return summary, *summary.own
 
 
 def event_count(store: Store, scope: EventScope) -> int:
