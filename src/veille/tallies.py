@@ -243,7 +243,7 @@ def summary_of(store: Store, scope: EventScope, pairs: bool = False) -> Summary 
     if len(identities) > 1:
         return None  # two actors, or an actor that is not the filter's
     identity = next(iter(identities), "")
-    anchor = NO_EVENTS if identity == NO_EVENTS else (f"i:{identity}" if identity else "")
+    anchor = NO_EVENTS if identity == NO_EVENTS else identity and summaries.IDENTITY + identity
     if scope.partners is not None:
         paired = _pair_anchor(scope, identity) if summaries.pairs_built(store) else None
         if paired is None:
@@ -276,7 +276,7 @@ def _pair_anchor(scope: EventScope, identity: str) -> str | None:
     partner = next(iter(partners))
     if scope.actors is None:  # the partner takes part, whatever the edge
         return (
-            f"i:{identity}"
+            summaries.IDENTITY + identity
             if partner == identity
             else summaries.pair_anchor(summaries.TOGETHER, identity, partner)
         )
