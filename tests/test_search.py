@@ -131,7 +131,9 @@ def _assert_same_answers(store: Store, queries: list[str] = QUERIES) -> None:
         expected = reference.search(query)
         total, hits = search(store, query, 500)
         assert (total, hits) == (len(expected), expected), query
-        for limit, offset in ((3, 0), (3, 4), (7, 5), (5, len(expected) + 2)):
+        # Pages that start, end and lie within ties (levels of equal score) and past the end.
+        pages = ((3, 0), (3, 4), (7, 5), (1, 1), (2, 7), (12, 2), (5, len(expected) + 2))
+        for limit, offset in pages:
             assert search(store, query, limit, offset) == (
                 len(expected),
                 expected[offset : offset + limit],

@@ -490,19 +490,55 @@ def _page_order(
     values, index = np.unique(scores[near], return_inverse=True)
     rounded = np.array([round(value, SCORE_DECIMALS) for value in values.tolist()])[index]
     kept = rounded >= floor
-    # One list goes to SQL (each costs per value): a candidate's number, and above it its
-    # rank among the distinct rounded scores (0 the best).
-    _, rank = np.unique(-rounded[kept], return_inverse=True)
-    keyed = (rank.astype(np.int64) << 32) + doc_nos[near[kept]]
+    _, rank = np.unique(-rounded[kept], return_inverse=True)  # 0: the best rounded score
+    candidates = doc_nos[near[kept]]
+    # The levels (equal rounded scores) that the page covers: the first and the last may be
+    # long ties cut by the page, each one ordered alone by doc_path, which lets DuckDB's
+    # top-N skip the paths that cannot be on the page; those between lie on it whole.
+    ends = np.cumsum(np.bincount(rank))
+    first, last = np.searchsorted(ends, [offset, wanted - 1], side="right").tolist()
+    last = min(last, len(ends) - 1)
+    doc_ids: list[tuple[int, str]] = []
+    for level in sorted({first, last}):
+        start = int(ends[level - 1]) if level else 0
+        skip = max(offset - start, 0)
+        members = candidates[rank == level]
+        if level == last and last != first:
+            between = rank[(rank > first) & (rank < last)]
+            doc_ids += _by_path(store, candidates[(rank > first) & (rank < last)], between)
+        doc_ids += _by_path(store, members, None, wanted - max(start, offset), skip)
+    matches = np.searchsorted(doc_nos, np.array([no for no, _ in doc_ids], dtype=np.int32))
+    return list(zip(matches.tolist(), (doc_id for _, doc_id in doc_ids), strict=True))
+
+
+def _by_path(
+    store: Store,
+    doc_nos: np.ndarray,
+    levels: np.ndarray | None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[int, str]]:
+    """(doc_no, doc_id) of the documents ``doc_nos``, in the order of their ``levels`` if
+    given, then of doc_path and doc_id; ``limit`` and ``offset`` as in SQL."""
+    if not len(doc_nos):
+        return []
+    columns = "unnest(CAST(? AS INTEGER[])) AS doc_no"
+    params: list[Any] = [doc_nos.astype(np.int32).tolist()]
+    order = f"{store.backend.binary('d.doc_path')}, d.doc_id"
+    if levels is not None:
+        columns += ", unnest(CAST(? AS INTEGER[])) AS level"
+        params.append(levels.astype(np.int32).tolist())
+        order = f"c.level, {order}"
+    paged = ""
+    if limit is not None:
+        paged = " LIMIT ? OFFSET ?"
+        params += [int(limit), int(offset)]
     rows = store.connection.execute(
-        "SELECT c.doc_no, d.doc_id FROM (SELECT CAST(k % 4294967296 AS INTEGER) AS doc_no,"
-        " k - k % 4294967296 AS level FROM (SELECT unnest(CAST(? AS BIGINT[])) AS k) l) c"
-        " JOIN search_documents d ON d.doc_no = c.doc_no"
-        f" ORDER BY c.level, {store.backend.binary('d.doc_path')}, d.doc_id LIMIT ? OFFSET ?",
-        [keyed.tolist(), limit, offset],
+        f"SELECT c.doc_no, d.doc_id FROM (SELECT {columns}) c"
+        f" JOIN search_documents d ON d.doc_no = c.doc_no ORDER BY {order}{paged}",
+        params,
     ).fetchall()
-    matches = np.searchsorted(doc_nos, np.array([row[0] for row in rows], dtype=np.int32))
-    return list(zip(matches.tolist(), (str(row[1]) for row in rows), strict=True))
+    return [(int(no), str(doc_id)) for no, doc_id in rows]
 
 
 def _page_documents(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
