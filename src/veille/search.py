@@ -495,18 +495,20 @@ def _page_order(
     # The levels (equal rounded scores) that the page covers: the first and the last may be
     # long ties cut by the page, each one ordered alone by doc_path, which lets DuckDB's
     # top-N skip the paths that cannot be on the page; those between lie on it whole.
-    ends = np.cumsum(np.bincount(rank))
-    first, last = np.searchsorted(ends, [offset, wanted - 1], side="right").tolist()
-    last = min(last, len(ends) - 1)
-    doc_ids: list[tuple[int, str]] = []
-    for level in sorted({first, last}):
-        start = int(ends[level - 1]) if level else 0
-        skip = max(offset - start, 0)
+    sizes = np.bincount(rank)
+    starts = np.cumsum(sizes) - sizes  # each level's first position among the matches
+    first, last = (np.searchsorted(starts, [offset, wanted - 1], side="right") - 1).tolist()
+
+    def on_page(level: int) -> list[tuple[int, str]]:
+        start = int(starts[level])
         members = candidates[rank == level]
-        if level == last and last != first:
-            between = rank[(rank > first) & (rank < last)]
-            doc_ids += _by_path(store, candidates[(rank > first) & (rank < last)], between)
-        doc_ids += _by_path(store, members, None, wanted - max(start, offset), skip)
+        return _by_path(store, members, None, wanted - max(start, offset), max(offset - start, 0))
+
+    doc_ids = on_page(first)
+    if last != first:
+        between = (rank > first) & (rank < last)
+        doc_ids += _by_path(store, candidates[between], rank[between])
+        doc_ids += on_page(last)
     matches = np.searchsorted(doc_nos, np.array([no for no, _ in doc_ids], dtype=np.int32))
     return list(zip(matches.tolist(), (doc_id for _, doc_id in doc_ids), strict=True))
 
