@@ -168,6 +168,23 @@ def _grouped(
     return sql
 
 
+# Stories (documents) told in more than one month: the only ones with pairs of months.
+_STORIES_OF_MONTHS = (
+    "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
+)
+_DOCUMENTS_OF_MONTHS = (
+    "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
+)
+#: ``_grouped``'s pairs of months counted by story.
+_BY_STORY_MONTHS = {"unit": "story", "several": _STORIES_OF_MONTHS}
+#: An event's place as ``PLACES`` keys it (a missing value as its stand-in).
+_PLACE_COLUMNS = (
+    f"ev.place, coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
+    f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
+    f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country"
+)
+
+
 def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
     """The rows of ``table`` counted over the events of the relation ``ev`` and their
     participants ``pp`` (both defined by the caller's WITH): under no anchor and those of
@@ -179,10 +196,6 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
         "anchors AS (SELECT event_id, '' AS anchor FROM ev"
         f" UNION SELECT event_id, '{IDENTITY}' || identity FROM pp)"
     )
-    # Stories (documents) told in more than one month: the only ones with pairs of months.
-    stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
-    documents = "doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id HAVING count(DISTINCT month) > 1)"
-    by_story = {"unit": "story", "several": stories}
     if table is UNITS:
         anchored = "FROM pp p JOIN anchors a ON a.event_id = p.event_id"
         return (
@@ -199,7 +212,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
                 "anchor, identity, role, event",
                 f"count(*), count(DISTINCT story), min({binary('event_id')})",
                 unit_counts="0, count(*), NULL",
-                **by_story,
+                **_BY_STORY_MONTHS,
             )
         )
     if table is DOCUMENTS:
@@ -214,7 +227,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
                 "count(DISTINCT doc_id)",
                 unit="doc_id",
                 unit_counts="count(*)",
-                several=documents,
+                several=_DOCUMENTS_OF_MONTHS,
             )
         )
     if table is NAMES:
@@ -247,22 +260,19 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
                 "anchor, source, target, directed, event",
                 "count(*), count(DISTINCT story)",
                 unit_counts="0, count(*)",
-                **by_story,
+                **_BY_STORY_MONTHS,
             )
         )
     if table is PLACES:
         return (
-            f"{anchors}, facts AS (SELECT an.anchor, ev.place,"
-            f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
-            f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
-            f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
+            f"{anchors}, facts AS (SELECT an.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM ev JOIN anchors an ON an.event_id = ev.event_id"
             " WHERE ev.place IS NOT NULL AND ev.place <> '') "
             + _grouped(
                 "anchor, place, geonameid, lat, lon, country, event",
                 "count(*), count(DISTINCT story)",
                 unit_counts="0, count(*)",
-                **by_story,
+                **_BY_STORY_MONTHS,
             )
         )
     raise ValueError(table.name)
@@ -280,6 +290,17 @@ def statements(store: Store, table: Table) -> Iterator[str]:
         yield contribution_sql(store, table, pairs=True)
 
 
+def _counted(
+    store: Store, table: Table, sources: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """``table``'s rows from each of its ``statements`` over ``sources`` (their WITH)."""
+    return [
+        tuple(row)
+        for statement in statements(store, table)
+        for row in store.connection.execute(sources + statement, params).fetchall()
+    ]
+
+
 def _pair_contribution_sql(store: Store, table: Table) -> str:
     """``contribution_sql`` of the pairs' anchors: each pair of identities of an event
     under the anchor of each way they take part in it (``pair_anchor``). Each (event,
@@ -293,7 +314,7 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
         " FROM pp GROUP BY event_id, identity),"
         " sides AS (SELECT event_id, bool_or(acts) AND bool_or(undergoes) AS directed"
         " FROM members GROUP BY event_id),"
-        " unordered AS (SELECT a.event_id, {joined} AS pair FROM members a JOIN members b"
+        f" unordered AS (SELECT a.event_id, {joined} AS pair FROM members a JOIN members b"
         f" ON b.event_id = a.event_id AND {binary('a.identity')} < {binary('b.identity')}),"
         f" pair_anchors AS (SELECT event_id, '{TOGETHER}' || pair AS anchor FROM unordered"
         f" UNION ALL SELECT u.event_id, '{JOINT}' || u.pair FROM unordered u"
@@ -301,9 +322,7 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
         f" UNION ALL SELECT a.event_id, '{DIRECTED}' || {joined} FROM members a"
         " JOIN members b ON b.event_id = a.event_id AND b.identity <> a.identity"
         " WHERE a.acts AND b.undergoes), "
-    ).replace("{joined}", joined)
-    stories = "story IN (SELECT story FROM ev GROUP BY story HAVING count(DISTINCT month) > 1)"
-    by_story = {"unit": "story", "several": stories}
+    )
     if table is UNITS:
         # The pair's own rows, and its participants' as the overview reads them.
         paired = (
@@ -320,7 +339,7 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
                 "anchor, identity, role, event",
                 f"count(*), count(DISTINCT story), min({binary('event_id')})",
                 unit_counts="0, count(*), NULL",
-                **by_story,
+                **_BY_STORY_MONTHS,
             )
         )
     if table is DOCUMENTS:
@@ -334,23 +353,19 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
                 "count(DISTINCT doc_id)",
                 unit="doc_id",
                 unit_counts="count(*)",
-                several="doc_id IN (SELECT doc_id FROM ev GROUP BY doc_id"
-                " HAVING count(DISTINCT month) > 1)",
+                several=_DOCUMENTS_OF_MONTHS,
             )
         )
     if table is PLACES:
         return (
-            f"{pair_anchors}facts AS (SELECT a.anchor, ev.place,"
-            f" coalesce(ev.geonameid, {NO_GEONAMEID}) AS geonameid,"
-            f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
-            f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country, ev.event, ev.event_id,"
+            f"{pair_anchors}facts AS (SELECT a.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
             " WHERE ev.place IS NOT NULL AND ev.place <> '') "
             + _grouped(
                 "anchor, place, geonameid, lat, lon, country, event",
                 "count(*), count(DISTINCT story)",
                 unit_counts="0, count(*)",
-                **by_story,
+                **_BY_STORY_MONTHS,
             )
         )
     raise ValueError(f"{table.name} does not count pairs")
@@ -586,11 +601,7 @@ def _contributions(store: Store, story_ids: Collection[str], doc_id: str) -> Cou
     out: Counts = {}
     for table in TABLES:
         width = len(table.keys)
-        out[table.name] = {
-            tuple(row[:width]): tuple(row[width:])
-            for statement in statements(store, table)
-            for row in connection.execute(sources + statement).fetchall()
-        }
+        out[table.name] = {row[:width]: row[width:] for row in _counted(store, table, sources)}
     return out
 
 
@@ -683,13 +694,7 @@ def _recompute_minima(
             if ALL_MONTHS not in months:  # else every month
                 where += f" AND {_month(store)} IN ({', '.join('?' * len(months))})"
                 params += months
-            rows = [
-                row
-                for statement in statements(store, table)
-                for row in store.connection.execute(
-                    _sources(store, where) + statement, params
-                ).fetchall()
-            ]
+            rows = _counted(store, table, _sources(store, where), params)
         fresh = {tuple(r[:width]): r[width + n_counts + index] for r in rows}
         match = " AND ".join(f"{k} = ?" for k in table.keys)
         store.connection.executemany(
