@@ -14,7 +14,7 @@ from search_reference import SearchIndex, searchable_documents
 
 from veille.backends import backend_for
 from veille.model import CleanDocument, Document, DocumentResult, Paragraph
-from veille.search import PACKED_VERSION, search, search_key
+from veille.search import PACKED_VERSION, SATURATED, search, search_key
 from veille.store import SEARCH_VERSION, Store, migrations
 
 # Common words (in every document or nearly), rarer ones, accents and inflections.
@@ -264,8 +264,40 @@ def test_a_database_older_than_the_packed_postings_is_packed_when_migrated(
     with _older_store(store_db, monkeypatch, PACKED_VERSION) as store:
         for result in results:
             store.add(result)
+        # Packed as migration 13 packed them, two lists a row, which are read no longer.
+        store.connection.execute(
+            "INSERT INTO search_packed SELECT doc_no - (doc_no - 1) % 8, term_id,"
+            " array_agg(doc_no ORDER BY doc_no), array_agg(tf ORDER BY doc_no)"
+            " FROM search_postings WHERE doc_no < 25 GROUP BY 1, 2"
+        )
+        store.connection.execute("INSERT INTO search_chunks VALUES (1, 9), (9, 17), (17, 25)")
         _assert_same_answers(store, ["de", "Maroc"])  # read without packed postings
     with Store(store_db) as store:
         assert store.schema_version() >= PACKED_VERSION
         assert _count(store, "search_chunks") == 30 // 8
         _assert_same_answers(store)
+
+
+def test_a_frequency_past_the_packed_bits_is_read_in_full(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veille.search.CHUNK_DOCUMENTS", 8)
+    results = _generated(20, seed=11)
+    # One word more times than a packed posting can count (2^16 - 1 stands for "or more"),
+    # in a document of the first, packed chunk, and a posting counted exactly that often.
+    repeated = results[2].clean.paragraphs[0].text + " zebulon" * 70_000
+    exact = "zebulon " * SATURATED
+    for n, text in ((2, repeated), (5, exact)):
+        document = Document(Document.content_id(text), f"gen/saturated-{n}.txt", text, "txt")
+        clean = CleanDocument(document, (Paragraph(0, len(text), text, "fr", True, None),))
+        results[n] = DocumentResult(clean, (), ())
+    with Store(store_db) as store:
+        for result in results:
+            store.add(result)
+    with Store(store_db) as store:
+        assert _count(store, "search_chunks") == 20 // 8
+        total, hits = search(store, "zebulon de", 5)
+        assert total == 1 and hits[0]["term_frequencies"]["zebulon"] == 70_000
+        total, hits = search(store, "zebulon", 5)
+        assert [hit["term_frequencies"]["zebulon"] for hit in hits] == [70_000, SATURATED]
+        _assert_same_answers(store, ["zebulon", "zebulon de", "de"])

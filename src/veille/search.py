@@ -14,12 +14,15 @@ than strings; PostgreSQL reads them through their primary key, ``(term_id, doc_n
 migration 10 gives them.
 
 Scanning every posting grows with the store, so the postings are also packed by key
-(migration 13): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key, one
-``search_packed`` row lists the chunk's documents having the key (ascending) and the key's
-frequency in each, found through an index on the key. A chunk is packed once a document is
+(migrations 13 and 15): for each chunk of ``CHUNK_DOCUMENTS`` document numbers and each key,
+one ``search_packed`` row lists the chunk's documents having the key (ascending) with the
+key's frequency in each, found through an index on the key. Each posting is one integer,
+its document's place in the chunk times 2^16 plus its frequency (``SATURATED`` for that or
+more, when the frequency is read in ``search_postings``): DuckDB reads a list element by
+element, so one list reads in half the time of two. A chunk is packed once a document is
 numbered past it: when a Store that wrote the index closes (the end of an ingest batch, of a
 watch page), after ``Store.rebuild_summaries`` and when a database is migrated to version
-13. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
+15. A query reads its keys' packed lists and, in ``search_postings``, only the postings of
 the documents numbered since (at the table's end, which DuckDB's zonemaps find, as postings
 are appended in doc_no order). A document deleted from a packed chunk has its postings
 recorded in ``search_deleted``, which queries leave out (document frequencies included),
@@ -66,11 +69,16 @@ BACKFILL_BATCH = 500
 #: Decimals of a hit's score, which the ranking compares (ties then go by doc_path): the
 #: score as Python's round() gives it, for every match.
 SCORE_DECIMALS = 4
-#: The schema version that packs the postings by key (``search_chunks``, ``search_packed``).
-PACKED_VERSION = 13
+#: The schema version that packs the postings by key (``search_chunks``, ``search_packed``)
+#: one integer per posting (migration 13 packed them as two lists, read no longer).
+PACKED_VERSION = 15
 #: Document numbers per packed chunk: a query reads from ``search_postings`` the postings of
-#: at most this many documents (those numbered since the last complete chunk).
+#: at most this many documents (those numbered since the last complete chunk). At most 2^15,
+#: so that a packed posting, place * 2^16 + frequency, fits an INTEGER.
 CHUNK_DOCUMENTS = 16_384
+#: A packed posting's frequency bits, and the value that stands for that many or more.
+FREQUENCY_BITS = 16
+SATURATED = (1 << FREQUENCY_BITS) - 1
 #: Chunks packed per statement, which bounds the memory of packing a large store at once.
 PACK_BATCH = 8
 #: Deleted postings that queries leave out before the chunks holding them are packed again.
@@ -320,10 +328,11 @@ def _pack_range(store: Store, first: int, stop: int, width: int) -> None:
     """Write the packed rows of the chunks of ``width`` document numbers from ``first`` to
     ``stop`` (exclusive), from ``search_postings``."""
     store.connection.execute(
-        "INSERT INTO search_packed SELECT doc_no - (doc_no - CAST(? AS INTEGER))"
-        " % CAST(? AS INTEGER) AS first_doc_no, term_id, array_agg(doc_no ORDER BY doc_no),"
-        " array_agg(tf ORDER BY doc_no) FROM search_postings WHERE doc_no >= ? AND doc_no < ?"
-        " GROUP BY 1, 2 ORDER BY 1, 2",
+        "INSERT INTO search_packed SELECT first_doc_no, term_id, array_agg((doc_no -"
+        f" first_doc_no) * {1 << FREQUENCY_BITS} + least(tf, {SATURATED}) ORDER BY doc_no)"
+        " FROM (SELECT doc_no - (doc_no - CAST(? AS INTEGER)) % CAST(? AS INTEGER) AS"
+        " first_doc_no, term_id, doc_no, tf FROM search_postings WHERE doc_no >= ?"
+        " AND doc_no < ?) p GROUP BY first_doc_no, term_id ORDER BY first_doc_no, term_id",
         [first, width, first, stop],
     )
 
@@ -374,20 +383,6 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     ones the chunks still hold."""
     marks = ", ".join("?" * len(term_ids))
     packed = _has_chunks(store)
-    numbers: dict[int, list[Any]] = {term: [] for term in term_ids}
-    frequencies: dict[int, list[Any]] = {term: [] for term in term_ids}
-    if packed:
-        for term in term_ids:
-            # A key at a time: DuckDB finds one key through the index, several by a scan.
-            # Put in order here: an ORDER BY would copy the lists through DuckDB's sort.
-            firsts, chunk_nos, chunk_tfs = _columns(
-                store,
-                "SELECT first_doc_no, doc_nos, tfs FROM search_packed WHERE term_id = ?",
-                [term],
-            )
-            order = np.argsort(np.asarray(firsts, dtype=np.int64)).tolist()
-            numbers[term] = [np.asarray(chunk_nos[i], dtype=np.int32) for i in order]
-            frequencies[term] = [np.asarray(chunk_tfs[i], dtype=np.int32) for i in order]
     since = _packed_end(store) if packed else 0
     tail_terms, tail_nos, tail_tfs = (
         np.asarray(column, dtype=np.int32)
@@ -397,6 +392,7 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
             "SELECT term_id, doc_no, tf FROM search_postings"
             f" WHERE term_id IN ({marks}) AND doc_no >= ? ORDER BY term_id, doc_no",
             [*term_ids, since],
+            3,
         )
     )
     deleted: dict[int, list[int]] = {}
@@ -408,8 +404,8 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     postings = []
     for term in term_ids:
         own = tail_terms == term
-        doc_nos = np.concatenate([*numbers[term], tail_nos[own]])
-        tfs = np.concatenate([*frequencies[term], tail_tfs[own]])
+        tail = tail_nos[own], tail_tfs[own]
+        doc_nos, tfs = _packed_postings(store, term, tail) if packed else tail
         if term in deleted:
             gone = np.sort(np.asarray(deleted[term], dtype=np.int32))
             at = np.minimum(np.searchsorted(doc_nos, gone), max(len(doc_nos) - 1, 0))
@@ -419,15 +415,46 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     return postings
 
 
-def _columns(store: Store, sql: str, params: Sequence[Any]) -> list[Any]:
-    """The three columns of a query's rows, as NumPy arrays from DuckDB: no Python object
-    per value, which matters for a key that millions of documents hold."""
+def _packed_postings(store: Store, term: int, tail: Postings) -> Postings:
+    """A key's postings in the packed chunks (deleted ones included), unpacked, followed by
+    ``tail`` (its postings numbered since)."""
+    # A key at a time: DuckDB finds one key through the index, several by a scan. Put in
+    # order here: an ORDER BY would copy the lists through DuckDB's sort.
+    firsts, lists = _columns(
+        store, "SELECT first_doc_no, postings FROM search_packed WHERE term_id = ?", [term], 2
+    )
+    if not len(firsts):
+        return tail
+    order = np.argsort(np.asarray(firsts, dtype=np.int64))
+    chunks = [np.asarray(lists[i], dtype=np.int32) for i in order.tolist()]
+    words = np.concatenate(chunks)
+    packed = len(words)
+    # Unpacked into arrays that hold the tail too: a copy less of millions of postings.
+    doc_nos = np.empty(packed + len(tail[0]), dtype=np.int32)
+    tfs = np.empty_like(doc_nos)
+    np.right_shift(words, FREQUENCY_BITS, out=doc_nos[:packed])
+    doc_nos[:packed] += np.repeat(np.asarray(firsts, dtype=np.int32)[order], list(map(len, chunks)))
+    np.bitwise_and(words, SATURATED, out=tfs[:packed])
+    doc_nos[packed:], tfs[packed:] = tail
+    for at in np.flatnonzero(tfs[:packed] == SATURATED).tolist():
+        # As many times as in a 400 kB document of one word: rare, and read in full there.
+        row = store.connection.execute(
+            "SELECT tf FROM search_postings WHERE term_id = ? AND doc_no = ?",
+            [term, int(doc_nos[at])],
+        ).fetchone()
+        tfs[at] = int(row[0]) if row else SATURATED
+    return doc_nos, tfs
+
+
+def _columns(store: Store, sql: str, params: Sequence[Any], count: int) -> list[Any]:
+    """The ``count`` columns of a query's rows, as NumPy arrays from DuckDB: no Python
+    object per value, which matters for a key that millions of documents hold."""
     result = store.connection.execute(sql, params)
     fetch_numpy = getattr(result, "fetchnumpy", None)
     if fetch_numpy is not None:
         return list(fetch_numpy().values())
     rows = result.fetchall()
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[], [], []]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * count
 
 
 def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -461,16 +488,20 @@ def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray
 def _scores(tfs: list[np.ndarray], dfs: list[int], documents: int) -> np.ndarray:
     """``sum((1 + ln tf) * ln(1 + N / df))`` for each match, with Python's floats in the
     order of the keys, as ``_hit`` computes it: the same value to the last bit."""
-    scores = np.zeros(len(tfs[0]))
+    scores: np.ndarray | None = None
     for frequencies, df in zip(tfs, dfs, strict=True):
         idf = math.log(1 + documents / df)
+        highest = int(frequencies.max())
         values, index = (
-            (np.arange(int(frequencies.max()) + 1), frequencies)
-            if frequencies.max() <= WEIGHT_TABLE
+            (np.arange(highest + 1), frequencies)
+            if highest <= WEIGHT_TABLE
             else np.unique(frequencies, return_inverse=True)
         )
         weights = np.array([(1 + math.log(tf)) * idf if tf else 0.0 for tf in values.tolist()])
-        scores += weights[index]
+        weighed = weights[index]
+        # The first key's weights are the sum so far as they are (0.0 + w is w).
+        scores = weighed if scores is None else np.add(scores, weighed, out=scores)
+    assert scores is not None  # a query has a key
     return scores
 
 
