@@ -185,6 +185,46 @@ _PLACE_COLUMNS = (
 )
 
 
+def _rows_of_facts(store: Store, table: Table) -> str:
+    """``table``'s rows grouped from the relation ``facts``, which the caller defines with
+    the columns they read: the same for the identities' anchors and the pairs'."""
+    if table is UNITS:
+        return _grouped(
+            "anchor, identity, role, event",
+            f"count(*), count(DISTINCT story), min({store.backend.binary('event_id')})",
+            unit_counts="0, count(*), NULL",
+            **_BY_STORY_MONTHS,
+        )
+    if table is DOCUMENTS:
+        return _grouped(
+            "anchor, identity, event",
+            "count(DISTINCT doc_id)",
+            unit="doc_id",
+            unit_counts="count(*)",
+            several=_DOCUMENTS_OF_MONTHS,
+        )
+    if table is NAMES:
+        return _grouped(
+            "anchor, identity, code, name, sector, event",
+            f"count(*), min({store.backend.binary('first_row')})",
+        )
+    if table is EDGES:
+        return _grouped(
+            "anchor, source, target, directed, event",
+            "count(*), count(DISTINCT story)",
+            unit_counts="0, count(*)",
+            **_BY_STORY_MONTHS,
+        )
+    if table is PLACES:
+        return _grouped(
+            "anchor, place, geonameid, lat, lon, country, event",
+            "count(*), count(DISTINCT story)",
+            unit_counts="0, count(*)",
+            **_BY_STORY_MONTHS,
+        )
+    raise ValueError(table.name)
+
+
 def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
     """The rows of ``table`` counted over the events of the relation ``ev`` and their
     participants ``pp`` (both defined by the caller's WITH): under no anchor and those of
@@ -208,12 +248,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
             " UNION SELECT '', '', '*', event_id FROM ev),"
             " facts AS (SELECT r.anchor, r.identity, r.role, ev.event, ev.event_id, ev.story,"
             " ev.month FROM roles r JOIN ev ON ev.event_id = r.event_id) "
-            + _grouped(
-                "anchor, identity, role, event",
-                f"count(*), count(DISTINCT story), min({binary('event_id')})",
-                unit_counts="0, count(*), NULL",
-                **_BY_STORY_MONTHS,
-            )
+            + _rows_of_facts(store, table)
         )
     if table is DOCUMENTS:
         return (
@@ -221,14 +256,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
             " ev.month FROM pp p JOIN anchors a ON a.event_id = p.event_id"
             " JOIN ev ON ev.event_id = p.event_id UNION SELECT '', '', event, doc_id, month"
             " FROM ev), facts AS (SELECT * FROM typed UNION SELECT anchor, identity,"
-            f" '{ANY_TYPE}', doc_id, month FROM typed) "
-            + _grouped(
-                "anchor, identity, event",
-                "count(DISTINCT doc_id)",
-                unit="doc_id",
-                unit_counts="count(*)",
-                several=_DOCUMENTS_OF_MONTHS,
-            )
+            f" '{ANY_TYPE}', doc_id, month FROM typed) " + _rows_of_facts(store, table)
         )
     if table is NAMES:
         first_row = (
@@ -238,10 +266,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
             f"{anchors}, facts AS (SELECT a.anchor, p.identity, p.code, p.name, p.sector,"
             f" ev.event, {first_row} AS first_row, ev.month FROM pp p"
             " JOIN anchors a ON a.event_id = p.event_id JOIN ev ON ev.event_id = p.event_id) "
-            + _grouped(
-                "anchor, identity, code, name, sector, event",
-                f"count(*), min({binary('first_row')})",
-            )
+            + _rows_of_facts(store, table)
         )
     if table is EDGES:
         return (
@@ -256,24 +281,13 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
             " facts AS (SELECT an.anchor, pr.source, pr.target, pr.directed, ev.event,"
             " ev.event_id, ev.story, ev.month FROM pairs pr"
             " JOIN anchors an ON an.event_id = pr.event_id JOIN ev ON ev.event_id = pr.event_id) "
-            + _grouped(
-                "anchor, source, target, directed, event",
-                "count(*), count(DISTINCT story)",
-                unit_counts="0, count(*)",
-                **_BY_STORY_MONTHS,
-            )
+            + _rows_of_facts(store, table)
         )
     if table is PLACES:
         return (
             f"{anchors}, facts AS (SELECT an.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM ev JOIN anchors an ON an.event_id = ev.event_id"
-            " WHERE ev.place IS NOT NULL AND ev.place <> '') "
-            + _grouped(
-                "anchor, place, geonameid, lat, lon, country, event",
-                "count(*), count(DISTINCT story)",
-                unit_counts="0, count(*)",
-                **_BY_STORY_MONTHS,
-            )
+            " WHERE ev.place IS NOT NULL AND ev.place <> '') " + _rows_of_facts(store, table)
         )
     raise ValueError(table.name)
 
@@ -335,38 +349,20 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
             " FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
             f" UNION ALL SELECT a.anchor, m.identity, '*', {event} {paired}"
             f" UNION ALL SELECT a.anchor, m.identity, 'self', {event} {paired} WHERE m.state) "
-            + _grouped(
-                "anchor, identity, role, event",
-                f"count(*), count(DISTINCT story), min({binary('event_id')})",
-                unit_counts="0, count(*), NULL",
-                **_BY_STORY_MONTHS,
-            )
+            + _rows_of_facts(store, table)
         )
     if table is DOCUMENTS:
         anchored = "FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
         return (
             f"{pair_anchors}facts AS (SELECT a.anchor, '' AS identity, ev.event, ev.doc_id,"
             f" ev.month {anchored} UNION ALL SELECT a.anchor, '', '{ANY_TYPE}', ev.doc_id,"
-            f" ev.month {anchored}) "
-            + _grouped(
-                "anchor, identity, event",
-                "count(DISTINCT doc_id)",
-                unit="doc_id",
-                unit_counts="count(*)",
-                several=_DOCUMENTS_OF_MONTHS,
-            )
+            f" ev.month {anchored}) " + _rows_of_facts(store, table)
         )
     if table is PLACES:
         return (
             f"{pair_anchors}facts AS (SELECT a.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
-            " WHERE ev.place IS NOT NULL AND ev.place <> '') "
-            + _grouped(
-                "anchor, place, geonameid, lat, lon, country, event",
-                "count(*), count(DISTINCT story)",
-                unit_counts="0, count(*)",
-                **_BY_STORY_MONTHS,
-            )
+            " WHERE ev.place IS NOT NULL AND ev.place <> '') " + _rows_of_facts(store, table)
         )
     raise ValueError(f"{table.name} does not count pairs")
 
