@@ -437,7 +437,7 @@ def _packed_postings(store: Store, term: int, tail: Postings) -> Postings:
     np.bitwise_and(words, SATURATED, out=tfs[:packed])
     doc_nos[packed:], tfs[packed:] = tail
     for at in np.flatnonzero(tfs[:packed] == SATURATED).tolist():
-        # As many times as in a 400 kB document of one word: rare, and read in full there.
+        # A word 65,535 times or more in one document: rare, so read one by one.
         row = store.connection.execute(
             "SELECT tf FROM search_postings WHERE term_id = ? AND doc_no = ?",
             [term, int(doc_nos[at])],
