@@ -394,6 +394,10 @@ def measure(
 ) -> dict[str, Any]:
     """p50/p95 latency of each endpoint (or of those named in ``only``; the first request
     of each is timed apart) and the server's peak RSS."""
+    # The build's writes flushed first, so that no request waits behind the kernel writing
+    # back the gigabytes of a fresh store.
+    os.sync()
+    loaded = os.getloadavg()
     timings: dict[str, Any] = {}
     with serving(db) as (base, pid), httpx.Client(base_url=base, timeout=3600) as client:
         for name, (path, params) in endpoints(client, search).items():
@@ -418,7 +422,7 @@ def measure(
                 flush=True,
             )
         rss = peak_rss(pid)
-    return {"endpoints": timings, "serve_peak_rss_bytes": rss}
+    return {"endpoints": timings, "serve_peak_rss_bytes": rss, "load_average_before": loaded}
 
 
 def _timed(client: httpx.Client, path: str, params: dict[str, Any]) -> float:
@@ -578,6 +582,14 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def merged(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The runs of several results files, one per backend and size (the last file's), in
+    the order of a bench: DuckDB's sizes, then PostgreSQL's."""
+    runs = {(run["backend"], run["events"]): run for result in results for run in result["runs"]}
+    order = sorted(runs, key=lambda key: (key[0] != "duckdb", key[0], key[1]))
+    return {"runs": [runs[key] for key in order]}
+
+
 def _size(text: str) -> int:
     return int(float(text))
 
@@ -613,10 +625,16 @@ def main() -> None:
         action="store_true",
         help="write the documents in random order of date (default: in date order, as news come)",
     )
-    parser.add_argument("--report", help="print a results file as a Markdown table, and plot it")
+    parser.add_argument(
+        "--report",
+        nargs="+",
+        metavar="FILE",
+        help="print results files as one Markdown table, and plot it (a store of one backend"
+        " and size measured in several files: the last file's run)",
+    )
     args = parser.parse_args()
     if args.report:
-        result = json.loads(Path(args.report).read_text())
+        result = merged([json.loads(Path(path).read_text()) for path in args.report])
         print(table(result))
         plot(result, RESULTS / "store-latency.png")
         return
