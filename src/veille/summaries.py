@@ -183,6 +183,8 @@ _PLACE_COLUMNS = (
     f" coalesce(ev.lat, {NO_COORDINATE}) AS lat, coalesce(ev.lon, {NO_COORDINATE}) AS lon,"
     f" coalesce(ev.place_country, '{NO_COUNTRY}') AS country"
 )
+#: The events that ``PLACES`` counts: those with a place.
+_HAS_PLACE = "ev.place IS NOT NULL AND ev.place <> ''"
 
 
 def _rows_of_facts(store: Store, table: Table) -> str:
@@ -287,7 +289,7 @@ def contribution_sql(store: Store, table: Table, pairs: bool = False) -> str:
         return (
             f"{anchors}, facts AS (SELECT an.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM ev JOIN anchors an ON an.event_id = ev.event_id"
-            " WHERE ev.place IS NOT NULL AND ev.place <> '') " + _rows_of_facts(store, table)
+            f" WHERE {_HAS_PLACE}) " + _rows_of_facts(store, table)
         )
     raise ValueError(table.name)
 
@@ -362,7 +364,7 @@ def _pair_contribution_sql(store: Store, table: Table) -> str:
         return (
             f"{pair_anchors}facts AS (SELECT a.anchor, {_PLACE_COLUMNS}, ev.event, ev.event_id,"
             " ev.story, ev.month FROM pair_anchors a JOIN ev ON ev.event_id = a.event_id"
-            " WHERE ev.place IS NOT NULL AND ev.place <> '') " + _rows_of_facts(store, table)
+            f" WHERE {_HAS_PLACE}) " + _rows_of_facts(store, table)
         )
     raise ValueError(f"{table.name} does not count pairs")
 
