@@ -236,6 +236,15 @@ def test_packed_chunks_the_postings_since_and_deletions_answer_as_from_scratch(
         chunks = _count(store, "search_chunks")
         assert chunks == 70 // 16  # doc_no 1 to 70: the chunks [1, 17) ... [49, 65)
         assert _count(store, "search_packed") > 0
+        # Lists of an odd number of postings (the last element's high half 0) and of an
+        # even number are both read.
+        odd = {
+            int(postings[-1]) >> 32 == 0
+            for (postings,) in store.connection.execute(
+                "SELECT postings FROM search_packed"
+            ).fetchall()
+        }
+        assert odd == {True, False}
         _assert_same_answers(store)
         # Deleted: packed documents (recorded as deleted) and one numbered since.
         for result in results[3:40:6] + [results[68]]:
@@ -264,10 +273,11 @@ def test_a_database_older_than_the_packed_postings_is_packed_when_migrated(
     with _older_store(store_db, monkeypatch, PACKED_VERSION) as store:
         for result in results:
             store.add(result)
-        # Packed as migration 13 packed them, two lists a row, which are read no longer.
+        # Packed as migration 15 packed them, one posting a list element, which are read
+        # no longer.
         store.connection.execute(
             "INSERT INTO search_packed SELECT doc_no - (doc_no - 1) % 8, term_id,"
-            " array_agg(doc_no ORDER BY doc_no), array_agg(tf ORDER BY doc_no)"
+            " array_agg((doc_no - (doc_no - (doc_no - 1) % 8)) * 65536 + tf ORDER BY doc_no)"
             " FROM search_postings WHERE doc_no < 25 GROUP BY 1, 2"
         )
         store.connection.execute("INSERT INTO search_chunks VALUES (1, 9), (9, 17), (17, 25)")
