@@ -4,17 +4,26 @@ write and delete."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from search_reference import SearchIndex, searchable_documents
 
 from veille.backends import backend_for
 from veille.model import CleanDocument, Document, DocumentResult, Paragraph
-from veille.search import PACKED_VERSION, SATURATED, search, search_key
+from veille.search import (
+    PACKED_VERSION,
+    SATURATED,
+    WEIGHT_TABLE,
+    _scores,
+    search,
+    search_key,
+)
 from veille.store import SEARCH_VERSION, Store, migrations
 
 # Common words (in every document or nearly), rarer ones, accents and inflections.
@@ -311,3 +320,23 @@ def test_a_frequency_past_the_packed_bits_is_read_in_full(
         total, hits = search(store, "zebulon", 5)
         assert [hit["term_frequencies"]["zebulon"] for hit in hits] == [70_000, SATURATED]
         _assert_same_answers(store, ["zebulon", "zebulon de", "de"])
+
+
+@pytest.mark.parametrize("sum_table", [1, 40, 1 << 16])
+def test_scores_tabled_or_summed_key_by_key_are_hits_scores_to_the_last_bit(
+    monkeypatch: pytest.MonkeyPatch, sum_table: int
+) -> None:
+    # Three keys, one with a frequency past the weight table (weighed value by value): the
+    # sums tabled for as many keys as fit, the rest added key by key, or none tabled.
+    monkeypatch.setattr("veille.search.SUM_TABLE", sum_table)
+    generator = np.random.default_rng(3)
+    tfs = [generator.integers(1, high, 500, dtype=np.int32) for high in (4, 6, 3000)]
+    tfs[2][0] = WEIGHT_TABLE + 1
+    dfs, documents = [700, 90, 12], 1000
+    expected = []
+    for counts in zip(*(t.tolist() for t in tfs), strict=True):
+        score = 0.0
+        for tf, df in zip(counts, dfs, strict=True):
+            score += (1 + math.log(tf)) * math.log(1 + documents / df)
+        expected.append(score)
+    assert _scores(tfs, dfs, documents).tolist() == expected

@@ -90,6 +90,8 @@ PACK_BATCH = 8
 DELETED_REPACK = 100_000
 #: A key's frequencies up to this are weighed through a table, larger ones one by one.
 WEIGHT_TABLE = 1024
+#: The most sums of the keys' weights tabled for a query (``_scores``): 512 KB.
+SUM_TABLE = 1 << 16
 
 Span = tuple[int, int]
 
@@ -386,6 +388,8 @@ def search(
     return total, hits
 
 
+#: A key's documents (ascending numbers, as ``np.intp``: NumPy converts other indexes to it
+#: each time it looks them up) and its frequency in each.
 Postings = tuple[np.ndarray, np.ndarray]
 
 
@@ -396,16 +400,17 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     marks = ", ".join("?" * len(term_ids))
     packed = _has_chunks(store)
     since = _packed_end(store) if packed else 0
+    tail = _columns(
+        store,
+        # Said as a range of doc_no, which DuckDB's zonemaps find at the table's end.
+        "SELECT term_id, doc_no, tf FROM search_postings"
+        f" WHERE term_id IN ({marks}) AND doc_no >= ? ORDER BY term_id, doc_no",
+        [*term_ids, since],
+        3,
+    )
     tail_terms, tail_nos, tail_tfs = (
-        np.asarray(column, dtype=np.int32)
-        for column in _columns(
-            store,
-            # Said as a range of doc_no, which DuckDB's zonemaps find at the table's end.
-            "SELECT term_id, doc_no, tf FROM search_postings"
-            f" WHERE term_id IN ({marks}) AND doc_no >= ? ORDER BY term_id, doc_no",
-            [*term_ids, since],
-            3,
-        )
+        np.asarray(column, dtype=dtype)
+        for column, dtype in zip(tail, (np.int32, np.intp, np.int32), strict=True)
     )
     deleted: dict[int, list[int]] = {}
     if packed:
@@ -416,8 +421,8 @@ def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
     postings = []
     for term in term_ids:
         own = tail_terms == term
-        tail = tail_nos[own], tail_tfs[own]
-        doc_nos, tfs = _packed_postings(store, term, tail) if packed else tail
+        own_tail = tail_nos[own], tail_tfs[own]
+        doc_nos, tfs = _packed_postings(store, term, own_tail) if packed else own_tail
         if term in deleted:
             gone = np.sort(np.asarray(deleted[term], dtype=np.int32))
             at = np.minimum(np.searchsorted(doc_nos, gone), max(len(doc_nos) - 1, 0))
@@ -440,21 +445,20 @@ def _packed_postings(store: Store, term: int, tail: Postings) -> Postings:
     order = np.argsort(np.asarray(firsts, dtype=np.int64)).tolist()
     # Two postings an element, low half first: read as little-endian 32-bit integers, the
     # elements are the postings in order, with a 0 closing each list of an odd number.
-    pairs = np.concatenate([np.asarray(lists[i], dtype="<i8") for i in order])
-    words = pairs.view("<i4")
-    lengths = np.array([2 * len(lists[i]) for i in order], dtype=np.int64)
-    ends = np.cumsum(lengths) - 1
-    padded = words[ends] == 0
-    if padded.any():
-        words = np.delete(words, ends[padded])
-        lengths -= padded
-    packed = len(words)
-    # Unpacked into arrays that hold the tail too: a copy less of millions of postings.
-    doc_nos = np.empty(packed + len(tail[0]), dtype=np.int32)
-    tfs = np.empty_like(doc_nos)
-    np.right_shift(words, FREQUENCY_BITS, out=doc_nos[:packed])
-    doc_nos[:packed] += np.repeat(np.asarray(firsts, dtype=np.int32)[order], lengths)
-    np.bitwise_and(words, SATURATED, out=tfs[:packed])
+    chunks = [np.asarray(lists[i], dtype="<i8").view("<i4") for i in order]
+    sizes = [len(words) - int(words[-1] == 0) for words in chunks]
+    packed = sum(sizes)
+    # Unpacked into arrays that hold the tail too, a chunk at a time (which stays in the
+    # CPU's cache): no copy of millions of postings.
+    doc_nos = np.empty(packed + len(tail[0]), dtype=np.intp)
+    tfs = np.empty(len(doc_nos), dtype=np.int32)
+    start = 0
+    for i, words, size in zip(order, chunks, sizes, strict=True):
+        end = start + size
+        np.right_shift(words[:size], FREQUENCY_BITS, out=doc_nos[start:end])
+        doc_nos[start:end] += firsts[i]
+        np.bitwise_and(words[:size], SATURATED, out=tfs[start:end])
+        start = end
     doc_nos[packed:], tfs[packed:] = tail
     for at in np.flatnonzero(tfs[:packed] == SATURATED).tolist():
         # A word 65,535 times or more in one document: rare, so read one by one.
@@ -507,8 +511,14 @@ def _intersection(postings: list[Postings]) -> tuple[np.ndarray, list[np.ndarray
 
 def _scores(tfs: list[np.ndarray], dfs: list[int], documents: int) -> np.ndarray:
     """``sum((1 + ln tf) * ln(1 + N / df))`` for each match, with Python's floats in the
-    order of the keys, as ``_hit`` computes it: the same value to the last bit."""
-    scores: np.ndarray | None = None
+    order of the keys, as ``_hit`` computes it: the same value to the last bit.
+
+    While the keys' weights combine into at most ``SUM_TABLE`` sums, the sums are tabled
+    (each one the table so far plus a weight of the next key, in the keys' order) and each
+    match looks its sum up once, instead of once for each key."""
+    table: np.ndarray | None = None  # the sums of the keys so far, by combined index
+    combined: np.ndarray | None = None  # each match's index in ``table``
+    scores: np.ndarray | None = None  # the sums once ``table`` is left
     for frequencies, df in zip(tfs, dfs, strict=True):
         idf = math.log(1 + documents / df)
         highest = int(frequencies.max())
@@ -518,11 +528,17 @@ def _scores(tfs: list[np.ndarray], dfs: list[int], documents: int) -> np.ndarray
             else np.unique(frequencies, return_inverse=True)
         )
         weights = np.array([(1 + math.log(tf)) * idf if tf else 0.0 for tf in values.tolist()])
-        weighed = weights[index]
-        # The first key's weights are the sum so far as they are (0.0 + w is w).
-        scores = weighed if scores is None else np.add(scores, weighed, out=scores)
-    assert scores is not None  # a query has a key
-    return scores
+        if table is None or combined is None:
+            table, combined = weights, index  # the first key's weights: 0.0 + w is w
+        elif scores is None and len(table) * len(weights) <= SUM_TABLE:
+            table = np.add.outer(table, weights).ravel()
+            combined = combined * len(weights) + index
+        else:
+            if scores is None:
+                scores = table[combined]
+            scores += weights[index]
+    assert table is not None and combined is not None  # a query has a key
+    return scores if scores is not None else table[combined]
 
 
 def _page_order(
