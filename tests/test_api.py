@@ -625,6 +625,23 @@ def test_bad_uploads_get_a_clear_error_and_store_nothing(
     assert counts(client) == before
 
 
+def test_searches_kept_in_the_postings_cache_see_uploads_and_deletions(
+    writable: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every key kept, however few documents hold it: nothing kept may outlive a write.
+    monkeypatch.setattr("veille.search.CACHED_POSTINGS", 1)
+    client, _ = writable
+    before = get(client, "/api/search", q="de la")["total"]
+    assert get(client, "/api/search", q="de la")["total"] == before  # from the cache
+    uploaded = client.post("/api/documents", content=ARTICLE.encode(), headers=AUTH | PLAIN)
+    assert uploaded.status_code == 201, uploaded.text
+    doc_id = uploaded.json()["doc_id"]
+    found = get(client, "/api/search", q="de la", limit=200)
+    assert found["total"] == before + 1 and doc_id in {hit["doc_id"] for hit in found["items"]}
+    assert client.delete(f"/api/documents/{doc_id}", headers=AUTH).status_code == 200
+    assert get(client, "/api/search", q="de la")["total"] == before
+
+
 def test_request_bodies_are_limited(writable: tuple[TestClient, str]) -> None:
     client, _ = writable
     before = counts(client)

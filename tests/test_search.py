@@ -14,13 +14,17 @@ import numpy as np
 import pytest
 from search_reference import SearchIndex, searchable_documents
 
+from veille import search as search_module
 from veille.backends import backend_for
 from veille.model import CleanDocument, Document, DocumentResult, Paragraph
 from veille.search import (
     PACKED_VERSION,
     SATURATED,
     WEIGHT_TABLE,
+    Postings,
+    PostingsCache,
     _scores,
+    query_keys,
     search,
     search_key,
 )
@@ -340,3 +344,37 @@ def test_scores_tabled_or_summed_key_by_key_are_hits_scores_to_the_last_bit(
             score += (1 + math.log(tf)) * math.log(1 + documents / df)
         expected.append(score)
     assert _scores(tfs, dfs, documents).tolist() == expected
+
+
+def test_the_postings_cache_answers_as_the_database_and_reads_a_key_once(
+    store_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("veille.search.CHUNK_DOCUMENTS", 8)
+    monkeypatch.setattr("veille.search.CACHED_POSTINGS", 1)
+    with Store(store_db) as store:
+        for result in _generated(40, seed=13):
+            store.add(result)
+    read: list[list[int]] = []
+    read_postings = search_module._read_postings
+
+    def counted(store: Store, term_ids: list[int]) -> list[Postings]:
+        read.append(term_ids)
+        return read_postings(store, term_ids)
+
+    monkeypatch.setattr("veille.search._read_postings", counted)
+    with Store(store_db, read_only=True) as store:
+        uncached = {query: search(store, query, 500) for query in QUERIES}
+        store.postings_cache = PostingsCache()
+        for query in QUERIES + QUERIES:
+            assert search(store, query, 500) == uncached[query], query
+        # Read once each with the cache, not again on the second round.
+        read.clear()
+        for query in QUERIES:
+            search(store, query, 500)
+        assert read == []
+        # Past its bytes, the keys used least recently go.
+        store.postings_cache = small = PostingsCache(max_bytes=2_000)
+        for query in QUERIES:
+            assert search(store, query, 500) == uncached[query], query
+        keys = {key for query in QUERIES for key in query_keys(query)}
+        assert 0 < small.nbytes <= 2_000 and 0 < len(small) < len(keys)

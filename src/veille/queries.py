@@ -24,6 +24,7 @@ from pydantic import BeforeValidator
 from veille.backends import DuckDBBackend, backend_for, check_memory_limit
 from veille.graph import actor_filter_key
 from veille.model import Unit
+from veille.search import PostingsCache
 from veille.store import EventFilter, EventKey, Store, StoreError
 from veille.tallies import EventScope
 
@@ -213,6 +214,9 @@ class Database:
             opened = self._open(read_only=True)  # unlocked: it may wait for a writer
             with self._shared_lock:
                 if self._shared is None:
+                    # Nothing writes the file while it is open here: what the searches
+                    # read can be kept until it is closed.
+                    opened.postings_cache = PostingsCache()
                     self._shared = _SharedFile(opened)
                     self._start_closer()
                 else:

@@ -48,7 +48,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -92,6 +93,10 @@ DELETED_REPACK = 100_000
 WEIGHT_TABLE = 1024
 #: The most sums of the keys' weights tabled for a query (``_scores``): 512 KB.
 SUM_TABLE = 1 << 16
+#: What a ``PostingsCache`` may hold (on top of DuckDB's buffer pool), and the fewest
+#: postings a key must have to be kept there: reading fewer costs a few ms.
+POSTINGS_CACHE_BYTES = 256 * 1024 * 1024
+CACHED_POSTINGS = 1 << 16
 
 Span = tuple[int, int]
 
@@ -393,7 +398,64 @@ def search(
 Postings = tuple[np.ndarray, np.ndarray]
 
 
+class PostingsCache:
+    """The postings of the keys that many documents hold, read once while a database file
+    is open read-only, when nothing can change them: the API's shared DuckDB file
+    (``veille.queries.Database``), which a writer closes first. A query with a common word
+    ("de", "la") then skips reading and unpacking millions of postings. The keys used least
+    recently go first past ``max_bytes``; the arrays are read-only."""
+
+    def __init__(self, max_bytes: int = POSTINGS_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[int, Postings] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # requests search in several threads
+
+    def get(self, term: int) -> Postings | None:
+        with self._lock:
+            postings = self._entries.get(term)
+            if postings is not None:
+                self._entries.move_to_end(term)
+            return postings
+
+    def put(self, term: int, postings: Postings) -> None:
+        size = sum(array.nbytes for array in postings)
+        if len(postings[0]) < CACHED_POSTINGS or size > self.max_bytes:
+            return
+        for array in postings:
+            array.flags.writeable = False
+        with self._lock:
+            if term in self._entries:
+                return
+            self._entries[term] = postings
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, gone = self._entries.popitem(last=False)
+                self._bytes -= sum(array.nbytes for array in gone)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
 def _postings(store: Store, term_ids: list[int]) -> list[Postings]:
+    """Each key's postings, from the Store's ``PostingsCache`` if it has one."""
+    cache = store.postings_cache
+    if cache is None:
+        return _read_postings(store, term_ids)
+    found = {term: cache.get(term) for term in term_ids}
+    missing = [term for term, postings in found.items() if postings is None]
+    if missing:
+        for term, postings in zip(missing, _read_postings(store, missing), strict=True):
+            cache.put(term, postings)
+            found[term] = postings
+    return [found[term] for term in term_ids]
+
+
+def _read_postings(store: Store, term_ids: list[int]) -> list[Postings]:
     """Each key's postings, its documents' numbers ascending and its frequency in each:
     the packed chunks', then those numbered since in ``search_postings``, less the deleted
     ones the chunks still hold."""

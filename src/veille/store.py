@@ -155,6 +155,9 @@ class Store:
     else (read-write Store); ``wait`` is how many seconds to wait for such a file.
     """
 
+    #: Set where the database cannot change while the Store is open (``search.PostingsCache``).
+    postings_cache: search.PostingsCache | None = None
+
     def __init__(self, db: str = DEFAULT_DB, read_only: bool = False, wait: float = DEFAULT_WAIT):
         self.backend = backend_for(db)
         self.name = self.backend.name
@@ -181,6 +184,7 @@ class Store:
         shared = cls.__new__(cls)
         shared.backend, shared.name = store.backend, store.name
         shared.connection = connection.cursor()
+        shared.postings_cache = store.postings_cache
         return shared
 
     def __enter__(self) -> Store:
