@@ -20,15 +20,17 @@ the key's frequency in each, found through an index on the key. A posting is a 3
 integer, its document's place in the chunk times 2^16 plus its frequency (``SATURATED`` for
 that or more, when the frequency is read in ``search_postings``), and a list element holds
 two of them (``BIGINT``, low half first): DuckDB reads a list element by element, so the
-list reads in about half the time of one posting an element, and a quarter of two lists. A
-chunk is packed once a document is numbered past it: when a Store that wrote the index
-closes (the end of an ingest batch, of a watch page), after ``Store.rebuild_summaries`` and
-when a database is migrated to version 16. A query reads its keys' packed lists and, in
-``search_postings``, only the postings of the documents numbered since (at the table's end,
-which DuckDB's zonemaps find, as postings are appended in doc_no order). A document deleted
-from a packed chunk has its postings recorded in ``search_deleted``, which queries leave out
-(document frequencies included), until ``DELETED_REPACK`` of them have the chunks holding
-them packed again.
+list reads in about half the time of one posting an element. A chunk is packed once a
+document is numbered past it: when a Store that wrote the index closes (the end of an ingest
+batch, of a watch page), after ``Store.rebuild_summaries`` and when a database is migrated to
+version 16. A query reads its keys' packed lists and, in ``search_postings``, only the
+postings of the documents numbered since (at the table's end, which DuckDB's zonemaps find,
+as postings are appended in doc_no order). A document deleted from a packed chunk has its
+postings recorded in ``search_deleted``, which queries leave out (document frequencies
+included), until ``DELETED_REPACK`` of them have the chunks holding them packed again.
+
+Where the database cannot change while it is open (the API's shared read-only DuckDB file),
+the postings of the keys many documents hold are read once and kept (``PostingsCache``).
 
 The lists are intersected and scored with NumPy, the score summed as ``_hit`` sums it with
 Python's floats (the same value to the last bit), and ranked by the score rounded to
