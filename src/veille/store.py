@@ -767,7 +767,10 @@ class Store:
         ).fetchall()
         records = self._event_records([str(row[3]) for row in page])
         last = EventKey(*page[-1]) if page else None
-        return total, [load_record(records[row[3]]) for row in page], last
+        # On PostgreSQL (autocommit) an event may be deleted between the two statements:
+        # left out, as a read just after the deletion would.
+        items = [load_record(records[row[3]]) for row in page if row[3] in records]
+        return total, items, last
 
     def _event_records(self, event_ids: list[str]) -> dict[str, Any]:
         """The stored records of these events, by event_id (looked up by primary key)."""
