@@ -765,15 +765,16 @@ class Store:
             " LIMIT ? OFFSET ?",
             [*params, *recent_params, limit, int(offset)],
         ).fetchall()
-        records = self._event_records([str(row[3]) for row in page])
+        records = self.event_records([str(row[3]) for row in page])
         last = EventKey(*page[-1]) if page else None
         # On PostgreSQL (autocommit) an event may be deleted between the two statements:
         # left out, as a read just after the deletion would.
         items = [load_record(records[row[3]]) for row in page if row[3] in records]
         return total, items, last
 
-    def _event_records(self, event_ids: list[str]) -> dict[str, Any]:
-        """The stored records of these events, by event_id (looked up by primary key)."""
+    def event_records(self, event_ids: list[str]) -> dict[str, Any]:
+        """The stored records (JSON text) of these events, by event_id, looked up by
+        primary key: a page orders its events' keys, then reads only its own records."""
         if not event_ids:
             return {}
         marks = ", ".join("?" * len(event_ids))

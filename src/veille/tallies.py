@@ -887,13 +887,17 @@ def event_page(
     )
     event_id = store.backend.binary("event_id")
     recent, recent_params = store.recent_days(events_sql, params, offset + limit)
+    # The page's keys first, then its records by key (as ``Store.event_keyset_page``):
+    # ordering the records would carry every skipped row's JSON through the sort.
     rows = store.connection.execute(
-        f"WITH s AS ({events_sql}) SELECT record, day FROM s WHERE {recent}"
+        f"WITH s AS ({events_sql}) SELECT s.event_id, day FROM s WHERE {recent}"
         f" ORDER BY day IS NULL, day DESC, CASE WHEN day IS NULL THEN {event_id} END,"
         f" {event_id} DESC LIMIT ? OFFSET ?",
         [*params, *recent_params, int(limit), int(offset)],
     ).fetchall()
-    return total, [(load_record(record), day) for record, day in rows]
+    records = store.event_records([str(row[0]) for row in rows])
+    # On PostgreSQL (autocommit) an event deleted between the two statements is left out.
+    return total, [(load_record(records[key]), day) for key, day in rows if key in records]
 
 
 def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str, str]]:
