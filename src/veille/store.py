@@ -772,7 +772,7 @@ class Store:
         items = [load_record(records[row[3]]) for row in page if row[3] in records]
         return total, items, last
 
-    def event_records(self, event_ids: list[str]) -> dict[str, Any]:
+    def event_records(self, event_ids: list[str]) -> dict[str, str]:
         """The stored records (JSON text) of these events, by event_id, looked up by
         primary key: a page orders its events' keys, then reads only its own records."""
         if not event_ids:
