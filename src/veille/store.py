@@ -767,22 +767,23 @@ class Store:
         ).fetchall()
         records = self.event_records([str(row[3]) for row in page])
         last = EventKey(*page[-1]) if page else None
-        # On PostgreSQL (autocommit) an event may be deleted between the two statements:
-        # left out, as a read just after the deletion would.
-        items = [load_record(records[row[3]]) for row in page if row[3] in records]
-        return total, items, last
+        return total, [records[row[3]] for row in page if row[3] in records], last
 
-    def event_records(self, event_ids: list[str]) -> dict[str, str]:
-        """The stored records (JSON text) of these events, by event_id, looked up by
-        primary key: a page orders its events' keys, then reads only its own records."""
+    def event_records(self, event_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The spec records of these events, by event_id, looked up by primary key: a page
+        orders its events' keys, then reads only its own records.
+
+        An id with no event is absent: on PostgreSQL (autocommit) an event may be deleted
+        between a page's two statements, and is then left out, as a read just after the
+        deletion would leave it out.
+        """
         if not event_ids:
             return {}
         marks = ", ".join("?" * len(event_ids))
-        return dict(
-            self.connection.execute(
-                f"SELECT event_id, record FROM events WHERE event_id IN ({marks})", event_ids
-            ).fetchall()
-        )
+        rows = self.connection.execute(
+            f"SELECT event_id, record FROM events WHERE event_id IN ({marks})", event_ids
+        ).fetchall()
+        return {event_id: load_record(record) for event_id, record in rows}
 
     def recent_days(self, matches: str, params: list[Any], rows: int) -> tuple[str, list[Any]]:
         """A condition on ``day`` that keeps the ``rows`` newest rows of the SELECT

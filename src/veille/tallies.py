@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from veille import summaries
 from veille.model import NON_STATE_CODES, NON_STATE_SECTORS, Unit
-from veille.store import EventFilter, EventKey, Store, load_record
+from veille.store import EventFilter, EventKey, Store
 
 #: The units the tallies may count, over ``events e``. An event not yet given a story (a
 #: database served read-only before its migration to stories) counts as its own story.
@@ -896,8 +896,7 @@ def event_page(
         [*params, *recent_params, int(limit), int(offset)],
     ).fetchall()
     records = store.event_records([str(row[0]) for row in rows])
-    # On PostgreSQL (autocommit) an event deleted between the two statements is left out.
-    return total, [(load_record(records[key]), day) for key, day in rows if key in records]
+    return total, [(records[key], day) for key, day in rows if key in records]
 
 
 def identities_named(store: Store, scope: EventScope, key: str) -> list[dict[str, str]]:
